@@ -1,0 +1,174 @@
+/**
+ * Encryption, decryption and re-encryption of the fields of a whole document (objects and
+ * arrays, at any depth), copy-on-write. Field context is the field's name unless its spec says
+ * otherwise (value format v1).
+ *
+ * @module
+ */
+import { isEncrypted, parseEnvelope } from './envelope.js'
+import { FieldsealError } from './errors.js'
+import type { FieldsealEvent } from './events.js'
+import { isEmptyValue, openValue, sealValue } from './field-value.js'
+import type { FieldsealConfig, ResolvedField } from './options.js'
+import { compilePaths, DESCEND, KEEP, walkPaths, type CompiledPaths, type Match } from './path-walk.js'
+
+/** Marks a value reached by the catch-all path rather than by a configured field. */
+const UNCONFIGURED = null
+type Spec = ResolvedField | typeof UNCONFIGURED
+
+const CATCH_ALL = '**.*'
+const compiledCache = new WeakMap<readonly ResolvedField[], CompiledPaths<Spec>>()
+const catchAllOnly = compilePaths<Spec>([[CATCH_ALL, UNCONFIGURED]])
+
+/** Compiles configured fields, plus the catch-all when every `enc:` value is wanted. */
+function compiled(fields: readonly ResolvedField[] | undefined, catchAll: boolean): CompiledPaths<Spec> {
+  if (fields === undefined) return catchAllOnly
+  let cached = compiledCache.get(fields)
+  if (cached === undefined) {
+    const entries: Array<[string, Spec]> = fields.map((field) => [field.path, field])
+    cached = compilePaths<Spec>(catchAll ? [...entries, [CATCH_ALL, UNCONFIGURED]] : entries)
+    compiledCache.set(fields, cached)
+  }
+  return cached
+}
+
+/** True when the value sits in a field that must hold ciphertext. */
+function isEncryptedField(config: FieldsealConfig, match: Match<Spec>): boolean {
+  if (match.data !== UNCONFIGURED) return true
+  return config.fields === undefined && typeof match.step === 'string' && config.shouldEncryptField(match.step)
+}
+
+function contextOf(match: Match<Spec>): string {
+  return match.data?.context ?? match.name
+}
+
+function isContainer(value: unknown): boolean {
+  return typeof value === 'object' && value !== null
+}
+
+function withPath(error: unknown, path: string): unknown {
+  if (!(error instanceof FieldsealError) || error.path !== undefined) return error
+  return new FieldsealError(error.code, error.message, {
+    path,
+    ...(error.kid === undefined ? {} : { kid: error.kid }),
+    cause: error,
+  })
+}
+
+/** Counts values against `maxFields` and reports through the hook. */
+class Batch {
+  count = 0
+  readonly paths: string[] | undefined
+  constructor(private readonly config: FieldsealConfig) {
+    this.paths = config.onEvent ? [] : undefined
+  }
+  take(match: Match<Spec>): void {
+    if (++this.count > this.config.maxFields) {
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_TOO_MANY_FIELDS',
+        `more than ${this.config.maxFields} encrypted fields in one document`,
+        { path: match.path() },
+      )
+    }
+    this.paths?.push(match.path())
+  }
+  emit(event: FieldsealEvent): void {
+    this.config.onEvent?.(event)
+  }
+}
+
+function seal(config: FieldsealConfig, batch: Batch, value: unknown, match: Match<Spec>): unknown {
+  if (isEmptyValue(value)) return KEEP
+  if (isEncrypted(value)) {
+    parseEnvelope(value, match.path()) // already sealed: keep it, but only if it is well-formed
+    return KEEP
+  }
+  batch.take(match)
+  try {
+    return sealValue(config.keys, value, contextOf(match))
+  } catch (error) {
+    throw withPath(error, match.path())
+  }
+}
+
+/** Encrypts the configured fields of `doc` (or, with no configured fields, the policy's names). */
+export function encryptDocument(config: FieldsealConfig, doc: unknown, fields = config.fields): unknown {
+  const batch = new Batch(config)
+  const result = walkPaths(
+    doc,
+    compiled(fields, false),
+    (value, match) => {
+      if (isEncryptedField(config, match)) return seal(config, batch, value, match)
+      return isContainer(value) ? DESCEND : KEEP
+    },
+    config,
+  )
+  if (batch.count > 0 && batch.paths !== undefined) {
+    const kid = config.keys.encryptionKey().kid
+    batch.emit({ operation: 'encrypt', outcome: 'success', kid, count: batch.count, paths: batch.paths })
+  }
+  return result
+}
+
+/** How a decrypting walk treats what it finds. */
+export interface DecryptMode {
+  /** Only these fields; otherwise every `enc:` value in the document. */
+  readonly fields: readonly ResolvedField[] | undefined
+  /** Plaintext in an encrypted field is an error (reading stored data), not input (a request). */
+  readonly requireEncrypted: boolean
+  /** Re-seal what was opened with the active key instead of returning plaintext. */
+  readonly reencrypt: boolean
+}
+
+function open(config: FieldsealConfig, batch: Batch, value: string, match: Match<Spec>, mode: DecryptMode): unknown {
+  batch.take(match)
+  const context = contextOf(match)
+  try {
+    if (mode.reencrypt && value.startsWith(`enc:v1:${config.keys.encryptionKey().kid}:`)) {
+      return KEEP
+    }
+    const opened = openValue(config.keys, value, context)
+    if (opened.legacy) {
+      batch.emit({ operation: 'legacy-format', outcome: 'success', path: match.path(), kid: opened.kid })
+    }
+    return mode.reencrypt ? sealValue(config.keys, opened.value, context) : opened.value
+  } catch (error) {
+    const located = withPath(error, match.path())
+    if (located instanceof FieldsealError) {
+      batch.emit({
+        operation: mode.reencrypt ? 'reencrypt' : 'decrypt',
+        outcome: 'failure',
+        path: match.path(),
+        ...(located.kid === undefined ? {} : { kid: located.kid }),
+        code: located.code,
+      })
+    }
+    throw located
+  }
+}
+
+/** Decrypts (or re-encrypts) the `enc:` values of `doc`; see {@link DecryptMode}. */
+export function decryptDocument(config: FieldsealConfig, doc: unknown, mode: DecryptMode): unknown {
+  const batch = new Batch(config)
+  const plan = mode.fields === undefined ? compiled(config.fields, true) : compiled(mode.fields, false)
+  return walkPaths(
+    doc,
+    plan,
+    (value, match) => {
+      if (isEncrypted(value)) return open(config, batch, value, match, mode)
+      if (mode.requireEncrypted && !isEmptyValue(value) && isEncryptedField(config, match)) {
+        if (!config.legacyPlaintext) {
+          throw new FieldsealError(
+            'ERR_FIELDSEAL_PLAINTEXT_FIELD',
+            'an encrypted field holds plaintext; set legacyPlaintext to allow data written before encryption',
+            { path: match.path() },
+          )
+        }
+        batch.emit({ operation: 'legacy-plaintext', outcome: 'allowed', path: match.path() })
+        return mode.reencrypt ? seal(config, batch, value, match) : KEEP
+      }
+      return isContainer(value) ? DESCEND : KEEP
+    },
+    config,
+  )
+}

@@ -1,0 +1,137 @@
+/**
+ * Sealing and opening one field value in value format v1, and opening legacy values.
+ *
+ * The plaintext is the value's JSON text, so numbers, booleans, objects and arrays come back as
+ * they went in. Empty values (`''`, `null`, `undefined`) are never encrypted.
+ *
+ * @module
+ */
+import { FieldsealError, type FieldsealErrorCode } from './errors.js'
+import { formatV1, parseEnvelope, v1Header, type Envelope } from './envelope.js'
+import type { DataKey, KeySource } from './key-source.js'
+
+/** `''`, `null` and `undefined` pass through encryption and decryption unchanged. */
+export function isEmptyValue(value: unknown): value is '' | null | undefined {
+  return value === '' || value === null || value === undefined
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+const headers = new Map<string, string>()
+
+function headerFor(kid: string): string {
+  let header = headers.get(kid)
+  if (header === undefined) {
+    header = v1Header(kid)
+    if (headers.size < 1024) headers.set(kid, header)
+  }
+  return header
+}
+
+function fail(code: FieldsealErrorCode, message: string, path?: string, kid?: string, cause?: unknown) {
+  return new FieldsealError(code, message, {
+    ...(path === undefined ? {} : { path }),
+    ...(kid === undefined ? {} : { kid }),
+    ...(cause === undefined ? {} : { cause }),
+  })
+}
+
+function rejectNonFinite(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('non-finite number')
+  return value
+}
+
+/** JSON text of a value, refusing what JSON would silently change (NaN, Infinity) or drop. */
+function serialize(value: unknown, path: string | undefined): string {
+  let text: string | undefined
+  try {
+    text =
+      typeof value === 'object' ? JSON.stringify(value, rejectNonFinite) : JSON.stringify(value)
+  } catch (cause) {
+    throw fail('ERR_FIELDSEAL_UNSUPPORTED_VALUE', 'value cannot be encrypted as JSON', path, undefined, cause)
+  }
+  if (text === undefined || (typeof value === 'number' && !Number.isFinite(value))) {
+    throw fail('ERR_FIELDSEAL_UNSUPPORTED_VALUE', `a ${typeof value} value cannot be encrypted`, path)
+  }
+  return text
+}
+
+/** Encrypts a non-empty value with the source's encryption key under `context`. */
+export function sealValue(keys: KeySource, value: unknown, context: string, path?: string): string {
+  const plaintext = serialize(value, path)
+  const key = keys.encryptionKey()
+  const header = headerFor(key.kid)
+  return formatV1(header, key.cipher.encrypt(plaintext, header + context))
+}
+
+/** The outcome of opening a value: the plaintext value and the key that opened it. */
+export interface Opened {
+  readonly value: unknown
+  readonly kid: string
+  readonly legacy: boolean
+}
+
+function open(key: DataKey, sealed: Buffer, aad: string | undefined, path?: string): Buffer {
+  try {
+    return key.cipher.decrypt(sealed, aad)
+  } catch (cause) {
+    // One message for every failure: a wrong key and a tampered value must look the same.
+    throw fail('ERR_FIELDSEAL_DECRYPT_FAILED', 'decryption failed', path, key.kid, cause)
+  }
+}
+
+function openV1(keys: KeySource, envelope: Extract<Envelope, { version: 'v1' }>, context: string, path?: string): Opened {
+  let key: DataKey | undefined
+  try {
+    key = keys.decryptionKey(envelope.kid)
+  } catch (cause) {
+    if (cause instanceof FieldsealError) {
+      throw fail(cause.code, cause.message, path, envelope.kid, cause)
+    }
+    throw cause
+  }
+  if (key === undefined) {
+    throw fail('ERR_FIELDSEAL_UNKNOWN_KEY', `no key with id "${envelope.kid}"`, path, envelope.kid)
+  }
+  const plaintext = open(key, envelope.sealed, envelope.header + context, path)
+  try {
+    return { value: JSON.parse(utf8.decode(plaintext)), kid: key.kid, legacy: false }
+  } catch (cause) {
+    throw fail('ERR_FIELDSEAL_MALFORMED', 'decrypted payload is not JSON', path, key.kid, cause)
+  }
+}
+
+function openLegacy(keys: KeySource, sealed: Buffer, path?: string): Opened {
+  let lastError: unknown
+  for (const key of keys.legacyKeys()) {
+    let plaintext: Buffer
+    try {
+      plaintext = open(key, sealed, undefined, path)
+    } catch (error) {
+      lastError = error
+      continue
+    }
+    try {
+      return { value: utf8.decode(plaintext), kid: key.kid, legacy: true }
+    } catch (cause) {
+      throw fail('ERR_FIELDSEAL_MALFORMED', 'decrypted payload is not UTF-8', path, key.kid, cause)
+    }
+  }
+  throw fail('ERR_FIELDSEAL_DECRYPT_FAILED', 'decryption failed', path, undefined, lastError)
+}
+
+/**
+ * Opens an `enc:` string: v1 with the key its id names and the AAD of `context`, legacy with
+ * each data key in turn. Throws a coded {@link FieldsealError} for anything else.
+ */
+export function openValue(keys: KeySource, value: string, context: string, path?: string): Opened {
+  const envelope = parseEnvelope(value, path)
+  return envelope.version === 'v1'
+    ? openV1(keys, envelope, context, path)
+    : openLegacy(keys, envelope.sealed, path)
+}
+
+/** The key id a value was written with (`undefined` for legacy values), without decrypting. */
+export function keyIdOf(value: string, path?: string): string | undefined {
+  const envelope = parseEnvelope(value, path)
+  return envelope.version === 'v1' ? envelope.kid : undefined
+}

@@ -1,0 +1,82 @@
+/**
+ * The persisted shape of a keyring and the interface every key store implements.
+ *
+ * A store holds one {@link KeyringDocument}. Writers use optimistic concurrency: `save` succeeds
+ * only if the stored revision is still the one the writer read, so two instances rotating at
+ * once cannot both win; the loser reloads and retries. Key material is stored only wrapped by
+ * the master key (AES-256-GCM, AAD = key id); the master key itself is never stored.
+ *
+ * @module
+ */
+
+/** Kinds of key the keyring manages (the reference's key types). */
+export type KeyType = 'master' | 'data' | 'session' | 'signing'
+
+/**
+ * - `active`: encrypts and decrypts; one per type.
+ * - `pending_rotation`: rotated out; decrypts only, its data awaits re-encryption.
+ * - `inactive`: switched off (neither encrypts nor decrypts); can be switched back.
+ * - `retired`: final; its material is erased and nothing decrypts with it.
+ */
+export type KeyStatus = 'active' | 'pending_rotation' | 'inactive' | 'retired'
+
+/** One key version as stored. Timestamps are ISO 8601 strings. */
+export interface KeyRecord {
+  /** Key id, `[A-Za-z0-9_-]{1,64}`; for data keys it is the kid written into values. */
+  readonly id: string
+  readonly type: KeyType
+  /** 1, 2, 3… per type. */
+  readonly version: number
+  readonly status: KeyStatus
+  readonly algorithm: 'aes-256-gcm'
+  readonly createdAt: string
+  readonly expiresAt: string | null
+  readonly rotatedAt: string | null
+  readonly rotatedBy: string | null
+  /** base64url of nonce ‖ wrapped key ‖ tag under the master key; `null` once retired. */
+  readonly wrapped: string | null
+  /** Encryptions made with this key, as last persisted (NIST SP 800-38D §8.3 limit: 2^32). */
+  readonly encryptions: number
+}
+
+/** How the master key was obtained, stored so the same passphrase finds the same key. */
+export interface MasterKeyInfo {
+  /** `env`: a raw 32-byte key; `passphrase`: PBKDF2-HMAC-SHA256 with this salt and count. */
+  readonly source: 'env' | 'passphrase'
+  readonly salt: string | null
+  readonly iterations: number | null
+  /** A known value sealed under the master key; opening it proves the master key is right. */
+  readonly check: string
+}
+
+/** The whole persisted keyring. */
+export interface KeyringDocument {
+  readonly format: 'fieldseal-keyring'
+  readonly formatVersion: 1
+  /** Increases by one on every successful save. */
+  readonly revision: number
+  readonly master: MasterKeyInfo
+  readonly keys: readonly KeyRecord[]
+}
+
+/**
+ * Persistence for a keyring.
+ *
+ * @example
+ * ```ts
+ * const store: KeyStore = new MemoryKeyStore()
+ * const doc = await store.load() // undefined until the first save
+ * ```
+ */
+export interface KeyStore {
+  /** The stored document, or `undefined` when the store is empty. Corrupt or foreign data throws `ERR_FIELDSEAL_STORE_CORRUPT`. */
+  load(): Promise<KeyringDocument | undefined>
+  /**
+   * Stores `doc` (whose `revision` is `expectedRevision + 1`) if the stored revision is still
+   * `expectedRevision` (0 for an empty store); otherwise throws `ERR_FIELDSEAL_STORE_CONFLICT`
+   * and changes nothing.
+   */
+  save(doc: KeyringDocument, expectedRevision: number): Promise<void>
+  /** Releases connections, locks or handles. */
+  close?(): Promise<void>
+}
