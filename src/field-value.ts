@@ -15,7 +15,8 @@ export function isEmptyValue(value: unknown): value is '' | null | undefined {
   return value === '' || value === null || value === undefined
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM keeps a leading U+FEFF: it is part of the plaintext, not a marker.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const headers = new Map<string, string>()
 
 function headerFor(kid: string): string {

@@ -1,0 +1,198 @@
+import fc from 'fast-check'
+import { inspect } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { AesGcmCipher } from '../../src/aes-gcm.js'
+import { createFieldseal } from '../../src/fieldseal.js'
+import { keyFingerprint } from '../../src/static-keys.js'
+
+const keyA = AesGcmCipher.generateKey()
+const keyB = AesGcmCipher.generateKey()
+const fs = createFieldseal({ keys: [keyA, keyB], fields: ['ssn'] })
+const REJECTED = [
+  'ERR_FIELDSEAL_MALFORMED',
+  'ERR_FIELDSEAL_DECRYPT_FAILED',
+  'ERR_FIELDSEAL_UNKNOWN_KEY',
+  'ERR_FIELDSEAL_PLAINTEXT_FIELD',
+]
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn()
+    return undefined
+  } catch (error: any) {
+    return error.code
+  }
+}
+
+describe('value format v1', () => {
+  it('writes enc:v1:<kid>:<unpadded base64url> with the fingerprint of the active key', () => {
+    const value = fs.encryptField('123-45-6789') as string
+    const [prefix, version, kid, payload] = value.split(':')
+    expect([prefix, version, kid]).toEqual(['enc', 'v1', keyFingerprint(keyA)])
+    expect(payload).toMatch(/^[A-Za-z0-9_-]+$/)
+    expect(Buffer.from(payload as string, 'base64url')).toHaveLength(12 + '"123-45-6789"'.length + 16)
+  })
+
+  it('binds the AAD "enc:v1:<kid>:" + context, as the format specifies', () => {
+    const value = fs.encryptField('x', { context: 'card' }) as string
+    const kid = keyFingerprint(keyA)
+    const sealed = Buffer.from(value.split(':')[3] as string, 'base64url')
+    const plaintext = new AesGcmCipher(keyA).decrypt(sealed, `enc:v1:${kid}:card`)
+    expect(plaintext.toString()).toBe('"x"')
+  })
+})
+
+describe('tamper matrix', () => {
+  const original = fs.encryptFields({ ssn: '078-05-1120' }).ssn as string
+
+  it('rejects every single-bit flip of every character of the value, with a coded error', () => {
+    const outcomes = new Set<string | undefined>()
+    for (let i = 0; i < original.length; i++) {
+      for (let bit = 0; bit < 7; bit++) {
+        const flipped = String.fromCharCode(original.charCodeAt(i) ^ (1 << bit))
+        const tampered = original.slice(0, i) + flipped + original.slice(i + 1)
+        const code = codeOf(() => fs.decryptFields({ ssn: tampered }))
+        outcomes.add(code)
+        expect(REJECTED, `char ${i} bit ${bit}`).toContain(code)
+      }
+    }
+    expect(outcomes).toContain('ERR_FIELDSEAL_DECRYPT_FAILED')
+    expect(outcomes).toContain('ERR_FIELDSEAL_MALFORMED')
+  })
+
+  it('rejects every single-bit flip of the sealed bytes with the generic decryption error', () => {
+    const [head, payload] = [original.slice(0, original.lastIndexOf(':') + 1), original.split(':')[3] as string]
+    const sealed = Buffer.from(payload, 'base64url')
+    for (let i = 0; i < sealed.length * 8; i++) {
+      const copy = Buffer.from(sealed)
+      copy[i >> 3] ^= 1 << (i & 7)
+      const code = codeOf(() => fs.decryptField(head + copy.toString('base64url'), { context: 'ssn' }))
+      expect(code, `bit ${i}`).toBe('ERR_FIELDSEAL_DECRYPT_FAILED')
+    }
+  })
+
+  it('rejects every truncation', () => {
+    // Length 0 is the empty value, which passes through by design.
+    for (let length = 1; length < original.length; length++) {
+      const code = codeOf(() => fs.decryptFields({ ssn: original.slice(0, length) }))
+      expect(REJECTED, `length ${length}`).toContain(code)
+    }
+  })
+
+  it('rejects a swapped key id, an unknown key id and a changed context', () => {
+    const swapped = original.replace(keyFingerprint(keyA), keyFingerprint(keyB))
+    expect(codeOf(() => fs.decryptField(swapped, { context: 'ssn' }))).toBe('ERR_FIELDSEAL_DECRYPT_FAILED')
+    const unknown = original.replace(keyFingerprint(keyA), 'nosuchkey')
+    expect(codeOf(() => fs.decryptField(unknown, { context: 'ssn' }))).toBe('ERR_FIELDSEAL_UNKNOWN_KEY')
+    expect(codeOf(() => fs.decryptField(original, { context: 'tax_id' }))).toBe('ERR_FIELDSEAL_DECRYPT_FAILED')
+    expect(codeOf(() => fs.decryptField(original))).toBe('ERR_FIELDSEAL_DECRYPT_FAILED')
+  })
+
+  it('rejects a value moved to another field of the document', () => {
+    const sealed = createFieldseal({ keys: [keyA], fields: ['ssn', 'tax_id'] })
+    const row = sealed.encryptFields({ ssn: '078-05-1120', tax_id: '12-3456789' })
+    const code = codeOf(() => sealed.decryptFields({ ssn: row.tax_id, tax_id: row.ssn }))
+    expect(code).toBe('ERR_FIELDSEAL_DECRYPT_FAILED')
+  })
+
+  it('says the same thing for a wrong key and a tampered value', () => {
+    const other = createFieldseal({ keys: [keyB] })
+    const value = fs.encryptField('secret') as string
+    const wrongKey = (() => {
+      try {
+        other.decryptField(value.replace(keyFingerprint(keyA), keyFingerprint(keyB)))
+      } catch (error: any) {
+        return error
+      }
+    })()
+    const tampered = (() => {
+      try {
+        fs.decryptField(value.slice(0, -2) + (value.endsWith('A') ? 'BA' : 'AA'))
+      } catch (error: any) {
+        return error
+      }
+    })()
+    expect(wrongKey.code).toBe('ERR_FIELDSEAL_DECRYPT_FAILED')
+    expect(tampered.code).toBe(wrongKey.code)
+    expect(tampered.message).toBe(wrongKey.message)
+  })
+})
+
+describe('round trips (property tests)', () => {
+  it('any JSON value comes back with its type', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string(), (value, context) => {
+        const sealed = fs.encryptField(value, { context })
+        const expected = value === '' || value === null ? value : JSON.parse(JSON.stringify(value))
+        expect(fs.decryptField(sealed, { context })).toEqual(expected)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('any string, including lone surrogates and a BOM, comes back exactly', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(fs.decryptField(fs.encryptField(text))).toBe(text)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('documents round-trip through encryptFields and decryptFields without mutating the input', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ ssn: fc.jsonValue(), note: fc.string() })), (rows) => {
+        const doc = { rows }
+        const before = structuredClone(doc)
+        const sealed = createFieldseal({ keys: [keyA], fields: ['rows[*].ssn'] })
+        const encrypted = sealed.encryptFields(doc)
+        expect(doc).toEqual(before)
+        expect(sealed.decryptFields(encrypted)).toEqual(JSON.parse(JSON.stringify(doc)))
+      }),
+      { numRuns: 100 },
+    )
+  })
+})
+
+describe('unsupported values', () => {
+  it.each([
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['a bigint', 10n],
+    ['a function', () => 1],
+    ['a symbol', Symbol('s')],
+    ['a nested NaN', { a: [Number.NaN] }],
+  ])('refuses %s instead of changing it', (_name, value) => {
+    expect(codeOf(() => fs.encryptField(value))).toBe('ERR_FIELDSEAL_UNSUPPORTED_VALUE')
+  })
+})
+
+describe('secrecy of errors', () => {
+  it('no error message, property, cause or inspection holds plaintext, ciphertext or key', () => {
+    const plaintext = 'SECRET-078-05-1120'
+    const value = fs.encryptField(plaintext, { context: 'ssn' }) as string
+    const payload = value.split(':')[3] as string
+    const attempts = [
+      () => fs.decryptField(value, { context: 'other' }),
+      () => fs.decryptField(value.slice(0, -3) + 'AAA', { context: 'ssn' }),
+      () => fs.decryptField(value + '%', { context: 'ssn' }),
+      () => createFieldseal({ keys: [keyB] }).decryptField(value),
+      () => fs.decryptFields({ ssn: plaintext }),
+      () => fs.decryptFields({ ssn: value.replace('enc:v1:', 'enc:v9:') }),
+      () => createFieldseal({ keys: [keyA.toString('base64').slice(0, -4)] }),
+    ]
+    for (const attempt of attempts) {
+      let thrown: unknown
+      try {
+        attempt()
+      } catch (error) {
+        thrown = error
+      }
+      expect(thrown).toBeDefined()
+      const seen = inspect(thrown, { depth: 10, showHidden: true }) + JSON.stringify(thrown)
+      for (const secret of [plaintext, payload, payload.slice(0, 16), keyA.toString('base64'), keyA.toString('hex')]) {
+        expect(seen).not.toContain(secret)
+      }
+    }
+  })
+})
