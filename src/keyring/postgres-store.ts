@@ -1,0 +1,181 @@
+/**
+ * A {@link KeyStore} in a PostgreSQL table, so that many application instances share one keyring.
+ *
+ * One row per keyring name holds the whole document and its revision. Writes are compare-and-set
+ * on that revision: `INSERT … ON CONFLICT DO NOTHING` for the first save, `UPDATE … WHERE revision
+ * = expected` after that, and a write that touches no row is a conflict. Two instances rotating at
+ * once therefore cannot both win; the loser gets `ERR_FIELDSEAL_STORE_CONFLICT`, reloads and
+ * retries. The driver is passed in (a `pg.Pool` fits): the core does not depend on `pg`.
+ *
+ * @module
+ */
+import { FieldsealError } from '../errors.js'
+import { booleanOption, invalidOption, optionsObject, rejectUnknownOptions } from '../option-checks.js'
+import { isPgQueryable, quoteTableName, type PgQueryable } from '../postgres-sql.js'
+import { assertKeyringDocument } from './document-check.js'
+import type { KeyringDocument, KeyStore } from './types.js'
+
+/** Options of {@link PostgresKeyStore}. */
+export interface PostgresKeyStoreOptions {
+  /** Table holding keyrings, optionally `schema.table`. Defaults to `'fieldseal_keyring'`. */
+  readonly table?: string
+  /** Name of this keyring; several keyrings can share one table. Defaults to `'default'`. */
+  readonly name?: string
+  /** Run `CREATE TABLE IF NOT EXISTS` on first use. Defaults to `true`. */
+  readonly createTable?: boolean
+}
+
+const WHERE = 'PostgresKeyStore'
+const KNOWN = ['table', 'name', 'createTable']
+const DEFAULT_TABLE = 'fieldseal_keyring'
+// Errors of two sessions racing through CREATE TABLE IF NOT EXISTS: unique_violation on the
+// catalog, duplicate_table. The table exists afterwards either way.
+const CREATE_RACE = new Set(['23505', '42P07'])
+
+function conflict(expected: number): FieldsealError {
+  return new FieldsealError(
+    'ERR_FIELDSEAL_STORE_CONFLICT',
+    `the keyring changed since revision ${expected} was read; reload and retry`,
+  )
+}
+
+function corrupt(why: string, cause?: unknown): FieldsealError {
+  return new FieldsealError(
+    'ERR_FIELDSEAL_STORE_CORRUPT',
+    `keyring row ${why}`,
+    cause === undefined ? {} : { cause },
+  )
+}
+
+function createTableStatement(quotedTable: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${quotedTable} (
+  name text PRIMARY KEY,
+  revision bigint NOT NULL CHECK (revision > 0),
+  document jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+)`
+}
+
+/**
+ * Key store backed by a PostgreSQL table.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg'
+ * import { PostgresKeyStore } from 'fieldseal'
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+ * const store = new PostgresKeyStore(pool, { table: 'fieldseal_keyring', name: 'billing' })
+ * ```
+ */
+export class PostgresKeyStore implements KeyStore {
+  readonly #client: PgQueryable
+  readonly #table: string
+  readonly #name: string
+  #ready: Promise<void> | undefined
+
+  constructor(client: PgQueryable, options?: Readonly<PostgresKeyStoreOptions>) {
+    if (!isPgQueryable(client)) throw new TypeError(`${WHERE}: client must have a query() method`)
+    const defined = optionsObject(options, WHERE)
+    rejectUnknownOptions(defined, KNOWN, WHERE)
+    const name = defined.name ?? 'default'
+    if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+      throw invalidOption(WHERE, 'name must be a non-empty string of at most 200 characters')
+    }
+    this.#client = client
+    this.#table = quoteTableName(defined.table ?? DEFAULT_TABLE, `${WHERE} table`)
+    this.#name = name
+    const create = booleanOption(defined.createTable, true, 'createTable', WHERE)
+    this.#ready = create ? undefined : Promise.resolve()
+  }
+
+  /**
+   * The DDL the store runs when `createTable` is on; use it in your own migrations otherwise.
+   *
+   * @example
+   * ```ts
+   * await pool.query(PostgresKeyStore.createTableSql('app.fieldseal_keyring'))
+   * ```
+   */
+  static createTableSql(table: string = DEFAULT_TABLE): string {
+    return createTableStatement(quoteTableName(table, `${WHERE} table`))
+  }
+
+  #ensureTable(): Promise<void> {
+    this.#ready ??= this.#createTable().catch((error: unknown) => {
+      this.#ready = undefined // let the next call try again (the database may come back)
+      throw error
+    })
+    return this.#ready
+  }
+
+  async #createTable(): Promise<void> {
+    const sql = createTableStatement(this.#table)
+    try {
+      await this.#client.query(sql)
+    } catch (error) {
+      if (!CREATE_RACE.has((error as { code?: unknown } | null)?.code as string)) throw error
+      await this.#client.query(sql)
+    }
+  }
+
+  /** The stored document, or `undefined` when this keyring has no row yet. */
+  async load(): Promise<KeyringDocument | undefined> {
+    await this.#ensureTable()
+    const result = await this.#client.query(
+      `SELECT revision::text AS revision, document::text AS document FROM ${this.#table} WHERE name = $1`,
+      [this.#name],
+    )
+    const row = result.rows[0] as { revision?: unknown; document?: unknown } | undefined
+    if (row === undefined) return undefined
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(String(row.document))
+    } catch {
+      // The parser's message quotes the data, so it is not kept as the cause.
+      throw corrupt('does not hold JSON')
+    }
+    const doc = assertKeyringDocument(parsed)
+    if (String(doc.revision) !== row.revision) {
+      throw corrupt('revision does not match its document')
+    }
+    return doc
+  }
+
+  /**
+   * Stores `doc` if the stored revision is still `expectedRevision` (0 when there is no row);
+   * otherwise throws `ERR_FIELDSEAL_STORE_CONFLICT` and changes nothing.
+   */
+  async save(doc: KeyringDocument, expectedRevision: number): Promise<void> {
+    if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0) {
+      throw new TypeError(`${WHERE}.save: expectedRevision must be a non-negative integer`)
+    }
+    let checked: KeyringDocument
+    try {
+      checked = assertKeyringDocument(doc)
+    } catch (cause) {
+      throw new TypeError(`${WHERE}.save: not a valid keyring document`, { cause })
+    }
+    if (checked.revision !== expectedRevision + 1) {
+      throw new TypeError(`${WHERE}.save: doc.revision must be expectedRevision + 1`)
+    }
+    await this.#ensureTable()
+    const json = JSON.stringify(checked)
+    const result =
+      expectedRevision === 0
+        ? await this.#client.query(
+            `INSERT INTO ${this.#table} (name, revision, document) VALUES ($1, $2, $3::jsonb)
+             ON CONFLICT (name) DO NOTHING`,
+            [this.#name, checked.revision, json],
+          )
+        : await this.#client.query(
+            `UPDATE ${this.#table} SET revision = $3, document = $4::jsonb, updated_at = now()
+             WHERE name = $1 AND revision = $2`,
+            [this.#name, expectedRevision, checked.revision, json],
+          )
+    if (result.rowCount !== 1) throw conflict(expectedRevision)
+  }
+
+  /** Nothing to release: the pool belongs to the caller, who ends it. */
+  async close(): Promise<void> {}
+}
