@@ -14,7 +14,8 @@ import { compilePaths, DESCEND, KEEP, walkPaths, type CompiledPaths, type Match 
 
 /** Marks a value reached by the catch-all path rather than by a configured field. */
 const UNCONFIGURED = null
-type Spec = ResolvedField | typeof UNCONFIGURED
+/** What a path matched: a configured field, or `null` for a value reached by the catch-all. */
+export type Spec = ResolvedField | typeof UNCONFIGURED
 
 const CATCH_ALL = '**.*'
 const compiledCache = new WeakMap<readonly ResolvedField[], CompiledPaths<Spec>>()
@@ -33,9 +34,20 @@ function compiled(fields: readonly ResolvedField[] | undefined, catchAll: boolea
 }
 
 /** True when the value sits in a field that must hold ciphertext. */
-function isEncryptedField(config: FieldsealConfig, match: Match<Spec>): boolean {
+export function isEncryptedField(config: FieldsealConfig, match: Match<Spec>): boolean {
   if (match.data !== UNCONFIGURED) return true
   return config.fields === undefined && typeof match.step === 'string' && config.shouldEncryptField(match.step)
+}
+
+/**
+ * The paths a decrypting walk follows: `fields` when given, else the configured fields plus every
+ * `enc:` value anywhere. Shared with the usage report so both select the same values.
+ */
+export function decryptionPlan(
+  config: FieldsealConfig,
+  fields: readonly ResolvedField[] | undefined,
+): CompiledPaths<Spec> {
+  return fields === undefined ? compiled(config.fields, true) : compiled(fields, false)
 }
 
 function contextOf(match: Match<Spec>): string {
@@ -150,7 +162,7 @@ function open(config: FieldsealConfig, batch: Batch, value: string, match: Match
 /** Decrypts (or re-encrypts) the `enc:` values of `doc`; see {@link DecryptMode}. */
 export function decryptDocument(config: FieldsealConfig, doc: unknown, mode: DecryptMode): unknown {
   const batch = new Batch(config)
-  const plan = mode.fields === undefined ? compiled(config.fields, true) : compiled(mode.fields, false)
+  const plan = decryptionPlan(config, mode.fields)
   return walkPaths(
     doc,
     plan,

@@ -1,0 +1,126 @@
+/**
+ * A usage report: how many values in a data set each key id still protects, read from the key id
+ * in each value without decrypting anything. A key is retired only when its count is zero
+ * (`retireKey(id, { usage })` refuses otherwise).
+ *
+ * Values are selected exactly as `decryptFields` selects them, so the report covers what a read
+ * would open: the given paths, else the configured fields, else every `enc:` value anywhere.
+ *
+ * @module
+ */
+import { parseEnvelope, isEncrypted } from './envelope.js'
+import { FieldsealError } from './errors.js'
+import { decryptionPlan, isEncryptedField } from './field-ops.js'
+import { isEmptyValue } from './field-value.js'
+import { configOf, type Fieldseal } from './fieldseal.js'
+import { optionsObject, rejectUnknownOptions } from './option-checks.js'
+import { resolveFields, type FieldPaths } from './options.js'
+import { DESCEND, KEEP, walkPaths } from './path-walk.js'
+
+/** Options of {@link keyUsage}. */
+export interface KeyUsageOptions {
+  /** Only these paths. Defaults to the configured fields, else every `enc:` value anywhere. */
+  readonly fields?: FieldPaths
+}
+
+/** What {@link keyUsage} counted. `total` is the sum of the four kinds of value below it. */
+export interface KeyUsageReport {
+  /** Records read. */
+  readonly records: number
+  /** Values counted: `sum(byKid) + legacy + plaintext + malformed`. */
+  readonly total: number
+  /** v1 values per key id. A null-prototype object: key ids come from the data. */
+  readonly byKid: Readonly<Record<string, number>>
+  /** Values in the reference's legacy format, which carry no key id. */
+  readonly legacy: number
+  /** Non-empty values that are not ciphertext, in fields that should be encrypted. */
+  readonly plaintext: number
+  /** `enc:` values that do not parse. */
+  readonly malformed: number
+}
+
+/** Documents to scan: an array, a generator, a stream of parsed records… */
+export type RecordSource<T> = Iterable<T> | AsyncIterable<T>
+
+const WHERE = 'keyUsage'
+
+/** Throws a `TypeError` unless `records` can be iterated with `for await`. */
+export function assertRecordSource(records: unknown, where: string): void {
+  const candidate = records as Record<symbol, unknown> | null | undefined
+  if (
+    typeof candidate?.[Symbol.iterator] !== 'function' &&
+    typeof candidate?.[Symbol.asyncIterator] !== 'function'
+  ) {
+    throw new TypeError(`${where}: records must be an iterable or an async iterable`)
+  }
+}
+
+/**
+ * Counts the values of `records` per key id, without decrypting. Throws (rather than undercount)
+ * when a record cannot be walked, such as one nested deeper than `maxDepth`.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await pool.query('SELECT ssn, card FROM customers')
+ * const usage = await keyUsage(fieldseal, rows)
+ * // { records: 1200, total: 2400, byKid: { Xk3v9_Qa1Bc: 2398, old_key: 2 }, legacy: 0, … }
+ * await keyring.retireKey('old_key', { usage }) // refuses: 2 values still use it
+ * ```
+ */
+export async function keyUsage<T>(
+  fieldseal: Fieldseal,
+  records: RecordSource<T>,
+  options?: Readonly<KeyUsageOptions>,
+): Promise<KeyUsageReport> {
+  const config = configOf(fieldseal)
+  assertRecordSource(records, WHERE)
+  const defined = optionsObject(options, WHERE)
+  rejectUnknownOptions(defined, ['fields'], WHERE)
+  const fields = defined.fields === undefined ? undefined : resolveFields(defined.fields, WHERE)
+  const plan = decryptionPlan(config, fields)
+
+  const byKid: Record<string, number> = Object.create(null)
+  let count = 0
+  let legacy = 0
+  let plaintext = 0
+  let malformed = 0
+  let total = 0
+  for await (const record of records) {
+    try {
+      walkPaths(
+        record,
+        plan,
+        (value, match) => {
+          if (isEncrypted(value)) {
+            total++
+            let envelope
+            try {
+              envelope = parseEnvelope(value)
+            } catch {
+              malformed++
+              return KEEP
+            }
+            if (envelope.version === 'legacy') legacy++
+            else byKid[envelope.kid] = (byKid[envelope.kid] ?? 0) + 1
+            return KEEP
+          }
+          if (!isEmptyValue(value) && isEncryptedField(config, match)) {
+            total++
+            plaintext++
+            return KEEP
+          }
+          return typeof value === 'object' && value !== null ? DESCEND : KEEP
+        },
+        config,
+      )
+    } catch (error) {
+      if (!(error instanceof FieldsealError)) throw error
+      throw new FieldsealError(error.code, `record ${count}: ${error.message}`, {
+        ...(error.path === undefined ? {} : { path: error.path }),
+        cause: error,
+      })
+    }
+    count++
+  }
+  return { records: count, total, byKid, legacy, plaintext, malformed }
+}
