@@ -39,6 +39,7 @@ export interface DeriveKeyOptions {
 }
 
 const DECRYPT_FAILED = 'decryption failed: wrong key, wrong context or tampered value'
+const GCM_OPTIONS = { authTagLength: TAG_LENGTH } as const
 
 function toBytes(value: BytesLike, name: string): Uint8Array {
   if (typeof value === 'string') return Buffer.from(value, 'utf8')
@@ -85,11 +86,20 @@ export class AesGcmCipher {
   /** Returns `nonce ‖ ciphertext ‖ tag`. */
   encrypt(plaintext: BytesLike, aad?: BytesLike): Buffer {
     const nonce = nextNonce()
-    const cipher = createCipheriv('aes-256-gcm', this.#key, nonce, { authTagLength: TAG_LENGTH })
+    const cipher = createCipheriv('aes-256-gcm', this.#key, nonce, GCM_OPTIONS)
     if (aad !== undefined) cipher.setAAD(toBytes(aad, 'aad'))
-    const body = cipher.update(toBytes(plaintext, 'plaintext'))
-    const final = cipher.final()
-    return Buffer.concat([nonce, body, final, cipher.getAuthTag()])
+    // Strings go to OpenSSL without an intermediate Buffer.
+    const body =
+      typeof plaintext === 'string'
+        ? cipher.update(plaintext, 'utf8')
+        : cipher.update(toBytes(plaintext, 'plaintext'))
+    cipher.final() // GCM is a stream mode: final() yields no bytes, it computes the tag.
+    const tag = cipher.getAuthTag()
+    const out = Buffer.allocUnsafe(NONCE_LENGTH + body.length + TAG_LENGTH)
+    nonce.copy(out, 0)
+    body.copy(out, NONCE_LENGTH)
+    tag.copy(out, NONCE_LENGTH + body.length)
+    return out
   }
 
   /**
@@ -107,7 +117,7 @@ export class AesGcmCipher {
         'aes-256-gcm',
         this.#key,
         data.subarray(0, NONCE_LENGTH),
-        { authTagLength: TAG_LENGTH },
+        GCM_OPTIONS,
       )
       decipher.setAuthTag(data.subarray(tagStart))
       if (aad !== undefined) decipher.setAAD(toBytes(aad, 'aad'))

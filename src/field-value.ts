@@ -16,16 +16,44 @@ export function isEmptyValue(value: unknown): value is '' | null | undefined {
 }
 
 // ignoreBOM keeps a leading U+FEFF: it is part of the plaintext, not a marker.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const MAX_CACHED = 4096
 const headers = new Map<string, string>()
+const aads = new Map<string, Buffer>()
 
 function headerFor(kid: string): string {
   let header = headers.get(kid)
   if (header === undefined) {
     header = v1Header(kid)
-    if (headers.size < 1024) headers.set(kid, header)
+    if (headers.size < MAX_CACHED) headers.set(kid, header)
   }
   return header
+}
+
+/**
+ * AAD bytes for a header and context. Contexts are field names, a small set, so their encodings
+ * are cached (bounded) instead of re-encoded for every value.
+ */
+function aadFor(header: string, context: string): Buffer {
+  const text = header + context
+  let aad = aads.get(text)
+  if (aad === undefined) {
+    aad = Buffer.from(text, 'utf8')
+    if (aads.size < MAX_CACHED) aads.set(text, aad)
+  }
+  return aad
+}
+
+/**
+ * Parses the JSON text of a v1 plaintext. A string without escapes is its text between the
+ * quotes, which spares JSON.parse on the most common field values.
+ */
+function parsePlaintext(plaintext: Buffer): unknown {
+  const text = plaintext.toString('utf8')
+  if (text.charCodeAt(0) === 0x22 && text.indexOf('\\') === -1 && text.length >= 2) {
+    if (text.charCodeAt(text.length - 1) === 0x22) return text.slice(1, -1)
+  }
+  return JSON.parse(text)
 }
 
 function fail(code: FieldsealErrorCode, message: string, path?: string, kid?: string, cause?: unknown) {
@@ -61,7 +89,7 @@ export function sealValue(keys: KeySource, value: unknown, context: string, path
   const plaintext = serialize(value, path)
   const key = keys.encryptionKey()
   const header = headerFor(key.kid)
-  return formatV1(header, key.cipher.encrypt(plaintext, header + context))
+  return formatV1(header, key.cipher.encrypt(plaintext, aadFor(header, context)))
 }
 
 /** The outcome of opening a value: the plaintext value and the key that opened it. */
@@ -71,7 +99,7 @@ export interface Opened {
   readonly legacy: boolean
 }
 
-function open(key: DataKey, sealed: Buffer, aad: string | undefined, path?: string): Buffer {
+function open(key: DataKey, sealed: Buffer, aad: Buffer | undefined, path?: string): Buffer {
   try {
     return key.cipher.decrypt(sealed, aad)
   } catch (cause) {
@@ -93,9 +121,10 @@ function openV1(keys: KeySource, envelope: Extract<Envelope, { version: 'v1' }>,
   if (key === undefined) {
     throw fail('ERR_FIELDSEAL_UNKNOWN_KEY', `no key with id "${envelope.kid}"`, path, envelope.kid)
   }
-  const plaintext = open(key, envelope.sealed, envelope.header + context, path)
+  const plaintext = open(key, envelope.sealed, aadFor(envelope.header, context), path)
   try {
-    return { value: JSON.parse(utf8.decode(plaintext)), kid: key.kid, legacy: false }
+    // v1 plaintext is JSON.stringify output (lone surrogates escaped), so it is valid UTF-8.
+    return { value: parsePlaintext(plaintext), kid: key.kid, legacy: false }
   } catch (cause) {
     throw fail('ERR_FIELDSEAL_MALFORMED', 'decrypted payload is not JSON', path, key.kid, cause)
   }
@@ -112,7 +141,7 @@ function openLegacy(keys: KeySource, sealed: Buffer, path?: string): Opened {
       continue
     }
     try {
-      return { value: utf8.decode(plaintext), kid: key.kid, legacy: true }
+      return { value: utf8Strict.decode(plaintext), kid: key.kid, legacy: true }
     } catch (cause) {
       throw fail('ERR_FIELDSEAL_MALFORMED', 'decrypted payload is not UTF-8', path, key.kid, cause)
     }
