@@ -29,6 +29,7 @@ export type FieldsealErrorCode =
   | 'ERR_FIELDSEAL_STORE_CORRUPT'
   | 'ERR_FIELDSEAL_STORE_LOCKED'
   | 'ERR_FIELDSEAL_STORE_CONFLICT'
+  | 'ERR_FIELDSEAL_INVALID_NDJSON'
 
 /**
  * HTTP status for each code, shared by the Express and Koa adapters so both answer alike.
@@ -56,6 +57,7 @@ const STATUS_BY_CODE: Readonly<Record<FieldsealErrorCode, number>> = {
   ERR_FIELDSEAL_STORE_CORRUPT: 500,
   ERR_FIELDSEAL_STORE_LOCKED: 500,
   ERR_FIELDSEAL_STORE_CONFLICT: 500,
+  ERR_FIELDSEAL_INVALID_NDJSON: 400,
 }
 
 /** Every code, in a stable order (for docs and exhaustive tests). */
