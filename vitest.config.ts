@@ -1,6 +1,22 @@
-import { defineConfig } from 'vitest/config'
+import { transform } from 'esbuild'
+import { defineConfig, type Plugin } from 'vitest/config'
+
+/**
+ * Vite's Oxc transform does not lower standard (TC39) decorators yet; esbuild does. Only test
+ * files that use `accessor` decorators go through it.
+ */
+const standardDecorators: Plugin = {
+  name: 'fieldseal:standard-decorators',
+  enforce: 'pre',
+  async transform(code, id) {
+    if (!id.endsWith('.ts') || !/@\w+[^\n]*\baccessor\b/.test(code)) return null
+    const result = await transform(code, { loader: 'ts', target: 'es2022', sourcemap: true, sourcefile: id })
+    return { code: result.code, map: result.map }
+  },
+}
 
 export default defineConfig({
+  plugins: [standardDecorators],
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
