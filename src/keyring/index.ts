@@ -1,0 +1,42 @@
+/**
+ * The persisted keyring: key manager, key stores, master key and the keyring key source.
+ * Re-exports only.
+ *
+ * @module
+ */
+export { assertKeyringDocument } from './document-check.js'
+export { FileKeyStore, type FileKeyStoreOptions } from './file-store.js'
+export type { KeyInfo, KeyMetadataExport, ListKeysFilter } from './key-info.js'
+export { KEY_STATUSES, KEY_TYPES, STORED_KEY_TYPES, type KeyUsageLike } from './key-lifecycle.js'
+export { KeyManager, openKeyManager, type KeyActionOptions } from './key-manager.js'
+export { Keyring, openKeyring } from './keyring.js'
+export {
+  DEFAULT_REFRESH_INTERVAL_MS,
+  DEFAULT_USAGE_WARNING_THRESHOLD,
+  type KeyringOptions,
+} from './keyring-options.js'
+export { DEFAULT_TTL_DAYS, KEYSTORE_ENV_VAR, type KeyManagerOptions } from './manager-options.js'
+export type {
+  GenerateKeyOptions,
+  ImportKeysOptions,
+  InitKeysOptions,
+  RetireKeyOptions,
+  RewrapOptions,
+  RotateKeyOptions,
+} from './manager-ops.js'
+export {
+  MASTER_KEY_ENV_VAR,
+  MASTER_PASSPHRASE_ENV_VAR,
+  MIN_PBKDF2_ITERATIONS,
+  type MasterKeyInput,
+} from './master-key.js'
+export { MemoryKeyStore } from './memory-store.js'
+export { PostgresKeyStore, type PostgresKeyStoreOptions } from './postgres-store.js'
+export type {
+  KeyRecord,
+  KeyringDocument,
+  KeyStatus,
+  KeyStore,
+  KeyType,
+  MasterKeyInfo,
+} from './types.js'

@@ -1,0 +1,160 @@
+/**
+ * Making key records: fresh keys, imported keys (the simple `FIELDSEAL_KEYS` mode, or a
+ * reference-era key) and the rewrap of every record under a new master key. Material exists in
+ * plain form only inside these functions and is zeroed before they return.
+ *
+ * @module
+ */
+import { AesGcmCipher } from '../aes-gcm.js'
+import { FieldsealError } from '../errors.js'
+import { decodeKey, keyFingerprint } from '../static-keys.js'
+import { nextVersion } from './key-lifecycle.js'
+import type { MasterKey } from './master-key.js'
+import type { KeyRecord, KeyStatus, KeyType } from './types.js'
+
+/** When a key is made and how long it lives. */
+export interface MintContext {
+  readonly now: Date
+  readonly ttlDays: number | null
+}
+
+function expiry(context: MintContext): string | null {
+  if (context.ttlDays === null) return null
+  return new Date(context.now.getTime() + context.ttlDays * 86_400_000).toISOString()
+}
+
+function record(
+  id: string,
+  type: KeyType,
+  version: number,
+  status: KeyStatus,
+  wrapped: string,
+  context: MintContext,
+): KeyRecord {
+  return {
+    id,
+    type,
+    version,
+    status,
+    algorithm: 'aes-256-gcm',
+    createdAt: context.now.toISOString(),
+    expiresAt: expiry(context),
+    rotatedAt: null,
+    rotatedBy: null,
+    wrapped,
+    encryptions: 0,
+  }
+}
+
+/**
+ * A new random key of `type`, wrapped under `master`, with the next version of its type. Its id
+ * is the key's fingerprint, as in the simple key mode, so a key keeps its id if it moves.
+ *
+ * @example
+ * ```ts
+ * const fresh = mintRecord(doc.keys, master, 'data', { now: new Date(), ttlDays: 90 })
+ * ```
+ */
+export function mintRecord(
+  records: readonly KeyRecord[],
+  master: MasterKey,
+  type: KeyType,
+  context: MintContext,
+): KeyRecord {
+  const ids = new Set(records.map((r) => r.id))
+  for (;;) {
+    const material = AesGcmCipher.generateKey()
+    const id = keyFingerprint(material)
+    if (ids.has(id)) continue // 2^-64: practically never, but an id must stay unique
+    const wrapped = master.wrap(id, material)
+    material.fill(0)
+    return record(id, type, nextVersion(records, type), 'active', wrapped, context)
+  }
+}
+
+/** Result of {@link importRecords}. */
+export interface ImportResult {
+  readonly records: KeyRecord[]
+  /** The records added, oldest first. */
+  readonly added: KeyRecord[]
+}
+
+/**
+ * Adds existing data keys, given newest first as in `FIELDSEAL_KEYS`, keeping their fingerprint
+ * ids so the values they sealed still open. The key whose id is `activate` becomes the active
+ * data key (the previous one decrypts only); every other imported key decrypts only. Keys already
+ * in the keyring are left as they are; a retired one is refused, since retirement is final.
+ *
+ * @example
+ * ```ts
+ * importRecords(doc.keys, master, keysFromEnv(process.env)!, firstKid, ctx, 'ops')
+ * ```
+ */
+export function importRecords(
+  records: readonly KeyRecord[],
+  master: MasterKey,
+  keys: ReadonlyArray<string | Uint8Array>,
+  activate: string | false,
+  context: MintContext,
+  actor: string,
+): ImportResult {
+  let next = [...records]
+  const added: KeyRecord[] = []
+  const decoded = keys.map((key, index) => decodeKey(key, `imported key #${index + 1}`))
+  for (const material of [...decoded].reverse()) {
+    const id = keyFingerprint(material)
+    const existing = next.find((r) => r.id === id)
+    if (existing?.status === 'retired') {
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_KEY_STATE',
+        `key "${id}" was retired; it cannot be imported again`,
+        {
+          kid: id,
+        },
+      )
+    }
+    if (existing !== undefined) continue
+    if (id === activate) {
+      const now = context.now.toISOString()
+      next = next.map((r) =>
+        r.type === 'data' && r.status === 'active'
+          ? { ...r, status: 'pending_rotation', rotatedAt: now, rotatedBy: actor }
+          : r,
+      )
+    }
+    const status: KeyStatus = id === activate ? 'active' : 'pending_rotation'
+    const fresh = record(
+      id,
+      'data',
+      nextVersion(next, 'data'),
+      status,
+      master.wrap(id, material),
+      context,
+    )
+    next.push(fresh)
+    added.push(fresh)
+  }
+  return { records: next, added }
+}
+
+/**
+ * Every record rewrapped from `from` to `to`: the keys stay, only their wrapping changes.
+ *
+ * @example
+ * ```ts
+ * const keys = rewrapRecords(doc.keys, oldMaster, newMaster)
+ * ```
+ */
+export function rewrapRecords(
+  records: readonly KeyRecord[],
+  from: MasterKey,
+  to: MasterKey,
+): KeyRecord[] {
+  return records.map((r) => {
+    if (r.wrapped === null) return r
+    const material = from.unwrap(r.id, r.wrapped)
+    const wrapped = to.wrap(r.id, material)
+    material.fill(0)
+    return { ...r, wrapped }
+  })
+}

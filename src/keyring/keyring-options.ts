@@ -1,0 +1,120 @@
+/**
+ * Options of `openKeyring`: those of the key manager plus how the running keyring follows the
+ * store (refresh), watches its keys (expiry, encryption count) and reports background failures.
+ *
+ * @module
+ */
+import type { EventHook } from '../events.js'
+import { booleanOption, invalidOption, positiveInteger } from '../option-checks.js'
+import type { KeyManagerOptions } from './manager-options.js'
+
+/**
+ * Encryptions after which a key is reported (`key.usage-warning`): 2^31, half the NIST
+ * SP 800-38D §8.3 limit of 2^32 encryptions per key with random 96-bit nonces.
+ */
+export const DEFAULT_USAGE_WARNING_THRESHOLD = 2 ** 31
+/** How often a keyring reloads its store by default, in ms. */
+export const DEFAULT_REFRESH_INTERVAL_MS = 60_000
+
+/** Options of `openKeyring`. Every option is optional; `{}` and `undefined` are the same. */
+export interface KeyringOptions extends KeyManagerOptions {
+  /** Create the active data key when the keyring has none (`initEncryptionKeys`). Defaults to `true`. */
+  readonly init?: boolean
+  /**
+   * Reload the store (and save this process's encryption counts) every this many ms, so a
+   * rotation made elsewhere is picked up without a restart. `0` turns it off. The timer does not
+   * keep the process alive. Defaults to `60_000`.
+   */
+  readonly refreshIntervalMs?: number
+  /**
+   * Rotate the active data key automatically when it has expired or passed
+   * `usageWarningThreshold`; otherwise such a key keeps working and is reported. Defaults to `false`.
+   */
+  readonly autoRotate?: boolean
+  /** Encryptions after which a key is reported (`key.usage-warning`, once). Defaults to `2 ** 31`. */
+  readonly usageWarningThreshold?: number
+  /**
+   * Receives failures of background work (periodic refresh, automatic rotation). Defaults to
+   * `process.emitWarning` with the error's code (never a secret).
+   */
+  readonly onRefreshError?: (error: unknown) => void
+}
+
+/** The validated keyring-specific options. */
+export interface KeyringConfig {
+  readonly init: boolean
+  readonly refreshIntervalMs: number
+  readonly autoRotate: boolean
+  readonly usageWarningThreshold: number
+  readonly onRefreshError: (error: unknown) => void
+  readonly onEvent: EventHook | undefined
+  readonly now: () => Date
+}
+
+/** Option names `openKeyring` adds to the key manager's. */
+export const KEYRING_OPTIONS = [
+  'init',
+  'refreshIntervalMs',
+  'autoRotate',
+  'usageWarningThreshold',
+  'onRefreshError',
+]
+
+function warn(error: unknown): void {
+  const code = (error as { code?: unknown } | null)?.code
+  process.emitWarning(
+    `fieldseal keyring: background refresh or rotation failed (${String(code ?? error)})`,
+    {
+      type: 'FieldsealWarning',
+      code: typeof code === 'string' ? code : 'ERR_FIELDSEAL_KEYRING_BACKGROUND',
+    },
+  )
+}
+
+/**
+ * Resolves the keyring-specific options of `options` (already stripped of `undefined`).
+ *
+ * @example
+ * ```ts
+ * resolveKeyringOptions({ refreshIntervalMs: 5000 }, 'openKeyring').refreshIntervalMs // 5000
+ * ```
+ */
+export function resolveKeyringOptions(
+  options: Record<string, unknown>,
+  where: string,
+): KeyringConfig {
+  const interval = options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS
+  if (
+    typeof interval !== 'number' ||
+    !Number.isSafeInteger(interval) ||
+    interval < 0 ||
+    interval > 2 ** 31 - 1
+  ) {
+    throw invalidOption(
+      where,
+      'refreshIntervalMs must be a whole number of ms (0 turns refresh off)',
+    )
+  }
+  const threshold = positiveInteger(
+    options.usageWarningThreshold,
+    DEFAULT_USAGE_WARNING_THRESHOLD,
+    'usageWarningThreshold',
+    where,
+  )
+  if (threshold > 2 ** 32)
+    throw invalidOption(where, 'usageWarningThreshold must be at most 2 ** 32')
+  for (const name of ['onRefreshError', 'onEvent', 'now']) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw invalidOption(where, `${name} must be a function`)
+    }
+  }
+  return {
+    init: booleanOption(options.init, true, 'init', where),
+    refreshIntervalMs: interval,
+    autoRotate: booleanOption(options.autoRotate, false, 'autoRotate', where),
+    usageWarningThreshold: threshold,
+    onRefreshError: (options.onRefreshError as ((error: unknown) => void) | undefined) ?? warn,
+    onEvent: options.onEvent as EventHook | undefined,
+    now: (options.now as (() => Date) | undefined) ?? (() => new Date()),
+  }
+}

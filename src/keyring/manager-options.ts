@@ -1,0 +1,200 @@
+/**
+ * Options of `openKeyManager` (and the shared part of `openKeyring`), validated once when the
+ * factory runs: unknown options are refused with a "Did you mean" hint.
+ *
+ * @module
+ */
+import type { EventHook } from '../events.js'
+import { invalidOption, positiveInteger } from '../option-checks.js'
+import { FileKeyStore } from './file-store.js'
+import { checkMasterKeyInput, masterKeyInputFromEnv, type MasterKeyInput } from './master-key.js'
+import type { KeyStore } from './types.js'
+
+/** Environment variable naming the keyring file when no `store` is given. */
+export const KEYSTORE_ENV_VAR = 'FIELDSEAL_KEYSTORE'
+/** Days a new key lives before it is due for rotation (the reference's TTL). */
+export const DEFAULT_TTL_DAYS = 90
+
+/** Options of `openKeyManager`. Every option is optional; `{}` and `undefined` are the same. */
+export interface KeyManagerOptions {
+  /**
+   * Where the keyring lives: a {@link KeyStore}, or a file path for a `FileKeyStore`.
+   * Defaults to a `FileKeyStore` at `FIELDSEAL_KEYSTORE`.
+   */
+  readonly store?: KeyStore | string
+  /** The master key, base64 (32 bytes) or bytes. Defaults to `FIELDSEAL_MASTER_KEY`. */
+  readonly masterKey?: string | Uint8Array
+  /** A passphrase to derive the master key from, instead of `masterKey`. */
+  readonly passphrase?: string
+  /** PBKDF2 iterations for a new passphrase keyring. Defaults to `600_000`; at least `100_000`. */
+  readonly pbkdf2Iterations?: number
+  /** Where `FIELDSEAL_MASTER_KEY`, `FIELDSEAL_MASTER_PASSPHRASE` and `FIELDSEAL_KEYSTORE` are read. Defaults to `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Lifetime of new keys in days; `null` for keys that never expire. Defaults to `90`. */
+  readonly ttlDays?: number | null
+  /** Who is recorded as acting when a call names no one. Defaults to `'system'`. */
+  readonly actor?: string
+  /** Audit hook, called once per key operation (never with material). Defaults to none. */
+  readonly onEvent?: EventHook
+  /** Attempts after a store conflict before giving up. Defaults to `20`. */
+  readonly maxRetries?: number
+  /** Clock, for tests. Defaults to `() => new Date()`. */
+  readonly now?: () => Date
+}
+
+/** The validated configuration of a key manager. */
+export interface KeyManagerConfig {
+  readonly store: KeyStore
+  readonly master: MasterKeyInput
+  readonly ttlDays: number | null
+  readonly actor: string
+  readonly onEvent: EventHook | undefined
+  readonly maxRetries: number
+  readonly now: () => Date
+}
+
+/** Option names of {@link KeyManagerOptions}. */
+export const KEY_MANAGER_OPTIONS = [
+  'store',
+  'masterKey',
+  'passphrase',
+  'pbkdf2Iterations',
+  'env',
+  'ttlDays',
+  'actor',
+  'onEvent',
+  'maxRetries',
+  'now',
+]
+
+/**
+ * A TTL in days: a positive finite number, or `null` for no expiry.
+ *
+ * @example
+ * ```ts
+ * ttlOption(30, 90, 'rotateKey') // 30
+ * ```
+ */
+export function ttlOption(value: unknown, fallback: number | null, where: string): number | null {
+  if (value === undefined) return fallback
+  if (value === null) return null
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 36_500) {
+    throw invalidOption(where, 'ttlDays must be a positive number of days (at most 36500) or null')
+  }
+  return value
+}
+
+/**
+ * An actor name: 1 to 200 characters without control characters.
+ *
+ * @example
+ * ```ts
+ * actorOption('ops@example.com', 'system', 'rotateKey')
+ * ```
+ */
+export function actorOption(value: unknown, fallback: string, where: string): string {
+  if (value === undefined) return fallback
+  // eslint-disable-next-line no-control-regex
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > 200 ||
+    /[\u0000-\u001f\u007f]/.test(value)
+  ) {
+    throw invalidOption(where, 'an actor must be 1 to 200 characters without control characters')
+  }
+  return value
+}
+
+function storeOption(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  where: string,
+): KeyStore {
+  const store = value ?? env[KEYSTORE_ENV_VAR]
+  if (typeof store === 'string' && store.trim() !== '') return new FileKeyStore(store)
+  if (store === undefined || store === '') {
+    throw invalidOption(
+      where,
+      `no key store: pass store (a KeyStore or a file path) or set ${KEYSTORE_ENV_VAR}`,
+    )
+  }
+  const candidate = store as Partial<KeyStore>
+  if (typeof candidate.load !== 'function' || typeof candidate.save !== 'function') {
+    throw invalidOption(where, 'store must be a file path or implement the KeyStore interface')
+  }
+  return store as KeyStore
+}
+
+/**
+ * The master key input of `options` (`masterKey`, `passphrase`, `pbkdf2Iterations`), else of `env`.
+ *
+ * @example
+ * ```ts
+ * resolveMasterOption({ passphrase: 'correct horse battery staple' }, {}, 'rewrap')
+ * ```
+ */
+export function resolveMasterOption(
+  options: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+  where: string,
+): MasterKeyInput {
+  const { masterKey, passphrase, pbkdf2Iterations } = options
+  if (masterKey !== undefined && passphrase !== undefined) {
+    throw invalidOption(where, 'give either masterKey or passphrase, not both')
+  }
+  if (pbkdf2Iterations !== undefined && passphrase === undefined && masterKey !== undefined) {
+    throw invalidOption(where, 'pbkdf2Iterations applies to a passphrase only')
+  }
+  if (masterKey !== undefined)
+    return checkMasterKeyInput({ key: masterKey as string }, `${where} masterKey`)
+  if (passphrase !== undefined) {
+    if (typeof passphrase !== 'string') throw invalidOption(where, 'passphrase must be a string')
+    const iterations = pbkdf2Iterations as number | undefined
+    return checkMasterKeyInput(
+      { passphrase, ...(iterations === undefined ? {} : { iterations }) },
+      `${where} passphrase`,
+    )
+  }
+  const fromEnv = masterKeyInputFromEnv(env)
+  if ('passphrase' in fromEnv && pbkdf2Iterations !== undefined) {
+    return checkMasterKeyInput(
+      { passphrase: fromEnv.passphrase, iterations: pbkdf2Iterations as number },
+      where,
+    )
+  }
+  return fromEnv
+}
+
+/**
+ * Resolves the options of a key manager (already stripped of `undefined` and checked for
+ * unknown names by the caller).
+ *
+ * @example
+ * ```ts
+ * const config = resolveManagerOptions({ store: 'keys/keyring.json' }, 'openKeyManager')
+ * ```
+ */
+export function resolveManagerOptions(
+  options: Record<string, unknown>,
+  where: string,
+): KeyManagerConfig {
+  const env = (options.env ?? process.env) as Readonly<Record<string, string | undefined>>
+  if (typeof env !== 'object' || env === null) throw invalidOption(where, 'env must be an object')
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
+    throw invalidOption(where, 'onEvent must be a function')
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw invalidOption(where, 'now must be a function returning a Date')
+  }
+  const master = resolveMasterOption(options, env, where)
+  return {
+    store: storeOption(options.store, env, where),
+    master,
+    ttlDays: ttlOption(options.ttlDays, DEFAULT_TTL_DAYS, where),
+    actor: actorOption(options.actor, 'system', where),
+    onEvent: options.onEvent as EventHook | undefined,
+    maxRetries: positiveInteger(options.maxRetries, 20, 'maxRetries', where),
+    now: (options.now as (() => Date) | undefined) ?? (() => new Date()),
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Shared set-up for the keyring tests: master keys, temp folders, a recording event hook and a
+ * hand-driven clock.
+ *
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach } from 'vitest'
+import { AesGcmCipher } from '../../src/aes-gcm.js'
+import type { FieldsealEvent } from '../../src/events.js'
+
+/** A fresh master key as `FIELDSEAL_MASTER_KEY` would hold it. */
+export function masterKeyBase64(): string {
+  return AesGcmCipher.generateKey().toString('base64')
+}
+
+const folders: string[] = []
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
+})
+
+/** A temp folder removed after the test. */
+export function tempFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'fieldseal-keyring-'))
+  folders.push(folder)
+  return folder
+}
+
+/** An event hook that keeps what it receives. */
+export function recorder(): { events: FieldsealEvent[]; onEvent: (event: FieldsealEvent) => void } {
+  const events: FieldsealEvent[] = []
+  return { events, onEvent: (event) => void events.push(event) }
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = '2030-01-01T00:00:00.000Z') {
+  let now = Date.parse(start)
+  return {
+    now: () => new Date(now),
+    advanceDays(days: number) {
+      now += days * 86_400_000
+    },
+  }
+}
+
+/** Absolute path of a helper script in this folder. */
+export function helperScript(name: string): string {
+  return fileURLToPath(new URL(`./${name}`, import.meta.url))
+}
+
+/** The project root (child processes run there so `--import tsx` resolves). */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
