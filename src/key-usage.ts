@@ -51,7 +51,7 @@ export function assertRecordSource(records: unknown, where: string): void {
     typeof candidate?.[Symbol.iterator] !== 'function' &&
     typeof candidate?.[Symbol.asyncIterator] !== 'function'
   ) {
-    throw new TypeError(`${where}: records must be an iterable or an async iterable`)
+    throw new TypeError(`${where}: expected an iterable or an async iterable`)
   }
 }
 

@@ -13,8 +13,9 @@ import type { FieldsealError } from './errors.js'
 import { configOf, type Fieldseal } from './fieldseal.js'
 import { invalidOption, optionsObject, positiveInteger, rejectUnknownOptions } from './option-checks.js'
 import type { FieldPaths } from './options.js'
-import { quoteIdentifier, quoteTableName, type PgConnection, type PgPool } from './postgres-sql.js'
+import type { PgConnection, PgPool } from './postgres-sql.js'
 import { checkBatchOptions, reencryptRecord } from './reencrypt-batch.js'
+import { describeTable, selectBatch, tableShape, updateRow } from './table-sql.js'
 
 /** Progress of a table job, after each committed batch. Pass `lastId` back as `startAfterId`. */
 export interface TableProgress {
@@ -43,7 +44,7 @@ export interface ReencryptTableOptions {
   readonly table: string
   /** Primary key column, used for ordering and resuming. Defaults to `'id'`. */
   readonly idColumn?: string
-  /** Columns holding encrypted values (text, or jsonb documents with encrypted fields). Required. */
+  /** Columns holding encrypted values (text, or json/jsonb documents with encrypted fields). Required. */
   readonly columns: readonly string[]
   /** Paths inside a row object `{ column: value }`. Defaults to every `enc:` value of `columns`. */
   readonly fields?: FieldPaths
@@ -74,13 +75,6 @@ const KNOWN = [
   'signal',
   'stopOnError',
 ]
-
-/** Objects (jsonb documents) go as JSON text: `pg` would turn a JS array into a SQL array. */
-function toParam(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value
-  if (value instanceof Uint8Array || value instanceof Date) return value
-  return JSON.stringify(value)
-}
 
 async function acquire(client: PgPool): Promise<PgConnection> {
   if (typeof client?.connect !== 'function') {
@@ -118,15 +112,7 @@ export async function reencryptTable(
   const defined = optionsObject(options, WHERE)
   rejectUnknownOptions(defined, KNOWN, WHERE)
   const fields = checkBatchOptions(defined, WHERE)
-  const table = quoteTableName(defined.table, `${WHERE} table`)
-  const idName = (defined.idColumn ?? 'id') as string
-  const id = quoteIdentifier(idName, `${WHERE} idColumn`)
-  if (!Array.isArray(defined.columns) || defined.columns.length === 0) {
-    throw invalidOption(WHERE, 'columns must be a non-empty array of column names')
-  }
-  const names = [...new Set(defined.columns as unknown[])] as string[]
-  const quoted = names.map((name) => quoteIdentifier(name, `${WHERE} columns`))
-  if (names.includes(idName)) throw invalidOption(WHERE, 'idColumn cannot be re-encrypted')
+  const shape = tableShape(defined.table, defined.idColumn, defined.columns, WHERE)
   const batchSize = positiveInteger(defined.batchSize, 500, 'batchSize', WHERE)
   for (const name of ['onProgress', 'onRowError'] as const) {
     if (defined[name] !== undefined && typeof defined[name] !== 'function') {
@@ -138,9 +124,6 @@ export async function reencryptTable(
   const signal = defined.signal as AbortSignal | undefined
   const stopOnError = defined.stopOnError === true
 
-  const selected = [id, ...quoted].join(', ')
-  const selectFirst = `SELECT ${selected} FROM ${table} ORDER BY ${id} LIMIT $1`
-  const selectAfter = `SELECT ${selected} FROM ${table} WHERE ${id} > $2 ORDER BY ${id} LIMIT $1`
   let lastId = defined.startAfterId
   const progress = { rows: 0, updated: 0, conflicts: 0, failed: 0 }
 
@@ -148,6 +131,9 @@ export async function reencryptTable(
   const connection = await acquire(client)
   let broken: Error | undefined
   try {
+    const table = await describeTable(connection, shape, WHERE)
+    const selectFirst = selectBatch(table, false)
+    const selectAfter = selectBatch(table, true)
     for (;;) {
       await connection.query('BEGIN')
       let batch: Record<string, unknown>[]
@@ -161,28 +147,17 @@ export async function reencryptTable(
         for (const row of batch) {
           // Null prototype: a column may be called __proto__.
           const before: Record<string, unknown> = Object.create(null)
-          for (const name of names) before[name] = row[name]
+          for (const { name } of table.columns) before[name] = row[name]
           const outcome = reencryptRecord(fieldseal, before, fields)
           if (outcome.error !== undefined) {
             counts.failed++
-            onRowError?.({ id: row[idName], error: outcome.error })
+            onRowError?.({ id: row[table.idName], error: outcome.error })
             if (stopOnError) throw outcome.error
             continue
           }
-          if (!outcome.changed) continue
-          const sets: string[] = []
-          const guards: string[] = []
-          const values: unknown[] = [row[idName]]
-          names.forEach((name, i) => {
-            if (outcome.record[name] === before[name]) return
-            values.push(toParam(outcome.record[name]), toParam(before[name]))
-            sets.push(`${quoted[i]} = $${values.length - 1}`)
-            guards.push(`${quoted[i]} IS NOT DISTINCT FROM $${values.length}`)
-          })
-          const update = await connection.query(
-            `UPDATE ${table} SET ${sets.join(', ')} WHERE ${id} = $1 AND ${guards.join(' AND ')}`,
-            values,
-          )
+          const statement = outcome.changed ? updateRow(table, row[table.idName], before, outcome.record) : undefined
+          if (statement === undefined) continue
+          const update = await connection.query(statement.text, statement.values)
           if (update.rowCount === 1) counts.updated++
           else counts.conflicts++
         }
@@ -194,7 +169,7 @@ export async function reencryptTable(
         throw error
       }
       if (batch.length === 0) break
-      lastId = batch[batch.length - 1]?.[idName]
+      lastId = batch[batch.length - 1]?.[shape.idName]
       progress.rows += batch.length
       progress.updated += counts.updated
       progress.conflicts += counts.conflicts

@@ -138,7 +138,7 @@ describe('reencryptTable', () => {
         return {
           async query(text: string, values?: unknown[]) {
             const result = await connection.query(text, values)
-            if (!raced && text.startsWith('SELECT')) {
+            if (!raced && text.startsWith('SELECT') && text.includes('ORDER BY')) {
               raced = true
               await other.query(`UPDATE "${table}" SET ssn = $1 WHERE id = $2`, [fromApp, target])
             }
@@ -185,6 +185,34 @@ describe('reencryptTable', () => {
     expect(checkpoint).toBe('400')
     const usage = await keyUsage(fsBA, await readAll(table), { fields: ['card'] })
     expect(usage.byKid).toEqual({ [kidB]: 400, [kidA]: 200 })
+  })
+
+  it('handles json and jsonb columns: a top-level string, an array, a nested document', async () => {
+    const table = uniqueTable('fs_reenc_json')
+    tables.add(table)
+    await pool.query(`CREATE TABLE "${table}" (id serial PRIMARY KEY, note jsonb, tags jsonb, info json)`)
+    const paths = ['note', 'tags[*]', 'info.tax_id']
+    for (let i = 0; i < 20; i++) {
+      const row = fsA.encryptFields({ note: `note ${i}`, tags: [`t${i}`, `u${i}`], info: { tax_id: `TX${i}`, keep: i } }, paths)
+      await pool.query(`INSERT INTO "${table}" (note, tags, info) VALUES ($1, $2, $3)`, [
+        JSON.stringify(row.note),
+        JSON.stringify(row.tags),
+        JSON.stringify(row.info),
+      ])
+    }
+    const done = await reencryptTable(fsBA, pool, { table, columns: ['note', 'tags', 'info'] })
+    expect(done).toMatchObject({ rows: 20, updated: 20, conflicts: 0, failed: 0 })
+    const rows = (await pool.query(`SELECT note, tags, info FROM "${table}" ORDER BY id`)).rows
+    expect(Object.keys((await keyUsage(fsB, rows)).byKid)).toEqual([kidB])
+    expect(fsB.decryptFields(rows[3], paths)).toEqual({ note: 'note 3', tags: ['t3', 'u3'], info: { tax_id: 'TX3', keep: 3 } })
+  })
+
+  it('refuses a missing table or column before reading a row', async () => {
+    const table = await seed(1)
+    const invalid = { code: 'ERR_FIELDSEAL_INVALID_OPTION' }
+    await expect(reencryptTable(fsBA, pool, { table: `${table}_nope`, columns: ['ssn'] })).rejects.toMatchObject(invalid)
+    await expect(reencryptTable(fsBA, pool, { table, columns: ['ssn', 'nope'] })).rejects.toMatchObject(invalid)
+    await expect(reencryptTable(fsBA, pool, { table, idColumn: 'pk', columns: ['ssn'] })).rejects.toMatchObject(invalid)
   })
 
   it('refuses unsafe identifiers and bad options before touching the database', async () => {
