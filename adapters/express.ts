@@ -1,0 +1,120 @@
+/**
+ * `fieldseal/express`: the fieldseal middleware for Express 5 and 4. Framework glue only — the
+ * work is done by the core pipeline (src/http/pipeline.ts), shared with the Koa adapter.
+ *
+ * @module
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
+import { FieldsealError } from '../src/errors.js'
+import type { Fieldseal } from '../src/fieldseal.js'
+import type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
+import { createHttpPipeline, createRouteMask, useRouteMask, type HttpPipeline } from '../src/http/pipeline.js'
+import { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails } from '../src/http/problem.js'
+import type { FieldsealRequest } from '../src/http/request-state.js'
+
+export type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
+export type { ProblemDetails } from '../src/http/problem.js'
+export type { FieldsealRequest } from '../src/http/request-state.js'
+export { PROBLEM_CONTENT_TYPE } from '../src/http/problem.js'
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by the fieldseal middleware: the request body's plaintext, for validation. */
+    fieldseal?: FieldsealRequest
+  }
+}
+
+function sendProblem(res: Response, error: FieldsealError): void {
+  res.status(error.status).set('Content-Type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemDetails(error)))
+}
+
+/** Routes `res.json` / `res.jsonp` (and so `res.send(object)`) through the response step. */
+function wrapJson(res: Response, method: 'json' | 'jsonp', pipeline: HttpPipeline, state: FieldsealRequest, next: (error: unknown) => void) {
+  const original = res[method] as (...args: unknown[]) => Response
+  res[method] = function fieldsealJson(this: Response, ...args: unknown[]) {
+    const at = args.length === 2 && typeof args[0] === 'number' ? 1 : 0 // Express 4's (status, body)
+    pipeline.respond(args[at], state, (body) => original.apply(this, args.with(at, body)), next)
+    return this
+  }
+}
+
+/**
+ * The middleware: decrypts `enc:` values in the parsed JSON body, encrypts the configured fields
+ * in `req.body` (the plaintext is in `req.fieldseal`), and masks JSON responses. Mount it after
+ * `express.json()`. Bad request data is answered here with a 4xx `application/problem+json` and
+ * the handler does not run; other errors go to `next(err)`.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { createFieldseal } from 'fieldseal'
+ * import { fieldseal, mask } from 'fieldseal/express'
+ *
+ * const fs = createFieldseal({ fields: ['ssn', 'card'] })
+ * const app = express()
+ * app.use(express.json(), fieldseal(fs, { mask: { rules: { '**.card': 'card' } } }))
+ * app.post('/customers', (req, res) => res.status(201).json(db.insert(req.body)))
+ * app.get('/customers/:id', mask({ decrypt: true, reveal: ['ssn'] }), (req, res) => res.json(db.get(req.params.id)))
+ * ```
+ */
+export function fieldseal(fs: Fieldseal, options?: Readonly<FieldsealMiddlewareOptions>): RequestHandler {
+  const pipeline = createHttpPipeline(fs, options)
+  return function fieldsealMiddleware(req, res, next) {
+    pipeline
+      .request({ body: req.body, headers: req.headers })
+      .then(
+        (result) => {
+          req.body = result.body
+          req.fieldseal = result.fieldseal
+          wrapJson(res, 'json', pipeline, result.fieldseal, next)
+          wrapJson(res, 'jsonp', pipeline, result.fieldseal, next)
+          next()
+        },
+        (error: unknown) => (isRequestDataError(error) ? sendProblem(res, error) : next(error)),
+      )
+      .catch(next)
+  }
+}
+
+/**
+ * Route-level masking of the JSON response, on top of the app-level `mask` option:
+ * `router.get('/x', mask({ decrypt: true, rules: { ssn: 'ssn' } }), handler)`. Needs the
+ * `fieldseal` middleware mounted before it.
+ *
+ * @example
+ * ```ts
+ * app.get('/customers', mask({ decrypt: true, rules: { '[*].ssn': 'ssn' } }), list)
+ * ```
+ */
+export function mask(options?: Readonly<ResponseMaskOptions>): RequestHandler {
+  const route = createRouteMask(options)
+  return function maskMiddleware(req, _res, next) {
+    try {
+      useRouteMask(req.fieldseal, route)
+    } catch (error) {
+      next(error)
+      return
+    }
+    next()
+  }
+}
+
+/**
+ * An error handler answering any `FieldsealError` (also those your own code throws) with
+ * `application/problem+json`; 5xx answers carry a generic detail. Mount it last, after your
+ * logging. Optional: the middleware answers bad request data itself.
+ *
+ * @example
+ * ```ts
+ * app.use(errorHandler())
+ * ```
+ */
+export function errorHandler(): ErrorRequestHandler {
+  return function fieldsealErrorHandler(error, _req, res, next) {
+    if (!(error instanceof FieldsealError) || res.headersSent) {
+      next(error)
+      return
+    }
+    sendProblem(res, error)
+  }
+}

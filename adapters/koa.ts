@@ -1,0 +1,115 @@
+/**
+ * `fieldseal/koa`: the fieldseal middleware for Koa 3 and 2. Framework glue only — the work is
+ * done by the core pipeline (src/http/pipeline.ts), shared with the Express adapter.
+ *
+ * @module
+ */
+import type { Context, Middleware } from 'koa'
+import { FieldsealError } from '../src/errors.js'
+import type { Fieldseal } from '../src/fieldseal.js'
+import type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
+import { createHttpPipeline, createRouteMask, useRouteMask } from '../src/http/pipeline.js'
+import { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails } from '../src/http/problem.js'
+import type { FieldsealRequest } from '../src/http/request-state.js'
+
+export type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
+export type { ProblemDetails } from '../src/http/problem.js'
+export type { FieldsealRequest } from '../src/http/request-state.js'
+export { PROBLEM_CONTENT_TYPE } from '../src/http/problem.js'
+
+declare module 'koa' {
+  interface DefaultState {
+    /** Set by the fieldseal middleware: the request body's plaintext, for validation. */
+    fieldseal?: FieldsealRequest
+  }
+}
+
+function setProblem(ctx: Context, error: FieldsealError): void {
+  ctx.status = error.status
+  ctx.body = problemDetails(error)
+  ctx.type = PROBLEM_CONTENT_TYPE // after the body: Koa 2 resets the type of an object body
+}
+
+/**
+ * The middleware: decrypts `enc:` values in `ctx.request.body`, encrypts the configured fields
+ * in it (the plaintext is in `ctx.state.fieldseal`), and, after `await next()`, masks a JSON
+ * `ctx.body`. Mount it after the body parser. Bad request data is answered here with a 4xx
+ * `application/problem+json` and the downstream does not run; other errors are thrown with
+ * `status` and `expose`, for Koa's error handling.
+ *
+ * @example
+ * ```ts
+ * import Koa from 'koa'
+ * import { bodyParser } from '@koa/bodyparser'
+ * import { fieldseal } from 'fieldseal/koa'
+ *
+ * const app = new Koa()
+ * app.use(bodyParser()).use(fieldseal(fs, { mask: { rules: { '**.card': 'card' } } }))
+ * app.use((ctx) => { ctx.body = db.insert(ctx.request.body) })
+ * ```
+ */
+export function fieldseal(fs: Fieldseal, options?: Readonly<FieldsealMiddlewareOptions>): Middleware {
+  const pipeline = createHttpPipeline(fs, options)
+  return async function fieldsealMiddleware(ctx, next) {
+    const request = ctx.request as { body?: unknown }
+    const raw = ctx.req as { body?: unknown }
+    let result
+    try {
+      result = await pipeline.request({ body: request.body, headers: ctx.request.headers })
+    } catch (error) {
+      if (!isRequestDataError(error)) throw error
+      setProblem(ctx, error)
+      return
+    }
+    // @koa/bodyparser's patchNode also exposes the body on the raw request: replace both.
+    if (raw.body !== undefined && raw.body === request.body) raw.body = result.body
+    request.body = result.body
+    ctx.state.fieldseal = result.fieldseal
+    await next()
+    const body = await pipeline.prepareResponse(ctx.body, result.fieldseal)
+    if (body === ctx.body) return
+    const type = ctx.response.get('Content-Type')
+    ctx.body = body
+    if (type !== '') ctx.set('Content-Type', type) // Koa 2 would reset a +json type
+  }
+}
+
+/**
+ * Route-level masking of the JSON response, on top of the app-level `mask` option:
+ * `router.get('/x', mask({ decrypt: true, rules: { ssn: 'ssn' } }), handler)`. Needs the
+ * `fieldseal` middleware mounted before it.
+ *
+ * @example
+ * ```ts
+ * router.get('/customers/:id', mask({ decrypt: true, reveal: ['ssn'] }), show)
+ * ```
+ */
+export function mask(options?: Readonly<ResponseMaskOptions>): Middleware {
+  const route = createRouteMask(options)
+  return async function maskMiddleware(ctx, next) {
+    useRouteMask(ctx.state.fieldseal, route)
+    await next()
+  }
+}
+
+/**
+ * Answers any `FieldsealError` thrown downstream (also by your own code) with
+ * `application/problem+json`. A 5xx still reaches `app.on('error')`, so it is logged.
+ * Optional: the middleware answers bad request data itself. Mount it first.
+ *
+ * @example
+ * ```ts
+ * app.use(errorHandler())
+ * ```
+ */
+export function errorHandler(): Middleware {
+  return async function fieldsealErrorHandler(ctx, next) {
+    try {
+      await next()
+    } catch (error) {
+      if (!(error instanceof FieldsealError) || ctx.headerSent) throw error
+      setProblem(ctx, error)
+      if (error.status >= 500) ctx.app.emit('error', error, ctx)
+    }
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Blind indexes: a keyed HMAC-SHA256 of a field's normalised plaintext, stored beside the
+ * encrypted field (`ssn` → `ssn_bidx`) so an application can look a record up by equality
+ * (`WHERE ssn_bidx = ?`) without decrypting anything.
+ *
+ * The blind-index key is separate from the data keys and never derived from them: data keys
+ * rotate, and an index computed with a rotated key would no longer match. It comes from an
+ * option or from `FIELDSEAL_BLIND_INDEX_KEY` (base64, 32 bytes).
+ *
+ * Normalisation (so that equal values written differently match):
+ * 1. numbers and booleans become their JSON text; objects and arrays are refused;
+ * 2. Unicode NFKC (full-width digits become ASCII digits), trim, runs of white space become one
+ *    space, lower case;
+ * 3. a numeric-looking identifier — at least one digit and otherwise only spaces, `-`, `(`, `)`,
+ *    `+` and `/` — keeps its digits only: `123-45-6789`, `123 45 6789` and `123456789` index
+ *    alike. A `.` is kept, so `1.5` and `15` stay different.
+ *
+ * Index = base64url(HMAC-SHA256(key, "fieldseal-blind-index:v1" ‖ 0x00 ‖ field ‖ 0x00 ‖ normalised)),
+ * 43 characters. The field name is bound in, so the same value in `ssn` and in `tax_id` gives
+ * different indexes and the two columns cannot be joined.
+ *
+ * @module
+ */
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
+import { FieldsealError } from './errors.js'
+import { configOf, type Fieldseal } from './fieldseal.js'
+import { decodeKey, keyFingerprint } from './static-keys.js'
+
+/** Environment variable holding the blind-index key (base64, 32 bytes). */
+export const BLIND_INDEX_KEY_ENV_VAR = 'FIELDSEAL_BLIND_INDEX_KEY'
+
+const DOMAIN = 'fieldseal-blind-index:v1\0'
+const SEPARATORS = /[\s()+/-]/g
+const NUMERIC_LOOKING = /^[\d\s()+/-]*\d[\d\s()+/-]*$/
+
+/**
+ * A blind-index key, decoded and checked once. Create it with {@link createBlindIndexKey}.
+ *
+ * @example
+ * ```ts
+ * const key = createBlindIndexKey(process.env.FIELDSEAL_BLIND_INDEX_KEY!)
+ * blindIndex(key, '123-45-6789', 'ssn')
+ * ```
+ */
+export class BlindIndexKey {
+  readonly #key: KeyObject
+  /** Key id (a fingerprint, not secret), to tell keys apart in logs and migrations. */
+  readonly kid: string
+
+  /** Use {@link createBlindIndexKey}. */
+  constructor(bytes: Uint8Array) {
+    this.#key = createSecretKey(Buffer.from(bytes))
+    this.kid = keyFingerprint(bytes)
+  }
+
+  /** The index of an already normalised value. */
+  digest(field: string, normalised: string): string {
+    return createHmac('sha256', this.#key)
+      .update(DOMAIN)
+      .update(field)
+      .update('\0')
+      .update(normalised)
+      .digest('base64url')
+  }
+
+  /** Never print key material. */
+  toJSON(): { kid: string } {
+    return { kid: this.kid }
+  }
+}
+
+/**
+ * Decodes a blind-index key (base64 text or 32 bytes). Throws `ERR_FIELDSEAL_INVALID_KEY` for
+ * anything else.
+ *
+ * @example
+ * ```ts
+ * const key = createBlindIndexKey(randomBytes(32))
+ * ```
+ */
+export function createBlindIndexKey(key: string | Uint8Array | BlindIndexKey): BlindIndexKey {
+  if (key instanceof BlindIndexKey) return key
+  if (typeof key !== 'string' && !(key instanceof Uint8Array)) {
+    throw new TypeError('a blind-index key must be a base64 string, a Uint8Array or a BlindIndexKey')
+  }
+  return new BlindIndexKey(decodeKey(key, 'blind-index key'))
+}
+
+/**
+ * The blind-index key of `env` (`FIELDSEAL_BLIND_INDEX_KEY`), or `undefined` when it is unset.
+ *
+ * @example
+ * ```ts
+ * const key = blindIndexKeyFromEnv() // reads process.env
+ * ```
+ */
+export function blindIndexKeyFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): BlindIndexKey | undefined {
+  const raw = env[BLIND_INDEX_KEY_ENV_VAR]
+  if (raw === undefined || raw.trim() === '') return undefined
+  return createBlindIndexKey(raw.trim())
+}
+
+/**
+ * The normalised text a blind index is computed over (see the module notes), or `undefined`
+ * for an empty value (`''`, `null`, `undefined`, only white space), which gets no index.
+ * Throws `ERR_FIELDSEAL_UNSUPPORTED_VALUE` for objects and arrays.
+ *
+ * @example
+ * ```ts
+ * normalizeForBlindIndex(' 123-45-6789 ') // '123456789'
+ * normalizeForBlindIndex('Ann@Example.COM') // 'ann@example.com'
+ * ```
+ */
+export function normalizeForBlindIndex(value: unknown, path?: string): string | undefined {
+  let text: string
+  if (typeof value === 'string') text = value
+  else if (value === null || value === undefined) return undefined
+  else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
+    text = String(value)
+  } else {
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
+      `a blind index needs a string, number or boolean, not ${Array.isArray(value) ? 'an array' : typeof value}`,
+      path === undefined ? {} : { path },
+    )
+  }
+  const normalised = text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()
+  if (normalised === '') return undefined
+  return NUMERIC_LOOKING.test(normalised) ? normalised.replace(SEPARATORS, '') : normalised
+}
+
+/** Blind-index keys registered by middleware for an instance, so queries use the same key. */
+const registered = new WeakMap<Fieldseal, BlindIndexKey>()
+
+/**
+ * Records the key a middleware indexes with for `fieldseal`. Two middlewares of one instance
+ * with different keys would write indexes that never match: that is refused.
+ */
+export function registerBlindIndexKey(fieldseal: Fieldseal, key: BlindIndexKey): void {
+  const known = registered.get(fieldseal)
+  if (known !== undefined && known.kid !== key.kid) {
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_INVALID_OPTION',
+      'fieldseal middleware: this instance already indexes with another blind-index key',
+    )
+  }
+  // A data key would be a poor index key: it rotates, and the index must not.
+  const config = configOf(fieldseal)
+  let isDataKey: boolean
+  try {
+    isDataKey = config.keys.decryptionKey(key.kid) !== undefined
+  } catch {
+    isDataKey = true
+  }
+  if (isDataKey) {
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_INVALID_OPTION',
+      'fieldseal middleware: the blind-index key must not be one of the data keys',
+    )
+  }
+  registered.set(fieldseal, key)
+}
+
+function keyOf(source: Fieldseal | BlindIndexKey | string | Uint8Array): BlindIndexKey {
+  if (source instanceof BlindIndexKey || typeof source === 'string' || source instanceof Uint8Array) {
+    return createBlindIndexKey(source)
+  }
+  const key = registered.get(source) ?? blindIndexKeyFromEnv()
+  if (key === undefined) {
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_NO_KEY',
+      `no blind-index key: pass blindIndexKey to the middleware or set ${BLIND_INDEX_KEY_ENV_VAR}`,
+    )
+  }
+  return key
+}
+
+/**
+ * The blind index of `value` in field `field` (the field's name, e.g. `'ssn'`, also for
+ * `customers[*].ssn`), or `undefined` for an empty value. `source` is a key, or a fieldseal
+ * instance: then the key its middleware was created with, else `FIELDSEAL_BLIND_INDEX_KEY`.
+ *
+ * @example
+ * ```ts
+ * // what the middleware stored in customers.ssn_bidx for '123-45-6789'
+ * const row = db.prepare('SELECT * FROM customers WHERE ssn_bidx = ?').get(blindIndex(fs, '123 45 6789', 'ssn'))
+ * ```
+ */
+export function blindIndex(
+  source: Fieldseal | BlindIndexKey | string | Uint8Array,
+  value: unknown,
+  field: string,
+): string | undefined {
+  if (typeof field !== 'string' || field === '') throw new TypeError('field must be a non-empty string')
+  const key = keyOf(source)
+  const normalised = normalizeForBlindIndex(value)
+  return normalised === undefined ? undefined : key.digest(field, normalised)
+}

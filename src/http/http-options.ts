@@ -1,0 +1,177 @@
+/**
+ * Options of the HTTP middleware (`fieldseal(fs, options)`) and of route-level masking
+ * (`mask(options)`), validated once when the middleware is created.
+ *
+ * @module
+ */
+import { BlindIndexKey, createBlindIndexKey } from '../blind-index.js'
+import { createMasker, type MaskOptions } from '../masker.js'
+import { booleanOption, invalidOption, optionsObject, rejectUnknownOptions } from '../option-checks.js'
+import { resolveFields, type FieldPaths, type ResolvedField } from '../options.js'
+import { parsePath } from '../path-parse.js'
+
+/**
+ * Masking of JSON responses: the masker's options plus what happens to `enc:` values.
+ * A route's options are added to the app's: its `rules` and `paths` come first, `decrypt`,
+ * `censor`, `remove`, `detect` and `maxDepth` replace the app's when given, `reveal` adds up.
+ */
+export interface ResponseMaskOptions extends MaskOptions {
+  /**
+   * Decrypt `enc:` values before masking, so a `last4` mask shows the real last four digits.
+   * Defaults to `false`: `enc:` values are replaced whole by the censor (or dropped with
+   * `remove`), so ciphertext never leaves the server.
+   */
+  readonly decrypt?: boolean
+  /**
+   * Paths returned decrypted in full and never masked, e.g. `['ssn']`. A mask on an ancestor
+   * (such as `paths: ['customer']`) still wins. Defaults to none.
+   */
+  readonly reveal?: readonly string[]
+}
+
+/** Options of the `fieldseal(fs, options)` middleware of `fieldseal/express` and `fieldseal/koa`. */
+export interface FieldsealMiddlewareOptions {
+  /**
+   * Which `enc:` values of a JSON request body are decrypted before the handler runs: `'all'`,
+   * only those at the given paths, or none (`false`). Defaults to `'all'`.
+   */
+  readonly decrypt?: 'all' | FieldPaths | false
+  /**
+   * Fields encrypted in the body the handler receives. Defaults to the instance's `fields`, or,
+   * when it has none, every field its `shouldEncryptField` policy accepts.
+   */
+  readonly encrypt?: FieldPaths
+  /**
+   * App-level masking of JSON responses. Defaults to `{}`: nothing is masked but `enc:` values
+   * are replaced by `'[REDACTED]'`. `false` turns response processing off (ciphertext passes
+   * unless a route's `mask()` asks otherwise).
+   */
+  readonly mask?: ResponseMaskOptions | false
+  /**
+   * Key of the blind indexes written for fields with `blindIndex: true`: base64 text, 32 bytes,
+   * or a `BlindIndexKey`. Defaults to `FIELDSEAL_BLIND_INDEX_KEY` from `env`.
+   */
+  readonly blindIndexKey?: string | Uint8Array | BlindIndexKey
+  /** Appended to a field's name to name its blind index (`ssn` → `ssn_bidx`). Defaults to `'_bidx'`. */
+  readonly blindIndexSuffix?: string
+  /** Where `FIELDSEAL_BLIND_INDEX_KEY` is read. Defaults to `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /**
+   * Least time in milliseconds between two key reloads caused by an unknown key id (another
+   * instance rotated). Bounds the load a client can put on the key store by sending made-up key
+   * ids. Defaults to `1000`; `0` reloads every time.
+   */
+  readonly keyRefreshInterval?: number
+}
+
+/** Response-mask options after validation (not yet merged with the app's). */
+export interface MaskSpec {
+  readonly decrypt: boolean | undefined
+  readonly reveal: readonly string[]
+  readonly masker: MaskOptions
+}
+
+/** Middleware options after validation. */
+export interface MiddlewareConfig {
+  /** `undefined` = every `enc:` value; `false` = none. */
+  readonly decrypt: readonly ResolvedField[] | undefined | false
+  /** `undefined` = the instance's fields or policy. */
+  readonly encrypt: readonly ResolvedField[] | undefined
+  readonly mask: MaskSpec | undefined
+  readonly blindIndexKey: BlindIndexKey | undefined
+  readonly blindIndexSuffix: string
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly keyRefreshInterval: number
+}
+
+const MIDDLEWARE = 'fieldseal middleware'
+const KNOWN = [
+  'decrypt',
+  'encrypt',
+  'mask',
+  'blindIndexKey',
+  'blindIndexSuffix',
+  'env',
+  'keyRefreshInterval',
+]
+const MASKER_KNOWN = ['paths', 'rules', 'censor', 'remove', 'detect', 'maxDepth']
+const MASK_KNOWN = [...MASKER_KNOWN, 'decrypt', 'reveal']
+const SUFFIX = /^[A-Za-z0-9_$-]{1,32}$/
+
+/**
+ * Validates response-mask options. The masker part is compiled once here so that a bad rule
+ * fails now, not on the first response.
+ */
+export function resolveMaskSpec(input: unknown, where: string): MaskSpec {
+  const options = optionsObject(input, where)
+  rejectUnknownOptions(options, MASK_KNOWN, where)
+  const reveal = options.reveal ?? []
+  if (!Array.isArray(reveal)) throw invalidOption(where, 'reveal must be an array of paths')
+  for (const path of reveal) {
+    if (typeof path !== 'string') throw invalidOption(where, 'reveal must hold path strings')
+    parsePath(path)
+  }
+  const masker: Record<string, unknown> = {}
+  for (const name of MASKER_KNOWN) if (options[name] !== undefined) masker[name] = options[name]
+  createMasker(masker as MaskOptions)
+  return {
+    decrypt: options.decrypt === undefined ? undefined : booleanOption(options.decrypt, false, 'decrypt', where),
+    reveal: [...new Set(reveal as string[])],
+    masker: masker as MaskOptions,
+  }
+}
+
+function resolveDecrypt(value: unknown): MiddlewareConfig['decrypt'] {
+  if (value === undefined || value === 'all') return undefined
+  if (value === false) return false
+  if (Array.isArray(value)) return resolveFields(value, MIDDLEWARE)
+  throw invalidOption(MIDDLEWARE, "decrypt must be 'all', false or an array of paths")
+}
+
+function resolveRefreshInterval(value: unknown): number {
+  if (value === undefined) return 1000
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidOption(MIDDLEWARE, 'keyRefreshInterval must be a non-negative integer (milliseconds)')
+  }
+  return value
+}
+
+function resolveBlindIndexKey(value: unknown): BlindIndexKey | undefined {
+  if (value === undefined) return undefined
+  if (!(value instanceof BlindIndexKey) && typeof value !== 'string' && !(value instanceof Uint8Array)) {
+    throw invalidOption(MIDDLEWARE, 'blindIndexKey must be base64 text, a Uint8Array or a BlindIndexKey')
+  }
+  return createBlindIndexKey(value)
+}
+
+/**
+ * Validates middleware options. Throws `ERR_FIELDSEAL_INVALID_OPTION` (with "Did you mean" for
+ * a misspelt option), `ERR_FIELDSEAL_INVALID_PATH` or `ERR_FIELDSEAL_INVALID_KEY`.
+ *
+ * @example
+ * ```ts
+ * resolveMiddlewareOptions({ decrypt: ['card'], mask: { rules: { '**.card': 'card' } } })
+ * ```
+ */
+export function resolveMiddlewareOptions(input: Readonly<FieldsealMiddlewareOptions> | undefined): MiddlewareConfig {
+  const options = optionsObject(input, MIDDLEWARE)
+  rejectUnknownOptions(options, KNOWN, MIDDLEWARE)
+  const suffix = options.blindIndexSuffix ?? '_bidx'
+  if (typeof suffix !== 'string' || !SUFFIX.test(suffix)) {
+    throw invalidOption(MIDDLEWARE, 'blindIndexSuffix must be 1–32 characters of [A-Za-z0-9_$-]')
+  }
+  const env = options.env ?? process.env
+  if (typeof env !== 'object' || env === null) throw invalidOption(MIDDLEWARE, 'env must be an object')
+  if (options.mask !== undefined && options.mask !== false && (typeof options.mask !== 'object' || options.mask === null)) {
+    throw invalidOption(MIDDLEWARE, 'mask must be an object of mask options or false')
+  }
+  return {
+    decrypt: resolveDecrypt(options.decrypt),
+    encrypt: options.encrypt === undefined ? undefined : resolveFields(options.encrypt, MIDDLEWARE),
+    mask: options.mask === false ? undefined : resolveMaskSpec(options.mask, `${MIDDLEWARE} mask`),
+    blindIndexKey: resolveBlindIndexKey(options.blindIndexKey),
+    blindIndexSuffix: suffix,
+    env: env as Readonly<Record<string, string | undefined>>,
+    keyRefreshInterval: resolveRefreshInterval(options.keyRefreshInterval),
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The framework-agnostic HTTP pipeline behind `fieldseal/express` and `fieldseal/koa`. It takes
+ * and returns plain data (a parsed body, headers, a response body); the adapters only read
+ * `req`/`ctx`, call it and map its errors, so both frameworks behave the same.
+ *
+ * @module
+ */
+import { BLIND_INDEX_KEY_ENV_VAR, blindIndexKeyFromEnv, registerBlindIndexKey } from '../blind-index.js'
+import { FieldsealError } from '../errors.js'
+import { decryptDocument, encryptDocument } from '../field-ops.js'
+import { configOf, type Fieldseal } from '../fieldseal.js'
+import { addBlindIndexes, compileBlindIndex, type BlindIndexPlan } from './blind-index-fields.js'
+import { resolveMiddlewareOptions, type FieldsealMiddlewareOptions, type ResponseMaskOptions } from './http-options.js'
+import { createKeyRefresher } from './key-refresh.js'
+import { assertDepth, assertParsed, isJsonContainer, type HttpHeaders } from './request-body.js'
+import { createRequestState, isRequestState, routeSlotOf, setRouteSlot, type FieldsealRequest } from './request-state.js'
+import { jsonDocument, transformResponse } from './response-body.js'
+import { compileResponsePlan, RouteMask, type ResponsePlan } from './response-plan.js'
+
+/** What the inbound step needs from a request. */
+export interface HttpRequestInput {
+  /** The parsed body (`req.body`, `ctx.request.body`). */
+  readonly body: unknown
+  readonly headers: HttpHeaders
+}
+
+/** What the inbound step gives back. */
+export interface HttpRequestResult {
+  /** The body the handler receives: configured fields encrypted, blind indexes added. */
+  readonly body: unknown
+  /** The accessor to expose as `req.fieldseal` / `ctx.state.fieldseal`. */
+  readonly fieldseal: FieldsealRequest
+}
+
+/** The pipeline of one middleware. */
+export interface HttpPipeline {
+  /**
+   * Decrypts, indexes and encrypts a request body. Rejects with a coded `FieldsealError`: a 4xx
+   * for bad request data (the handler must not run), a 5xx for configuration or key-store faults.
+   */
+  request(input: HttpRequestInput): Promise<HttpRequestResult>
+  /**
+   * Prepares a response body for `state`'s route and passes it to `send` — in the same tick
+   * unless keys must be reloaded first. Non-JSON bodies are passed on as they are. Failures go
+   * to `fail` as `ERR_FIELDSEAL_RESPONSE_FAILED` (500; the original error is its `cause`).
+   */
+  respond(body: unknown, state: FieldsealRequest | undefined, send: (body: unknown) => void, fail: (error: unknown) => void): void
+  /** {@link HttpPipeline.respond} as a promise. */
+  prepareResponse(body: unknown, state: FieldsealRequest | undefined): Promise<unknown>
+}
+
+function responseFailed(error: unknown): unknown {
+  if (!(error instanceof FieldsealError)) return error
+  return new FieldsealError('ERR_FIELDSEAL_RESPONSE_FAILED', `the JSON response could not be prepared (${error.code})`, {
+    ...(error.path === undefined ? {} : { path: error.path }),
+    ...(error.kid === undefined ? {} : { kid: error.kid }),
+    cause: error,
+  })
+}
+
+/**
+ * Creates the pipeline of one middleware; validates everything now. Throws
+ * `ERR_FIELDSEAL_INVALID_OPTION` (unknown options get a "Did you mean"), `ERR_FIELDSEAL_INVALID_PATH`,
+ * `ERR_FIELDSEAL_INVALID_KEY`, or `ERR_FIELDSEAL_NO_KEY` when a field asks for a blind index and
+ * no blind-index key is configured.
+ *
+ * @example
+ * ```ts
+ * const pipeline = createHttpPipeline(fs, { mask: { rules: { '**.card': 'card' } } })
+ * const { body, fieldseal } = await pipeline.request({ body: parsed, headers })
+ * ```
+ */
+export function createHttpPipeline(fieldseal: Fieldseal, options?: Readonly<FieldsealMiddlewareOptions>): HttpPipeline {
+  const config = configOf(fieldseal)
+  const settings = resolveMiddlewareOptions(options)
+  const encrypt = settings.encrypt ?? config.fields
+  const indexed = (encrypt ?? []).filter((field) => field.blindIndex)
+  let blindIndexes: BlindIndexPlan | undefined
+  const key = settings.blindIndexKey ?? (indexed.length > 0 ? blindIndexKeyFromEnv(settings.env) : undefined)
+  if (indexed.length > 0 && key === undefined) {
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_NO_KEY',
+      `fieldseal middleware: fields ask for a blind index but no key is set (blindIndexKey or ${BLIND_INDEX_KEY_ENV_VAR})`,
+    )
+  }
+  if (key !== undefined) registerBlindIndexKey(fieldseal, key)
+  if (key !== undefined && indexed.length > 0) blindIndexes = compileBlindIndex(indexed, key, settings.blindIndexSuffix)
+
+  const refresher = createKeyRefresher(fieldseal, config, settings.keyRefreshInterval)
+  const decrypt = settings.decrypt
+  const appPlan = settings.mask === undefined ? undefined : compileResponsePlan(settings.mask, undefined)
+  const owner = {}
+
+  const planFor = (state: FieldsealRequest | undefined): ResponsePlan | undefined => {
+    const route = routeSlotOf(state)
+    return route instanceof RouteMask ? route.planFor(owner, settings.mask) : appPlan
+  }
+
+  const respond: HttpPipeline['respond'] = (body, state, send, fail) => {
+    const plan = planFor(state)
+    const doc = plan === undefined ? undefined : jsonDocument(body)
+    if (plan === undefined || doc === undefined) {
+      send(body)
+      return
+    }
+    refresher.run((current) => transformResponse(current, plan, doc), send, (error) => fail(responseFailed(error)))
+  }
+
+  return {
+    async request({ body, headers }) {
+      if (!isJsonContainer(body)) {
+        assertParsed(body, headers)
+        return { body, fieldseal: createRequestState(body) }
+      }
+      let plaintext: unknown = body
+      if (decrypt !== undefined) assertDepth(body, config.maxDepth)
+      if (decrypt !== false) {
+        const mode = { fields: decrypt, requireEncrypted: false, reencrypt: false }
+        plaintext = await refresher.runAsync((current) => decryptDocument(current, body, mode))
+      }
+      const withIndexes = blindIndexes === undefined ? plaintext : addBlindIndexes(blindIndexes, plaintext, config.maxDepth)
+      return { body: encryptDocument(config, withIndexes, encrypt), fieldseal: createRequestState(plaintext) }
+    },
+    respond,
+    prepareResponse: (body, state) => new Promise((resolve, reject) => respond(body, state, resolve, reject)),
+  }
+}
+
+/**
+ * Validates a route's masking options now and returns what `useRouteMask` stores per request.
+ *
+ * @example
+ * ```ts
+ * const route = createRouteMask({ decrypt: true, rules: { ssn: 'ssn' } })
+ * ```
+ */
+export function createRouteMask(options?: Readonly<ResponseMaskOptions>): RouteMask {
+  return new RouteMask(options)
+}
+
+/**
+ * Applies a route's masking to the current request. Throws `ERR_FIELDSEAL_INVALID_OPTION` when
+ * the fieldseal middleware did not run before (nothing would mask the response).
+ */
+export function useRouteMask(state: unknown, route: RouteMask): void {
+  if (!isRequestState(state)) {
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_INVALID_OPTION',
+      'mask() needs the fieldseal middleware mounted before it (app.use(fieldseal(fs)))',
+    )
+  }
+  setRouteSlot(state, route)
+}

@@ -1,0 +1,415 @@
+/**
+ * The behaviour every adapter must show, identically: run by express.test.ts and koa.test.ts
+ * against each framework version and body parser.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto'
+import request from 'supertest'
+import { describe, expect, it } from 'vitest'
+import { blindIndex } from '../../src/blind-index.js'
+import type { FieldsealEvent } from '../../src/events.js'
+import { createFieldseal } from '../../src/fieldseal.js'
+import type { FieldsealOptions } from '../../src/options.js'
+import type { AppFactory, AppSpec, HandlerInput, Reply, RouteSpec } from './harness.js'
+
+export const SSN = '123-45-6789'
+export const CARD = '4111111111111111'
+export const EMAIL = 'ann.lee@example.com'
+
+export const newKey = () => randomBytes(32).toString('base64')
+
+/** A fieldseal instance with a fresh key. */
+export function makeFs(options: FieldsealOptions = {}) {
+  return createFieldseal({ keys: [newKey()], ...options })
+}
+
+/** A route that records what its handler saw and pushes the body to an in-memory "db". */
+export function recorder(reply: (input: HandlerInput) => Reply = () => ({ status: 201, json: { ok: true } })) {
+  const seen: HandlerInput[] = []
+  const db: any[] = []
+  const route = (method: RouteSpec['method'] = 'post', path = '/x', mask?: RouteSpec['mask']): RouteSpec => ({
+    method,
+    path,
+    ...(mask === undefined ? {} : { mask }),
+    handler: (input) => {
+      seen.push(input)
+      db.push(input.body)
+      return reply(input)
+    },
+  })
+  return { seen, db, route }
+}
+
+/** Asserts an RFC 9457 problem answer with the given code, and returns its body. */
+export function expectProblem(response: request.Response, status: number, code: string, path?: string) {
+  expect(response.status).toBe(status)
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+  const body = JSON.parse(response.text)
+  expect(body).toMatchObject({ type: 'about:blank', status, code })
+  expect(typeof body.title).toBe('string')
+  expect(typeof body.detail).toBe('string')
+  if (path !== undefined) expect(body.path).toBe(path)
+  return body
+}
+
+export function behaviourSuite(name: string, createApp: AppFactory): void {
+  const app = (spec: AppSpec) => createApp(spec)
+  const post = (spec: AppSpec, body: unknown, path = '/x') => request(app(spec).server).post(path).send(body as object)
+
+  describe(`${name}: inbound decryption`, () => {
+    it('decrypts every enc: value before the handler runs, by field-name context', async () => {
+      const fs = makeFs({ fields: ['ssn'] })
+      const { seen, route } = recorder()
+      const body = {
+        note: fs.encryptField('hello', { context: 'note' }),
+        nested: { items: [{ code: fs.encryptField(42, { context: 'code' }) }] },
+      }
+      const response = await post({ fs, routes: [route()] }, body)
+      expect(response.status).toBe(201)
+      expect(seen[0]?.fieldseal?.plaintext).toEqual({ note: 'hello', nested: { items: [{ code: 42 }] } })
+      expect(seen[0]?.body).toEqual({ note: 'hello', nested: { items: [{ code: 42 }] } })
+    })
+
+    it('refuses a value moved to another field (context binding) and the handler does not run', async () => {
+      const fs = makeFs()
+      const { seen, db, route } = recorder()
+      const response = await post({ fs, routes: [route()] }, { other: fs.encryptField('x', { context: 'note' }) })
+      expectProblem(response, 400, 'ERR_FIELDSEAL_DECRYPT_FAILED', 'other')
+      expect(seen).toHaveLength(0)
+      expect(db).toHaveLength(0)
+    })
+
+    it("narrows decryption to the configured paths [decrypt: ['a']] and turns it off [decrypt: false]", async () => {
+      const fs = makeFs({ fields: [] })
+      const a = fs.encryptField('A', { context: 'a' })
+      const b = fs.encryptField('B', { context: 'b' })
+      const narrowed = recorder()
+      await post({ fs, options: { decrypt: ['a'] }, routes: [narrowed.route()] }, { a, b }).expect(201)
+      expect(narrowed.seen[0]?.body).toEqual({ a: 'A', b })
+      const off = recorder()
+      await post({ fs, options: { decrypt: false }, routes: [off.route()] }, { a, b }).expect(201)
+      expect(off.seen[0]?.body).toEqual({ a, b })
+    })
+
+    it('handles a top-level array body', async () => {
+      const fs = makeFs({ fields: ['[*].ssn'] })
+      const { db, seen, route } = recorder()
+      await post({ fs, routes: [route()] }, [{ ssn: SSN }, { ssn: fs.encryptField(SSN, { context: 'ssn' }) }]).expect(201)
+      expect(db[0][0].ssn).toMatch(/^enc:v1:/)
+      expect(fs.decryptFields(db[0])).toEqual([{ ssn: SSN }, { ssn: SSN }])
+      expect(seen[0]?.fieldseal?.get('[1].ssn')).toBe(SSN)
+    })
+  })
+
+  describe(`${name}: encryption before persistence`, () => {
+    it('gives the handler ciphertext to persist and the plaintext through the accessor', async () => {
+      const fs = makeFs({ fields: ['ssn', 'cards[*].number'] })
+      const { seen, db, route } = recorder()
+      const customer = { name: 'Ann', ssn: SSN, cards: [{ number: CARD, label: 'main' }] }
+      await post({ fs, routes: [route()] }, customer).expect(201)
+      expect(db[0].name).toBe('Ann')
+      expect(db[0].ssn).toMatch(/^enc:v1:/)
+      expect(db[0].cards[0].number).toMatch(/^enc:v1:/)
+      expect(db[0].cards[0].label).toBe('main')
+      expect(JSON.stringify(db)).not.toContain(SSN)
+      expect(JSON.stringify(db)).not.toContain(CARD)
+      expect(fs.decryptFields(db[0])).toEqual(customer)
+      expect(seen[0]?.fieldseal?.plaintext).toEqual(customer)
+      expect(seen[0]?.fieldseal?.get('ssn')).toBe(SSN)
+      expect(seen[0]?.fieldseal?.get('cards[0].number')).toBe(CARD)
+    })
+
+    it('re-encrypts a value the client sent encrypted', async () => {
+      const fs = makeFs({ fields: ['ssn'] })
+      const { seen, db, route } = recorder()
+      const sent = fs.encryptField(SSN, { context: 'ssn' })
+      await post({ fs, routes: [route()] }, { ssn: sent }).expect(201)
+      expect(db[0].ssn).toMatch(/^enc:v1:/)
+      expect(fs.decryptFields(db[0])).toEqual({ ssn: SSN })
+      expect(seen[0]?.fieldseal?.get('ssn')).toBe(SSN)
+    })
+
+    it("encrypts the policy's field names when no fields are configured", async () => {
+      const fs = makeFs()
+      const { db, route } = recorder()
+      await post({ fs, routes: [route()] }, { name: 'Ann', note: 'n', email: EMAIL, ssn: SSN, phone: '555-0100' }).expect(201)
+      expect(db[0]).toMatchObject({ name: 'Ann', note: 'n' })
+      for (const field of ['email', 'ssn', 'phone']) expect(db[0][field]).toMatch(/^enc:v1:/)
+    })
+
+    it("uses the encrypt option instead of the instance's fields [encrypt: ['secret']]", async () => {
+      const fs = makeFs({ fields: ['ssn'] })
+      const { db, route } = recorder()
+      await post({ fs, options: { encrypt: ['secret'] }, routes: [route()] }, { ssn: SSN, secret: 's' }).expect(201)
+      expect(db[0].ssn).toBe(SSN)
+      expect(db[0].secret).toMatch(/^enc:v1:/)
+    })
+
+    it('passes a non-JSON request through untouched', async () => {
+      const fs = makeFs({ fields: ['ssn'] })
+      const { seen, route } = recorder(() => ({ text: 'ok' }))
+      const response = await request(app({ fs, routes: [route()] }).server).post('/x').set('Content-Type', 'text/plain').send(`ssn=${SSN}`)
+      expect(response.status).toBe(200)
+      expect(seen).toHaveLength(1)
+      const get = recorder(() => ({ text: 'ok' }))
+      await request(app({ fs, routes: [get.route('get')] }).server).get('/x').expect(200)
+      expect(get.seen).toHaveLength(1)
+    })
+  })
+
+  describe(`${name}: bad input`, () => {
+    const fs = makeFs({ fields: ['ssn', 'cards[*].number'] })
+    const valid = fs.encryptField(SSN, { context: 'ssn' }) as string
+    const payload = valid.slice(valid.lastIndexOf(':') + 1)
+    const flipped = valid.slice(0, -2) + (valid.at(-2) === 'A' ? 'B' : 'A') + valid.at(-1)
+    const foreign = makeFs().encryptField(SSN, { context: 'ssn' })
+    const cases: Array<[string, unknown, string, string]> = [
+      ['malformed payload', { ssn: 'enc:v1:kid1:!!notbase64!!' }, 'ERR_FIELDSEAL_MALFORMED', 'ssn'],
+      ['unsupported version', { ssn: `enc:v9:kid1:${payload}` }, 'ERR_FIELDSEAL_MALFORMED', 'ssn'],
+      ['bad legacy value', { ssn: 'enc:abc' }, 'ERR_FIELDSEAL_MALFORMED', 'ssn'],
+      ['tampered value', { ssn: flipped }, 'ERR_FIELDSEAL_DECRYPT_FAILED', 'ssn'],
+      ['unknown key id', { ssn: foreign }, 'ERR_FIELDSEAL_UNKNOWN_KEY', 'ssn'],
+      ['nested bad value', { cards: [{ number: 'ok' }, { number: 'enc:v1:k:x' }] }, 'ERR_FIELDSEAL_MALFORMED', 'cards[1].number'],
+    ]
+    for (const [label, body, code, path] of cases) {
+      it(`answers 400 problem+json for a ${label}, names the path, never the value; the handler does not run`, async () => {
+        const { seen, db, route } = recorder()
+        const built = app({ fs, routes: [route()] })
+        const response = await request(built.server).post('/x').send(body as object)
+        const problem = expectProblem(response, 400, code, path)
+        expect(Object.keys(problem).sort()).toEqual(['code', 'detail', 'path', 'status', 'title', 'type'])
+        expect(response.text).not.toContain(JSON.stringify(body).slice(10, 30))
+        expect(response.text).not.toContain(payload.slice(0, 16))
+        expect(seen).toHaveLength(0)
+        expect(db).toHaveLength(0)
+        expect(built.errors).toHaveLength(0) // answered by the middleware: no error handler needed
+      })
+    }
+
+    it('refuses a body nested deeper than maxDepth with 400 [maxDepth: 5]', async () => {
+      const shallow = makeFs({ maxDepth: 5 })
+      let deep: unknown = { leaf: 1 }
+      for (let i = 0; i < 10; i++) deep = { a: deep }
+      for (const options of [{}, { decrypt: ['x'] }, { decrypt: false as const }]) {
+        const { seen, route } = recorder()
+        const response = await post({ fs: shallow, options, routes: [route()] }, deep)
+        expectProblem(response, 400, 'ERR_FIELDSEAL_TOO_DEEP')
+        expect(seen).toHaveLength(0)
+      }
+    })
+
+    it('refuses more encrypted values than maxFields with 413, inbound and for encryption [maxFields: 3]', async () => {
+      const small = makeFs({ maxFields: 3, fields: ['items[*]'] })
+      const sealed = Array.from({ length: 5 }, () => small.encryptField('v', { context: 'items' }))
+      const { seen, route } = recorder()
+      expectProblem(await post({ fs: small, routes: [route()] }, { items: sealed }), 413, 'ERR_FIELDSEAL_TOO_MANY_FIELDS')
+      expectProblem(await post({ fs: small, routes: [route()] }, { items: ['1', '2', '3', '4'] }), 413, 'ERR_FIELDSEAL_TOO_MANY_FIELDS')
+      expect(seen).toHaveLength(0)
+    })
+
+    it('never lets __proto__, constructor or prototype keys touch a prototype (raw JSON)', async () => {
+      const pfs = makeFs({ fields: ['**.ssn'] })
+      const { seen, db, route } = recorder((input) => ({ json: input.body }))
+      const nested = pfs.encryptField(SSN, { context: 'ssn' })
+      const raw = `{"__proto__":{"polluted":"yes","ssn":"${nested}"},"constructor":{"prototype":{"polluted":"yes"}},"prototype":{"polluted":"yes"},"ssn":"${SSN}"}`
+      const send = (spec: Partial<AppSpec>) =>
+        request(app({ fs: pfs, routes: [route()], ...spec }).server).post('/x').set('Content-Type', 'application/json').send(raw)
+      const defaults = await send({})
+      expect([200, 400]).toContain(defaults.status) // co-body (Koa) refuses __proto__ itself: fine
+      expect(({} as any).polluted).toBeUndefined()
+      seen.length = 0
+      db.length = 0
+      const response = await send({ plainJsonParse: true })
+      expect(response.status).toBe(200)
+      expect(({} as any).polluted).toBeUndefined()
+      expect((Object.prototype as any).polluted).toBeUndefined()
+      const stored = db[0]
+      expect(Object.getPrototypeOf(stored)).toBe(Object.prototype)
+      const own = Object.getOwnPropertyDescriptor(stored, '__proto__')?.value
+      expect(own.polluted).toBe('yes')
+      expect(own.ssn).toMatch(/^enc:v1:/)
+      expect(stored.ssn).toMatch(/^enc:v1:/)
+      expect(stored.polluted).toBeUndefined()
+      const plaintext = seen[0]?.fieldseal?.plaintext as any
+      expect(Object.getOwnPropertyDescriptor(plaintext, '__proto__')?.value.ssn).toBe(SSN)
+      expect(() => seen[0]?.fieldseal?.get('__proto__.ssn')).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }))
+      expect(JSON.parse(response.text).ssn).toBe('[REDACTED]')
+    })
+
+    it('answers a loud 500 ERR_FIELDSEAL_BODY_NOT_PARSED when mounted before the body parser', async () => {
+      const { seen, route } = recorder()
+      const built = app({ fs: makeFs({ fields: ['ssn'] }), fieldsealBeforeParser: true, routes: [route()] })
+      const response = await request(built.server).post('/x').send({ ssn: SSN })
+      expect(response.status).toBe(500)
+      expect(built.errors).toEqual([expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_NOT_PARSED', status: 500, expose: false })])
+      expect(seen).toHaveLength(0)
+    })
+  })
+
+  describe(`${name}: responses`, () => {
+    const fs = makeFs({ fields: ['ssn', 'card', 'email'] })
+    const row = () => fs.encryptFields({ id: 7, name: 'Ann', ssn: SSN, card: CARD, email: EMAIL })
+    const get = (spec: Omit<AppSpec, 'fs'>, path = '/x') => request(app({ fs, ...spec }).server).get(path)
+    const handler = (reply: Reply): RouteSpec['handler'] => () => reply
+
+    it('replaces enc: values by the censor by default, so ciphertext never leaves [res.json and res.send]', async () => {
+      for (const kind of ['json', 'send'] as const) {
+        const response = await get({ routes: [{ method: 'get', path: '/x', handler: handler({ [kind]: row() }) }] }).expect(200)
+        expect(response.body).toEqual({ id: 7, name: 'Ann', ssn: '[REDACTED]', card: '[REDACTED]', email: '[REDACTED]' })
+        expect(response.headers['content-type']).toMatch(/^application\/json/)
+      }
+    })
+
+    it('lets ciphertext pass when response processing is off [mask: false]', async () => {
+      const stored = row()
+      const response = await get({ options: { mask: false }, routes: [{ method: 'get', path: '/x', handler: handler({ json: stored }) }] })
+      expect(response.body).toEqual(stored)
+    })
+
+    it('decrypts before masking where the route allows it, so masks show the real last four', async () => {
+      const route: RouteSpec = { method: 'get', path: '/x', mask: { decrypt: true, rules: { ssn: 'ssn', card: 'card' } }, handler: handler({ json: row() }) }
+      const response = await get({ routes: [route] }).expect(200)
+      expect(response.body).toEqual({ id: 7, name: 'Ann', ssn: '*******6789', card: '************1111', email: EMAIL })
+    })
+
+    it('censors ciphertext whole at a rule path where the route may not decrypt', async () => {
+      const route: RouteSpec = { method: 'get', path: '/x', mask: { rules: { ssn: 'ssn' } }, handler: handler({ json: row() }) }
+      const response = await get({ routes: [route] })
+      expect(response.body.ssn).toBe('[REDACTED]')
+    })
+
+    it("returns revealed fields decrypted in full, over the app's rules and detection", async () => {
+      const route: RouteSpec = { method: 'get', path: '/x', mask: { reveal: ['ssn', 'card'] }, handler: handler({ json: { ...row(), other: '4242424242424242' } }) }
+      const options = { mask: { rules: { '**.ssn': 'ssn' as const, '**.card': 'card' as const }, detect: true } }
+      const response = await get({ options, routes: [route] }).expect(200)
+      expect(response.body).toEqual({ id: 7, name: 'Ann', ssn: SSN, card: CARD, email: '[REDACTED]', other: '************4242' })
+    })
+
+    it("adds a route's mask to the app's instead of replacing it", async () => {
+      const route: RouteSpec = { method: 'get', path: '/x', mask: { decrypt: true, rules: { ssn: 'ssn' } }, handler: handler({ json: [row(), row()] }) }
+      const response = await get({ options: { mask: { rules: { '[*].email': 'email' } } }, routes: [route] }).expect(200)
+      for (const item of response.body) {
+        expect(item.email).not.toBe(EMAIL)
+        expect(item.email).toMatch(/^a\*+e@example\.com$/)
+        expect(item.ssn).toBe(SSN) // the route's rule is for top-level ssn only
+      }
+    })
+
+    it("never mutates the handler's object", async () => {
+      const stored = { customer: row(), list: [row()] }
+      const snapshot = structuredClone(stored)
+      const route: RouteSpec = { method: 'get', path: '/x', mask: { decrypt: true, rules: { 'customer.ssn': 'ssn' }, reveal: ['list[*].card'] }, handler: handler({ json: stored }) }
+      const response = await get({ options: { mask: { paths: ['**.name'] } }, routes: [route] }).expect(200)
+      expect(response.body.customer).toMatchObject({ ssn: '*******6789', name: '[REDACTED]' })
+      expect(response.body.list[0]).toMatchObject({ card: CARD, ssn: SSN })
+      expect(stored).toEqual(snapshot)
+    })
+
+    it('passes strings, buffers and streams through untouched', async () => {
+      const sealed = fs.encryptField(SSN, { context: 'ssn' })
+      const text = JSON.stringify({ ssn: sealed })
+      const mask = { decrypt: true, rules: { ssn: 'ssn' as const } }
+      const replies: Reply[] = [{ text, type: 'text/plain' }, { buffer: Buffer.from(text), type: 'application/octet-stream' }, { stream: text, type: 'text/plain' }]
+      for (const reply of replies) {
+        const response = await get({ routes: [{ method: 'get', path: '/x', mask, handler: handler(reply) }] }).buffer(true).parse((res, done) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () => done(null, Buffer.concat(chunks).toString()))
+        })
+        expect(response.status).toBe(200)
+        expect(response.body).toBe(text)
+      }
+    })
+
+    it('answers 500 ERR_FIELDSEAL_RESPONSE_FAILED when a stored value cannot be decrypted', async () => {
+      const broken = { ssn: makeFs().encryptField(SSN, { context: 'ssn' }) }
+      const built = app({ fs, routes: [{ method: 'get', path: '/x', mask: { decrypt: true }, handler: handler({ json: broken }) }] })
+      const response = await request(built.server).get('/x')
+      expect(response.status).toBe(500)
+      expect(built.errors).toEqual([expect.objectContaining({ code: 'ERR_FIELDSEAL_RESPONSE_FAILED', path: 'ssn' })])
+      expect((built.errors[0] as Error).cause).toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
+    })
+
+    it('refuses mask() without the fieldseal middleware (500 ERR_FIELDSEAL_INVALID_OPTION)', async () => {
+      const built = app({ fs, withoutFieldseal: true, routes: [{ method: 'get', path: '/x', mask: {}, handler: handler({ json: row() }) }] })
+      const response = await request(built.server).get('/x')
+      expect(response.status).toBe(500)
+      expect(response.text).not.toContain('enc:')
+      expect(built.errors).toEqual([expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })])
+    })
+  })
+
+  describe(`${name}: blind index`, () => {
+    const indexKey = newKey()
+    const fs = makeFs({ fields: [{ path: 'ssn', blindIndex: true }, { path: 'people[*].ssn', blindIndex: true }] })
+
+    it('writes a keyed HMAC of the normalised value beside the field, drops client-sent indexes', async () => {
+      const { db, seen, route } = recorder()
+      const spec = { fs, options: { blindIndexKey: indexKey }, routes: [route()] }
+      await post(spec, { ssn: SSN, people: [{ ssn: '123 45 6789' }, { name: 'no ssn', ssn_bidx: 'forged' }] }).expect(201)
+      const expected = blindIndex(indexKey, '123456789', 'ssn')
+      expect(db[0].ssn_bidx).toBe(expected)
+      expect(db[0].people[0].ssn_bidx).toBe(expected)
+      expect(db[0].people[1]).toEqual({ name: 'no ssn' })
+      expect(blindIndex(fs, SSN, 'ssn')).toBe(expected)
+      expect(seen[0]?.fieldseal?.plaintext).not.toHaveProperty('ssn_bidx')
+    })
+
+    it('uses the configured suffix [blindIndexSuffix: "Index"]', async () => {
+      const { db, route } = recorder()
+      await post({ fs, options: { blindIndexKey: indexKey, blindIndexSuffix: 'Index' }, routes: [route()] }, { ssn: SSN }).expect(201)
+      expect(db[0].ssnIndex).toBe(blindIndex(indexKey, SSN, 'ssn'))
+    })
+
+    it('refuses to start without a blind-index key (ERR_FIELDSEAL_NO_KEY)', () => {
+      expect(() => app({ fs, options: { env: {} }, routes: [] })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }))
+    })
+  })
+
+  describe(`${name}: configuration`, () => {
+    const fs = makeFs()
+    it('throws when the middleware is created, with "Did you mean"', () => {
+      const bad: Array<[unknown, RegExp]> = [
+        [{ decrpyt: 'all' }, /Did you mean "decrypt"/],
+        [{ mask: { rulez: {} } }, /Did you mean "rules"/],
+        [{ mask: { revael: [] } }, /Did you mean "reveal"/],
+        [{ decrypt: 'some' }, /decrypt/],
+      ]
+      for (const [options, message] of bad) {
+        expect(() => app({ fs, options: options as never, routes: [] })).toThrow(
+          expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION', message: expect.stringMatching(message) }),
+        )
+      }
+      expect(() => app({ fs, routes: [{ method: 'get', path: '/x', mask: { decrpyt: true } as never, handler: () => ({}) }] })).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION', message: expect.stringMatching(/Did you mean "decrypt"/) }),
+      )
+      expect(() => app({ fs, routes: [{ method: 'get', path: '/x', mask: { reveal: ['a..b'] }, handler: () => ({}) }] })).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
+      )
+    })
+  })
+
+  describe(`${name}: audit events`, () => {
+    it('reports one event per encryption batch and per decrypt failure, never a value', async () => {
+      const events: FieldsealEvent[] = []
+      const fs = makeFs({ fields: ['ssn', 'cards[*].number'], onEvent: (event) => events.push(event) })
+      const { db, route } = recorder()
+      const spec = { fs, routes: [route()] }
+      const sent = fs.encryptField(SSN, { context: 'ssn' }) as string
+      await post(spec, { ssn: sent, cards: [{ number: CARD }] }).expect(201)
+      expect(events).toEqual([
+        { operation: 'encrypt', outcome: 'success', kid: expect.any(String), count: 2, paths: ['ssn', 'cards[0].number'] },
+      ])
+      const tampered = sent.slice(0, -2) + (sent.at(-2) === 'A' ? 'B' : 'A') + sent.at(-1)
+      await post(spec, { cards: [{ number: tampered }] }).expect(400)
+      expect(events.slice(1)).toEqual([
+        { operation: 'decrypt', outcome: 'failure', path: 'cards[0].number', kid: expect.any(String), code: 'ERR_FIELDSEAL_DECRYPT_FAILED' },
+      ])
+      const serialized = JSON.stringify(events)
+      for (const secret of [SSN, CARD, sent, tampered, db[0].ssn, db[0].cards[0].number]) {
+        expect(serialized).not.toContain(secret)
+      }
+    })
+  })
+}

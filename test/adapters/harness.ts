@@ -1,0 +1,161 @@
+/**
+ * Framework-neutral test apps: one description of routes, built as a real Express 5, Express 4,
+ * Koa 3 or Koa 2 app (with their JSON body parsers), so the behaviour suite runs unchanged on
+ * each.
+ *
+ * @module
+ */
+import { Readable } from 'node:stream'
+import type request from 'supertest'
+import Router from '@koa/router'
+import { bodyParser as koaBodyParser } from '@koa/bodyparser'
+import legacyKoaBodyParser from 'koa-bodyparser'
+import bodyParser from 'body-parser'
+import express from 'express'
+import express4 from 'express4'
+import Koa from 'koa'
+import Koa2 from 'koa2'
+import type { Fieldseal } from '../../src/fieldseal.js'
+import * as expressAdapter from '../../adapters/express.js'
+import * as koaAdapter from '../../adapters/koa.js'
+import type { FieldsealMiddlewareOptions, FieldsealRequest, ResponseMaskOptions } from '../../adapters/express.js'
+
+/** What a handler answers; exactly one body kind. */
+export interface Reply {
+  readonly status?: number
+  /** `res.json(…)` / `ctx.body = …` */
+  readonly json?: unknown
+  /** `res.send(object)` in Express; same as `json` in Koa. */
+  readonly send?: unknown
+  readonly text?: string
+  readonly buffer?: Buffer
+  /** Streamed as it is. */
+  readonly stream?: string
+  readonly type?: string
+}
+
+export interface HandlerInput {
+  readonly body: unknown
+  readonly fieldseal: FieldsealRequest | undefined
+}
+
+export interface RouteSpec {
+  readonly method: 'get' | 'post' | 'put'
+  readonly path: string
+  /** Route-level `mask(…)` before the handler. */
+  readonly mask?: ResponseMaskOptions
+  readonly handler: (input: HandlerInput) => Reply
+}
+
+export interface AppSpec {
+  readonly fs: Fieldseal
+  readonly options?: FieldsealMiddlewareOptions
+  readonly routes: readonly RouteSpec[]
+  /** Mount fieldseal before the body parser (a configuration mistake). */
+  readonly fieldsealBeforeParser?: boolean
+  /** Leave the fieldseal middleware out (route `mask()` alone). */
+  readonly withoutFieldseal?: boolean
+  /** Mount the adapter's `errorHandler()`. */
+  readonly withErrorHandler?: boolean
+  /**
+   * Koa only: parse JSON with plain `JSON.parse` (as Express's body-parser does) instead of
+   * co-body, which refuses `__proto__` keys itself — to test what fieldseal does with them.
+   */
+  readonly plainJsonParse?: boolean
+}
+
+export interface TestApp {
+  /** What to hand to supertest. */
+  readonly server: Parameters<typeof request>[0]
+  /** Errors that reached the framework's error path (next(err) / a throw out of the middleware). */
+  readonly errors: unknown[]
+}
+
+export type AppFactory = (spec: AppSpec) => TestApp
+
+type ExpressModule = typeof express
+
+function expressApp(createExpress: ExpressModule, json: () => any) {
+  return (spec: AppSpec): TestApp => {
+    const errors: unknown[] = []
+    const app = createExpress()
+    const fieldseal = spec.withoutFieldseal ? [] : [expressAdapter.fieldseal(spec.fs, spec.options)]
+    if (spec.fieldsealBeforeParser) app.use(...fieldseal, json())
+    else app.use(json(), ...fieldseal)
+    for (const route of spec.routes) {
+      const masks = route.mask === undefined ? [] : [expressAdapter.mask(route.mask)]
+      app[route.method](route.path, ...masks, (req: any, res: any) => {
+        const reply = route.handler({ body: req.body, fieldseal: req.fieldseal })
+        res.status(reply.status ?? 200)
+        if (reply.type !== undefined) res.type(reply.type)
+        if ('json' in reply) res.json(reply.json)
+        else if ('send' in reply) res.send(reply.send)
+        else if (reply.text !== undefined) res.send(reply.text)
+        else if (reply.buffer !== undefined) res.send(reply.buffer)
+        else if (reply.stream !== undefined) Readable.from([reply.stream]).pipe(res)
+        else res.end()
+      })
+    }
+    if (spec.withErrorHandler) app.use(expressAdapter.errorHandler())
+    app.use((error: any, _req: any, res: any, _next: any) => {
+      errors.push(error)
+      res.status(error.status ?? 500).type('application/json').send(JSON.stringify({ caught: error.code ?? 'other' }))
+    })
+    return { server: app, errors }
+  }
+}
+
+type KoaClass = typeof Koa
+
+async function plainJsonParser(ctx: any, next: () => Promise<unknown>) {
+  const chunks: Buffer[] = []
+  for await (const chunk of ctx.req) chunks.push(chunk)
+  if (chunks.length > 0) ctx.request.body = JSON.parse(Buffer.concat(chunks).toString())
+  await next()
+}
+
+function koaApp(KoaApp: KoaClass, defaultParser: () => any) {
+  return (spec: AppSpec): TestApp => {
+    const errors: unknown[] = []
+    let parser = defaultParser
+    const app = new KoaApp()
+    app.silent = true
+    app.use(async (ctx, next) => {
+      try {
+        await next()
+      } catch (error: any) {
+        errors.push(error)
+        ctx.status = error.status ?? 500
+        ctx.body = { caught: error.code ?? 'other' }
+      }
+    })
+    if (spec.withErrorHandler) app.use(koaAdapter.errorHandler())
+    const fieldseal = spec.withoutFieldseal ? [] : [koaAdapter.fieldseal(spec.fs, spec.options)]
+    if (spec.plainJsonParse) parser = () => plainJsonParser
+    if (spec.fieldsealBeforeParser) for (const middleware of [...fieldseal, parser()]) app.use(middleware)
+    else for (const middleware of [parser(), ...fieldseal]) app.use(middleware)
+    const router = new Router()
+    for (const route of spec.routes) {
+      const masks = route.mask === undefined ? [] : [koaAdapter.mask(route.mask)]
+      router[route.method](route.path, ...masks, (ctx: any) => {
+        const reply = route.handler({ body: ctx.request.body, fieldseal: ctx.state.fieldseal })
+        ctx.status = reply.status ?? 200
+        if ('json' in reply) ctx.body = reply.json
+        else if ('send' in reply) ctx.body = reply.send
+        else if (reply.text !== undefined) ctx.body = reply.text
+        else if (reply.buffer !== undefined) ctx.body = reply.buffer
+        else if (reply.stream !== undefined) ctx.body = Readable.from([reply.stream])
+        if (reply.type !== undefined) ctx.type = reply.type
+      })
+    }
+    app.use(router.routes())
+    return { server: app.callback(), errors }
+  }
+}
+
+export const express5App: AppFactory = expressApp(express, () => express.json())
+export const express4App: AppFactory = expressApp(express4 as ExpressModule, () => bodyParser.json())
+export const koa3App: AppFactory = koaApp(Koa, () => koaBodyParser())
+export const koa3LegacyParserApp: AppFactory = koaApp(Koa, () => legacyKoaBodyParser())
+export const koa2App: AppFactory = koaApp(Koa2 as KoaClass, () => koaBodyParser())
+export const koa2LegacyParserApp: AppFactory = koaApp(Koa2 as KoaClass, () => legacyKoaBodyParser())
