@@ -57,14 +57,23 @@ function parseLine(text: string, line: number): NdjsonLine {
  * }
  * ```
  */
-export function readNdjson(source: NdjsonSource, options?: Readonly<ReadNdjsonOptions>): AsyncGenerator<NdjsonLine, void, undefined> {
+export function readNdjson(
+  source: NdjsonSource,
+  options?: Readonly<ReadNdjsonOptions>,
+): AsyncGenerator<NdjsonLine, void, undefined> {
   assertRecordSource(source, WHERE)
   const defined = optionsObject(options, WHERE)
   rejectUnknownOptions(defined, ['maxLineLength'], WHERE)
-  return lines(source, positiveInteger(defined.maxLineLength, DEFAULT_MAX_LINE, 'maxLineLength', WHERE))
+  return lines(
+    source,
+    positiveInteger(defined.maxLineLength, DEFAULT_MAX_LINE, 'maxLineLength', WHERE),
+  )
 }
 
-async function* lines(source: NdjsonSource, maxLineLength: number): AsyncGenerator<NdjsonLine, void, undefined> {
+async function* lines(
+  source: NdjsonSource,
+  maxLineLength: number,
+): AsyncGenerator<NdjsonLine, void, undefined> {
   const decoder = new TextDecoder('utf-8', { fatal: true })
   let pending = ''
   let line = 0
@@ -83,7 +92,8 @@ async function* lines(source: NdjsonSource, maxLineLength: number): AsyncGenerat
 
   for await (const chunk of source) {
     let text: string
-    if (typeof chunk === 'string') text = first && chunk.startsWith('\uFEFF') ? chunk.slice(1) : chunk
+    if (typeof chunk === 'string')
+      text = first && chunk.startsWith('\uFEFF') ? chunk.slice(1) : chunk
     else if (chunk instanceof Uint8Array) text = decode(chunk, true)
     else throw new TypeError(`${WHERE}: the stream must yield strings or bytes`)
     first = false
@@ -93,13 +103,15 @@ async function* lines(source: NdjsonSource, maxLineLength: number): AsyncGenerat
     let start = 0
     let end: number
     while ((end = pending.indexOf('\n', searchFrom)) !== -1) {
-      if (end - start > maxLineLength) throw invalid(`line ${line + 1} is longer than ${maxLineLength}`)
+      if (end - start > maxLineLength)
+        throw invalid(`line ${line + 1} is longer than ${maxLineLength}`)
       const parsed = take(pending.slice(start, end))
       if (parsed !== undefined) yield parsed
       start = searchFrom = end + 1
     }
     pending = pending.slice(start)
-    if (pending.length > maxLineLength) throw invalid(`line ${line + 1} is longer than ${maxLineLength}`)
+    if (pending.length > maxLineLength)
+      throw invalid(`line ${line + 1} is longer than ${maxLineLength}`)
   }
   pending += decode(new Uint8Array(0), false)
   if (pending.length > 0) {
@@ -123,7 +135,8 @@ function drained(sink: NdjsonSink): Promise<void> {
     }
     const onDrain = () => settle()
     const onError = (error: unknown) => settle(error)
-    const onClose = () => settle(new Error('writeNdjson: the stream closed before every record was written'))
+    const onClose = () =>
+      settle(new Error('writeNdjson: the stream closed before every record was written'))
     sink.on('drain', onDrain)
     sink.on('error', onError)
     sink.on('close', onClose)
@@ -138,7 +151,10 @@ function serialize(record: unknown, index: number): string {
     text = undefined
   }
   if (text === undefined) {
-    throw new FieldsealError('ERR_FIELDSEAL_UNSUPPORTED_VALUE', `record ${index} cannot be written as JSON`)
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
+      `record ${index} cannot be written as JSON`,
+    )
   }
   return text
 }
@@ -155,7 +171,10 @@ function serialize(record: unknown, index: number): string {
  * out.end()
  * ```
  */
-export async function writeNdjson(sink: NdjsonSink, records: RecordSource<unknown>): Promise<number> {
+export async function writeNdjson(
+  sink: NdjsonSink,
+  records: RecordSource<unknown>,
+): Promise<number> {
   if (typeof sink?.write !== 'function' || typeof sink.on !== 'function') {
     throw new TypeError('writeNdjson: sink must be a writable stream')
   }

@@ -77,7 +77,10 @@ const WHERE = 'reencryptRecords'
 const KNOWN = ['fields', 'onProgress', 'progressInterval', 'startAfter', 'signal', 'stopOnError']
 
 /** Validates the options shared by the batch re-encryptors; returns the frozen field paths. */
-export function checkBatchOptions(options: Record<string, unknown>, where: string): FieldPaths | undefined {
+export function checkBatchOptions(
+  options: Record<string, unknown>,
+  where: string,
+): FieldPaths | undefined {
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw invalidOption(where, 'onProgress must be a function')
   }

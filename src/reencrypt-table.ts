@@ -11,7 +11,12 @@
  */
 import type { FieldsealError } from './errors.js'
 import { configOf, type Fieldseal } from './fieldseal.js'
-import { invalidOption, optionsObject, positiveInteger, rejectUnknownOptions } from './option-checks.js'
+import {
+  invalidOption,
+  optionsObject,
+  positiveInteger,
+  rejectUnknownOptions,
+} from './option-checks.js'
 import type { FieldPaths } from './options.js'
 import type { PgConnection, PgPool } from './postgres-sql.js'
 import { checkBatchOptions, reencryptRecord } from './reencrypt-batch.js'
@@ -82,7 +87,9 @@ async function acquire(client: PgPool): Promise<PgConnection> {
   }
   const connection = await client.connect()
   if (typeof connection?.query !== 'function' || typeof connection.release !== 'function') {
-    throw new TypeError(`${WHERE}: client.connect() must resolve to a connection with query() and release()`)
+    throw new TypeError(
+      `${WHERE}: client.connect() must resolve to a connection with query() and release()`,
+    )
   }
   return connection
 }
@@ -155,7 +162,9 @@ export async function reencryptTable(
             if (stopOnError) throw outcome.error
             continue
           }
-          const statement = outcome.changed ? updateRow(table, row[table.idName], before, outcome.record) : undefined
+          const statement = outcome.changed
+            ? updateRow(table, row[table.idName], before, outcome.record)
+            : undefined
           if (statement === undefined) continue
           const update = await connection.query(statement.text, statement.values)
           if (update.rowCount === 1) counts.updated++

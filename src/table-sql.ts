@@ -26,7 +26,12 @@ export interface TableShape {
 }
 
 /** Validates and quotes the identifiers of a job; column types are filled in by {@link describeTable}. */
-export function tableShape(table: unknown, idColumn: unknown, columns: unknown, where: string): TableShape {
+export function tableShape(
+  table: unknown,
+  idColumn: unknown,
+  columns: unknown,
+  where: string,
+): TableShape {
   const quotedTable = quoteTableName(table, `${where} table`)
   const idName = (idColumn ?? 'id') as string
   const id = quoteIdentifier(idName, `${where} idColumn`)
@@ -39,7 +44,11 @@ export function tableShape(table: unknown, idColumn: unknown, columns: unknown, 
     table: quotedTable,
     idName,
     id,
-    columns: names.map((name) => ({ name, quoted: quoteIdentifier(name, `${where} columns`), json: false })),
+    columns: names.map((name) => ({
+      name,
+      quoted: quoteIdentifier(name, `${where} columns`),
+      json: false,
+    })),
   }
 }
 
@@ -47,21 +56,30 @@ export function tableShape(table: unknown, idColumn: unknown, columns: unknown, 
  * Checks that the table and every column exist and notes which columns hold JSON. Refuses a
  * missing table or column with `ERR_FIELDSEAL_INVALID_OPTION` before any row is read.
  */
-export async function describeTable(client: PgQueryable, shape: TableShape, where: string): Promise<TableShape> {
+export async function describeTable(
+  client: PgQueryable,
+  shape: TableShape,
+  where: string,
+): Promise<TableShape> {
   const { rows } = await client.query(
     `SELECT a.attname AS name, t.typname AS type
      FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
     [shape.table],
   )
-  const types = new Map((rows as Array<{ name: string; type: string }>).map((r) => [r.name, r.type]))
+  const types = new Map(
+    (rows as Array<{ name: string; type: string }>).map((r) => [r.name, r.type]),
+  )
   if (types.size === 0) throw invalidOption(where, 'table not found')
   for (const name of [shape.idName, ...shape.columns.map((c) => c.name)]) {
     if (!types.has(name)) throw invalidOption(where, `column "${name}" not found`)
   }
   return {
     ...shape,
-    columns: shape.columns.map((c) => ({ ...c, json: types.get(c.name) === 'json' || types.get(c.name) === 'jsonb' })),
+    columns: shape.columns.map((c) => ({
+      ...c,
+      json: types.get(c.name) === 'json' || types.get(c.name) === 'jsonb',
+    })),
   }
 }
 

@@ -45,7 +45,11 @@ function corrupt(where: string, why: string): FieldsealError {
   return new FieldsealError('ERR_FIELDSEAL_STORE_CORRUPT', `keyring document: ${where} ${why}`)
 }
 
-function objectAt(value: unknown, where: string, known: readonly string[]): Record<string, unknown> {
+function objectAt(
+  value: unknown,
+  where: string,
+  known: readonly string[],
+): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw corrupt(where, 'is not an object')
   }
@@ -90,7 +94,8 @@ function masterAt(value: unknown): MasterKeyInfo {
   const source = master.source
   if (source !== 'env' && source !== 'passphrase') throw corrupt('master.source', 'is unknown')
   const salt = nullableTextAt(master.salt, 'master.salt')
-  const iterations = master.iterations === null ? null : integerAt(master.iterations, 'master.iterations', 1)
+  const iterations =
+    master.iterations === null ? null : integerAt(master.iterations, 'master.iterations', 1)
   if (source === 'passphrase' && (salt === null || iterations === null)) {
     throw corrupt('master', 'derives from a passphrase but has no salt or iteration count')
   }
@@ -101,7 +106,8 @@ function recordAt(value: unknown, index: number): KeyRecord {
   const where = `keys[${index}]`
   const record = objectAt(value, where, RECORD_KEYS)
   const id = record.id
-  if (typeof id !== 'string' || !KID_PATTERN.test(id)) throw corrupt(`${where}.id`, 'is not a key id')
+  if (typeof id !== 'string' || !KID_PATTERN.test(id))
+    throw corrupt(`${where}.id`, 'is not a key id')
   const type = record.type
   if (typeof type !== 'string' || !KEY_TYPES.has(type)) throw corrupt(`${where}.type`, 'is unknown')
   const status = record.status
@@ -146,7 +152,8 @@ function checkConsistency(keys: readonly KeyRecord[]): void {
     if (versions.has(version)) throw corrupt(`keys[${index}].version`, 'is a duplicate')
     versions.add(version)
     if (key.status === 'active') {
-      if (active.has(key.type)) throw corrupt(`keys[${index}]`, `is a second active ${key.type} key`)
+      if (active.has(key.type))
+        throw corrupt(`keys[${index}]`, `is a second active ${key.type} key`)
       active.add(key.type)
     }
   })

@@ -10,7 +10,12 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { booleanOption, invalidOption, optionsObject, rejectUnknownOptions } from '../option-checks.js'
+import {
+  booleanOption,
+  invalidOption,
+  optionsObject,
+  rejectUnknownOptions,
+} from '../option-checks.js'
 import { isPgQueryable, quoteTableName, type PgQueryable } from '../postgres-sql.js'
 import { assertKeyringDocument } from './document-check.js'
 import type { KeyringDocument, KeyStore } from './types.js'

@@ -36,7 +36,10 @@ async function* recordsOf<T>(results: AsyncIterable<{ record: T }>): AsyncGenera
   for await (const { record } of results) yield record
 }
 
-async function writeFile(path: string, records: AsyncIterable<unknown> | Iterable<unknown>): Promise<number> {
+async function writeFile(
+  path: string,
+  records: AsyncIterable<unknown> | Iterable<unknown>,
+): Promise<number> {
   const out = createWriteStream(path)
   const count = await writeNdjson(out, records)
   out.end()
@@ -74,8 +77,15 @@ try {
 
   const usage = await keyUsage(fsB, values(output))
   const onB = usage.byKid[fsB.keySource.encryptionKey().kid] ?? 0
-  if (written !== COUNT || last.changed !== COUNT || onB !== COUNT * FIELDS.length || usage.total !== onB) {
-    throw new Error(`check failed: written ${written}, changed ${last.changed}, values on B ${onB}/${usage.total}`)
+  if (
+    written !== COUNT ||
+    last.changed !== COUNT ||
+    onB !== COUNT * FIELDS.length ||
+    usage.total !== onB
+  ) {
+    throw new Error(
+      `check failed: written ${written}, changed ${last.changed}, values on B ${onB}/${usage.total}`,
+    )
   }
   console.log(
     `re-encrypted ${COUNT} records (${COUNT * FIELDS.length} values, ${(size / 1e6).toFixed(1)} MB) ` +

@@ -14,7 +14,9 @@ const tables = new Set<string>()
 let open: Keyring[] = []
 
 /** One application instance: its own pool, store and keyring on the shared table. */
-async function instance(table: string): Promise<{ keyring: Keyring; fs: Fieldseal; store: PostgresKeyStore }> {
+async function instance(
+  table: string,
+): Promise<{ keyring: Keyring; fs: Fieldseal; store: PostgresKeyStore }> {
   const pool = await openPool(4)
   pools.push(pool)
   const store = new PostgresKeyStore(pool, { table })
@@ -75,7 +77,10 @@ describe('keyring on PostgreSQL, shared by two instances', () => {
     expect(b.keyring.encryptionKey().kid).toBe(oldKid)
     await b.keyring.refresh()
     expect(b.keyring.encryptionKey().kid).toBe(rotated.id)
-    expect(b.keyring.manager.getKey(oldKid)).toMatchObject({ status: 'pending_rotation', rotatedBy: 'ops@example.com' })
+    expect(b.keyring.manager.getKey(oldKid)).toMatchObject({
+      status: 'pending_rotation',
+      rotatedBy: 'ops@example.com',
+    })
 
     const after = b.fs.encryptFields({ ssn: '987-65-4321' })
     for (const fs of [a.fs, b.fs]) {
@@ -118,7 +123,9 @@ describe('keyring on PostgreSQL, shared by two instances', () => {
     const table = sharedTable()
     const a = await instance(table)
     const b = await instance(table)
-    const rows = Array.from({ length: 50 }, (_, i) => a.fs.encryptFields({ id: i, ssn: `s${i}`, card: `c${i}` }))
+    const rows = Array.from({ length: 50 }, (_, i) =>
+      a.fs.encryptFields({ id: i, ssn: `s${i}`, card: `c${i}` }),
+    )
     const oldKid = a.keyring.encryptionKey().kid
     await a.keyring.manager.rotateKey('data', { rotatedBy: 'ops' })
     await Promise.all([a.keyring.refresh(), b.keyring.refresh()])
@@ -136,7 +143,11 @@ describe('keyring on PostgreSQL, shared by two instances', () => {
     await b.keyring.manager.retireKey(oldKid, { usage: after })
     await a.keyring.refresh()
     expect(a.keyring.manager.getKey(oldKid).status).toBe('retired')
-    moved.forEach((record, i) => expect(a.fs.decryptFields(record)).toEqual({ id: i, ssn: `s${i}`, card: `c${i}` }))
-    expect(() => a.fs.decryptFields(rows[0])).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_KEY_UNAVAILABLE' }))
+    moved.forEach((record, i) =>
+      expect(a.fs.decryptFields(record)).toEqual({ id: i, ssn: `s${i}`, card: `c${i}` }),
+    )
+    expect(() => a.fs.decryptFields(rows[0])).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_KEY_UNAVAILABLE' }),
+    )
   })
 })

@@ -49,9 +49,11 @@ describe('PostgresKeyStore', () => {
     await expect(store.save(nextRevision(first, 'stale'), 1)).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_STORE_CONFLICT',
     })
-    await expect(store.save(nextRevision(nextRevision(second, 'x'), 'y'), 3)).rejects.toMatchObject({
-      code: 'ERR_FIELDSEAL_STORE_CONFLICT',
-    })
+    await expect(store.save(nextRevision(nextRevision(second, 'x'), 'y'), 3)).rejects.toMatchObject(
+      {
+        code: 'ERR_FIELDSEAL_STORE_CONFLICT',
+      },
+    )
     expect(await store.load()).toEqual(second)
   })
 
@@ -70,9 +72,14 @@ describe('PostgresKeyStore', () => {
 
   it('lets exactly one of two concurrent savers (two pools) win each revision', async () => {
     const name = table()
-    const stores = [new PostgresKeyStore(pool, { table: name }), new PostgresKeyStore(other, { table: name })]
+    const stores = [
+      new PostgresKeyStore(pool, { table: name }),
+      new PostgresKeyStore(other, { table: name }),
+    ]
     // First save races the INSERT path, later rounds the UPDATE path.
-    const initial = await Promise.allSettled(stores.map((store) => store.save(keyringDocument(1), 0)))
+    const initial = await Promise.allSettled(
+      stores.map((store) => store.save(keyringDocument(1), 0)),
+    )
     expect(initial.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
     for (let round = 0; round < 25; round++) {
       const current = (await stores[0]!.load())!
@@ -92,7 +99,9 @@ describe('PostgresKeyStore', () => {
 
   it('survives two instances creating the table at the same moment', async () => {
     const name = table()
-    const stores = [pool, other, pool, other].map((client) => new PostgresKeyStore(client, { table: name }))
+    const stores = [pool, other, pool, other].map(
+      (client) => new PostgresKeyStore(client, { table: name }),
+    )
     const loaded = await Promise.all(stores.map((store) => store.load()))
     expect(loaded).toEqual([undefined, undefined, undefined, undefined])
   })
@@ -161,7 +170,9 @@ describe('PostgresKeyStore', () => {
     expect(() => new PostgresKeyStore(pool, { table: 'x; DROP TABLE y' })).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
     )
-    expect(() => new PostgresKeyStore(pool, { tabel: 'x' } as never)).toThrow(/Did you mean "table"/)
+    expect(() => new PostgresKeyStore(pool, { tabel: 'x' } as never)).toThrow(
+      /Did you mean "table"/,
+    )
     expect(() => new PostgresKeyStore(pool, { name: '' })).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
     )

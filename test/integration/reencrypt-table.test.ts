@@ -65,7 +65,9 @@ async function seed(count = ROWS): Promise<string> {
 }
 
 async function readAll(table: string): Promise<Row[]> {
-  return (await pool.query(`SELECT id, name, ssn, card, email, profile FROM "${table}" ORDER BY id`)).rows
+  return (
+    await pool.query(`SELECT id, name, ssn, card, email, profile FROM "${table}" ORDER BY id`)
+  ).rows
 }
 
 beforeAll(async () => {
@@ -82,10 +84,22 @@ afterAll(async () => {
 describe('reencryptTable', () => {
   it('rotates a table from key A to key B; afterwards key B alone reads every row', async () => {
     const table = await seed()
-    expect(await keyUsage(fsA, await readAll(table))).toMatchObject({ byKid: { [kidA]: expect.any(Number) } })
+    expect(await keyUsage(fsA, await readAll(table))).toMatchObject({
+      byKid: { [kidA]: expect.any(Number) },
+    })
     const progress: TableProgress[] = []
-    const done = await reencryptTable(fsBA, pool, { table, columns: COLUMNS, onProgress: (p) => progress.push(p) })
-    expect(done).toEqual({ rows: ROWS, updated: ROWS, conflicts: 0, failed: 0, lastId: String(ROWS) })
+    const done = await reencryptTable(fsBA, pool, {
+      table,
+      columns: COLUMNS,
+      onProgress: (p) => progress.push(p),
+    })
+    expect(done).toEqual({
+      rows: ROWS,
+      updated: ROWS,
+      conflicts: 0,
+      failed: 0,
+      lastId: String(ROWS),
+    })
     expect(progress.map((p) => p.lastId)).toEqual(['500', '1000', '1500', '2000', '2500', '3000'])
 
     const rows = await readAll(table)
@@ -98,7 +112,10 @@ describe('reencryptTable', () => {
     })
 
     // A second run finds nothing to do.
-    expect(await reencryptTable(fsBA, pool, { table, columns: COLUMNS })).toMatchObject({ rows: ROWS, updated: 0 })
+    expect(await reencryptTable(fsBA, pool, { table, columns: COLUMNS })).toMatchObject({
+      rows: ROWS,
+      updated: 0,
+    })
   })
 
   it('resumes after an abort from the last committed batch, and never redoes or skips a row', async () => {
@@ -121,7 +138,12 @@ describe('reencryptTable', () => {
     expect(mid.byKid[kidB]).toBeGreaterThan(0)
     expect(mid.byKid[kidA]).toBeGreaterThan(0)
 
-    const second = await reencryptTable(fsBA, pool, { table, columns: COLUMNS, batchSize: 300, startAfterId: checkpoint })
+    const second = await reencryptTable(fsBA, pool, {
+      table,
+      columns: COLUMNS,
+      batchSize: 300,
+      startAfterId: checkpoint,
+    })
     expect(second).toMatchObject({ rows: 1400, updated: 1400, conflicts: 0, lastId: '2000' })
     expect(Object.keys((await keyUsage(fsB, await readAll(table))).byKid)).toEqual([kidB])
   })
@@ -158,12 +180,21 @@ describe('reencryptTable', () => {
 
   it('leaves a row it cannot open as it is, reports it, and carries on', async () => {
     const table = await seed(600)
-    await pool.query(`UPDATE "${table}" SET card = 'enc:v1:unknownkey:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = 42`)
+    await pool.query(
+      `UPDATE "${table}" SET card = 'enc:v1:unknownkey:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = 42`,
+    )
     const failures: RowFailure[] = []
-    const done = await reencryptTable(fsBA, pool, { table, columns: COLUMNS, onRowError: (f) => failures.push(f) })
+    const done = await reencryptTable(fsBA, pool, {
+      table,
+      columns: COLUMNS,
+      onRowError: (f) => failures.push(f),
+    })
     expect(done).toMatchObject({ rows: 600, updated: 599, failed: 1 })
     expect(failures).toHaveLength(1)
-    expect(failures[0]).toMatchObject({ id: '42', error: { code: 'ERR_FIELDSEAL_UNKNOWN_KEY', path: 'card' } })
+    expect(failures[0]).toMatchObject({
+      id: '42',
+      error: { code: 'ERR_FIELDSEAL_UNKNOWN_KEY', path: 'card' },
+    })
     const row = (await pool.query(`SELECT ssn, card FROM "${table}" WHERE id = 42`)).rows[0]
     expect(row.card).toMatch(/^enc:v1:unknownkey:/)
     expect(row.ssn).toMatch(new RegExp(`^enc:v1:${kidA}:`))
@@ -190,10 +221,15 @@ describe('reencryptTable', () => {
   it('handles json and jsonb columns: a top-level string, an array, a nested document', async () => {
     const table = uniqueTable('fs_reenc_json')
     tables.add(table)
-    await pool.query(`CREATE TABLE "${table}" (id serial PRIMARY KEY, note jsonb, tags jsonb, info json)`)
+    await pool.query(
+      `CREATE TABLE "${table}" (id serial PRIMARY KEY, note jsonb, tags jsonb, info json)`,
+    )
     const paths = ['note', 'tags[*]', 'info.tax_id']
     for (let i = 0; i < 20; i++) {
-      const row = fsA.encryptFields({ note: `note ${i}`, tags: [`t${i}`, `u${i}`], info: { tax_id: `TX${i}`, keep: i } }, paths)
+      const row = fsA.encryptFields(
+        { note: `note ${i}`, tags: [`t${i}`, `u${i}`], info: { tax_id: `TX${i}`, keep: i } },
+        paths,
+      )
       await pool.query(`INSERT INTO "${table}" (note, tags, info) VALUES ($1, $2, $3)`, [
         JSON.stringify(row.note),
         JSON.stringify(row.tags),
@@ -204,27 +240,51 @@ describe('reencryptTable', () => {
     expect(done).toMatchObject({ rows: 20, updated: 20, conflicts: 0, failed: 0 })
     const rows = (await pool.query(`SELECT note, tags, info FROM "${table}" ORDER BY id`)).rows
     expect(Object.keys((await keyUsage(fsB, rows)).byKid)).toEqual([kidB])
-    expect(fsB.decryptFields(rows[3], paths)).toEqual({ note: 'note 3', tags: ['t3', 'u3'], info: { tax_id: 'TX3', keep: 3 } })
+    expect(fsB.decryptFields(rows[3], paths)).toEqual({
+      note: 'note 3',
+      tags: ['t3', 'u3'],
+      info: { tax_id: 'TX3', keep: 3 },
+    })
   })
 
   it('refuses a missing table or column before reading a row', async () => {
     const table = await seed(1)
     const invalid = { code: 'ERR_FIELDSEAL_INVALID_OPTION' }
-    await expect(reencryptTable(fsBA, pool, { table: `${table}_nope`, columns: ['ssn'] })).rejects.toMatchObject(invalid)
-    await expect(reencryptTable(fsBA, pool, { table, columns: ['ssn', 'nope'] })).rejects.toMatchObject(invalid)
-    await expect(reencryptTable(fsBA, pool, { table, idColumn: 'pk', columns: ['ssn'] })).rejects.toMatchObject(invalid)
+    await expect(
+      reencryptTable(fsBA, pool, { table: `${table}_nope`, columns: ['ssn'] }),
+    ).rejects.toMatchObject(invalid)
+    await expect(
+      reencryptTable(fsBA, pool, { table, columns: ['ssn', 'nope'] }),
+    ).rejects.toMatchObject(invalid)
+    await expect(
+      reencryptTable(fsBA, pool, { table, idColumn: 'pk', columns: ['ssn'] }),
+    ).rejects.toMatchObject(invalid)
   })
 
   it('refuses unsafe identifiers and bad options before touching the database', async () => {
     const invalid = { code: 'ERR_FIELDSEAL_INVALID_OPTION' }
     const base = { table: 't', columns: ['ssn'] }
-    await expect(reencryptTable(fsBA, pool, { ...base, table: 't; DROP TABLE x' })).rejects.toMatchObject(invalid)
-    await expect(reencryptTable(fsBA, pool, { ...base, columns: ['ssn"--'] })).rejects.toMatchObject(invalid)
-    await expect(reencryptTable(fsBA, pool, { ...base, idColumn: 'id desc' })).rejects.toMatchObject(invalid)
-    await expect(reencryptTable(fsBA, pool, { ...base, columns: [] })).rejects.toMatchObject(invalid)
-    await expect(reencryptTable(fsBA, pool, { ...base, columns: ['id'] })).rejects.toMatchObject(invalid)
-    await expect(reencryptTable(fsBA, pool, { ...base, batchSize: 0 })).rejects.toMatchObject(invalid)
-    await expect(reencryptTable(fsBA, pool, { ...base, colums: ['x'] } as never)).rejects.toMatchObject({
+    await expect(
+      reencryptTable(fsBA, pool, { ...base, table: 't; DROP TABLE x' }),
+    ).rejects.toMatchObject(invalid)
+    await expect(
+      reencryptTable(fsBA, pool, { ...base, columns: ['ssn"--'] }),
+    ).rejects.toMatchObject(invalid)
+    await expect(
+      reencryptTable(fsBA, pool, { ...base, idColumn: 'id desc' }),
+    ).rejects.toMatchObject(invalid)
+    await expect(reencryptTable(fsBA, pool, { ...base, columns: [] })).rejects.toMatchObject(
+      invalid,
+    )
+    await expect(reencryptTable(fsBA, pool, { ...base, columns: ['id'] })).rejects.toMatchObject(
+      invalid,
+    )
+    await expect(reencryptTable(fsBA, pool, { ...base, batchSize: 0 })).rejects.toMatchObject(
+      invalid,
+    )
+    await expect(
+      reencryptTable(fsBA, pool, { ...base, colums: ['x'] } as never),
+    ).rejects.toMatchObject({
       ...invalid,
       message: expect.stringContaining('Did you mean "columns"'),
     })

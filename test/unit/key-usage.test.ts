@@ -54,7 +54,12 @@ describe('keyUsage', () => {
 
   it('counts malformed enc: values without throwing', async () => {
     const usage = await keyUsage(fsA, [
-      { a: 'enc:v1:bad id:AAAA', b: 'enc:v9:k:AAAA', c: 'enc:not base64!', d: `enc:v1:${kidA}:AAAA` },
+      {
+        a: 'enc:v1:bad id:AAAA',
+        b: 'enc:v9:k:AAAA',
+        c: 'enc:not base64!',
+        d: `enc:v1:${kidA}:AAAA`,
+      },
     ])
     expect(usage).toMatchObject({ total: 4, malformed: 4 })
     expect(Object.keys(usage.byKid)).toEqual([])
@@ -83,12 +88,17 @@ describe('keyUsage', () => {
   })
 
   it('reads async iterables', async () => {
-    const usage = await keyUsage(fsA, asAsync([fsA.encryptFields({ ssn: '1' }), fsA.encryptFields({ ssn: '2' })]))
+    const usage = await keyUsage(
+      fsA,
+      asAsync([fsA.encryptFields({ ssn: '1' }), fsA.encryptFields({ ssn: '2' })]),
+    )
     expect(usage).toMatchObject({ records: 2, total: 2, byKid: { [kidA]: 2 } })
   })
 
   it('builds byKid without a prototype, so a kid named __proto__ is just a count', async () => {
-    const usage = await keyUsage(fsA, [{ a: `enc:v1:__proto__:${payload}`, b: `enc:v1:constructor:${payload}` }])
+    const usage = await keyUsage(fsA, [
+      { a: `enc:v1:__proto__:${payload}`, b: `enc:v1:constructor:${payload}` },
+    ])
     expect(Object.getPrototypeOf(usage.byKid)).toBeNull()
     expect(usage.byKid['__proto__']).toBe(1)
     expect(usage.byKid['constructor']).toBe(1)

@@ -4,13 +4,19 @@ import { readNdjson, writeNdjson, type NdjsonLine, type NdjsonSource } from '../
 
 const INVALID = { code: 'ERR_FIELDSEAL_INVALID_NDJSON' }
 
-async function collect(source: NdjsonSource, options?: Parameters<typeof readNdjson>[1]): Promise<NdjsonLine[]> {
+async function collect(
+  source: NdjsonSource,
+  options?: Parameters<typeof readNdjson>[1],
+): Promise<NdjsonLine[]> {
   const out: NdjsonLine[] = []
   for await (const line of readNdjson(source, options)) out.push(line)
   return out
 }
 
-async function failure(source: NdjsonSource, options?: Parameters<typeof readNdjson>[1]): Promise<Error> {
+async function failure(
+  source: NdjsonSource,
+  options?: Parameters<typeof readNdjson>[1],
+): Promise<Error> {
   return collect(source, options).then(
     () => {
       throw new Error('expected readNdjson to fail')
@@ -48,7 +54,10 @@ describe('readNdjson', () => {
   })
 
   it('accepts CRLF, a byte order mark and a last line without a newline', async () => {
-    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\r\n{"b":2}')])
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('{"a":1}\r\n{"b":2}'),
+    ])
     expect(await collect([bytes])).toEqual([
       { line: 1, value: { a: 1 } },
       { line: 2, value: { b: 2 } },
@@ -89,7 +98,9 @@ describe('readNdjson', () => {
   })
 
   it('refuses invalid and truncated UTF-8', async () => {
-    expect(await failure([Buffer.from('{"a":1}\n'), Buffer.from([0x22, 0xff, 0x22, 0x0a])])).toMatchObject({
+    expect(
+      await failure([Buffer.from('{"a":1}\n'), Buffer.from([0x22, 0xff, 0x22, 0x0a])]),
+    ).toMatchObject({
       ...INVALID,
       message: expect.stringContaining('line 2'),
     })

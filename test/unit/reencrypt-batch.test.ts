@@ -27,7 +27,9 @@ interface Row {
 }
 
 function rows(n: number, fs: Fieldseal = fsA): Row[] {
-  return Array.from({ length: n }, (_, id) => fs.encryptFields({ id, ssn: `ssn-${id}`, email: `u${id}@x.io`, name: 'n' }))
+  return Array.from({ length: n }, (_, id) =>
+    fs.encryptFields({ id, ssn: `ssn-${id}`, email: `u${id}@x.io`, name: 'n' }),
+  )
 }
 
 async function all<T>(
@@ -75,9 +77,16 @@ describe('reencryptRecords', () => {
     const progress: ReencryptProgress[] = []
     const results = await all(fsBA, input, { onProgress: (p) => progress.push(p) })
     expect(results).toHaveLength(4)
-    expect(results[1]).toMatchObject({ index: 1, changed: false, error: { code: 'ERR_FIELDSEAL_UNKNOWN_KEY', path: 'ssn' } })
+    expect(results[1]).toMatchObject({
+      index: 1,
+      changed: false,
+      error: { code: 'ERR_FIELDSEAL_UNKNOWN_KEY', path: 'ssn' },
+    })
     expect(results[1]!.record).toBe(input[1])
-    expect(results[2]).toMatchObject({ changed: false, error: { code: 'ERR_FIELDSEAL_MALFORMED', path: 'ssn' } })
+    expect(results[2]).toMatchObject({
+      changed: false,
+      error: { code: 'ERR_FIELDSEAL_MALFORMED', path: 'ssn' },
+    })
     expect(results[3]!.changed).toBe(true)
     expect(progress.at(-1)).toEqual({ processed: 4, changed: 2, failed: 2 })
   })
@@ -139,13 +148,17 @@ describe('reencryptRecords', () => {
 
   it('counts skipped records in the checkpoint, even past the end of the input', async () => {
     const progress: ReencryptProgress[] = []
-    expect(await all(fsBA, rows(3), { startAfter: 10, onProgress: (p) => progress.push(p) })).toEqual([])
+    expect(
+      await all(fsBA, rows(3), { startAfter: 10, onProgress: (p) => progress.push(p) }),
+    ).toEqual([])
     expect(progress).toEqual([{ processed: 3, changed: 0, failed: 0 }])
   })
 
   it('does not count a record the consumer did not finish (break inside the loop)', async () => {
     const progress: ReencryptProgress[] = []
-    for await (const r of reencryptRecords(fsBA, rows(5), { onProgress: (p) => progress.push(p) })) {
+    for await (const r of reencryptRecords(fsBA, rows(5), {
+      onProgress: (p) => progress.push(p),
+    })) {
       if (r.index === 2) break
     }
     expect(progress).toEqual([{ processed: 2, changed: 2, failed: 0 }])
@@ -211,7 +224,9 @@ describe('reencryptRecords', () => {
 
   it('rejects bad options when called, before reading any record', () => {
     const invalid = expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
-    expect(() => reencryptRecords(fsBA, [], { startafter: 1 } as never)).toThrow(/Did you mean "startAfter"/)
+    expect(() => reencryptRecords(fsBA, [], { startafter: 1 } as never)).toThrow(
+      /Did you mean "startAfter"/,
+    )
     expect(() => reencryptRecords(fsBA, [], { startAfter: -1 })).toThrow(invalid)
     expect(() => reencryptRecords(fsBA, [], { startAfter: 1.5 })).toThrow(invalid)
     expect(() => reencryptRecords(fsBA, [], { progressInterval: -5 })).toThrow(invalid)

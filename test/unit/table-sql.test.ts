@@ -40,7 +40,9 @@ describe('selectBatch and updateRow', () => {
   }
 
   it('reads by keyset pagination', () => {
-    expect(selectBatch(shape, false)).toBe('SELECT "id", "ssn", "doc", "card" FROM "t" ORDER BY "id" LIMIT $1')
+    expect(selectBatch(shape, false)).toBe(
+      'SELECT "id", "ssn", "doc", "card" FROM "t" ORDER BY "id" LIMIT $1',
+    )
     expect(selectBatch(shape, true)).toBe(
       'SELECT "id", "ssn", "doc", "card" FROM "t" WHERE "id" > $2 ORDER BY "id" LIMIT $1',
     )
@@ -58,7 +60,12 @@ describe('selectBatch and updateRow', () => {
   })
 
   it('sends a JSON string value as JSON text', () => {
-    const update = updateRow(shape, 1, { ssn: null, doc: 'enc:a', card: null }, { ssn: null, doc: 'enc:b', card: null })
+    const update = updateRow(
+      shape,
+      1,
+      { ssn: null, doc: 'enc:a', card: null },
+      { ssn: null, doc: 'enc:b', card: null },
+    )
     expect(update?.values).toEqual([1, '"enc:b"', '"enc:a"'])
   })
 

@@ -18,7 +18,12 @@ describe('assertKeyringDocument', () => {
   it('returns a clean copy of a well-formed document', () => {
     const doc = keyringDocument(4, [
       keyRecord({ version: 1, status: 'retired', wrapped: null }),
-      keyRecord({ version: 2, status: 'pending_rotation', rotatedAt: '2025-02-01T00:00:00Z', rotatedBy: 'ops' }),
+      keyRecord({
+        version: 2,
+        status: 'pending_rotation',
+        rotatedAt: '2025-02-01T00:00:00Z',
+        rotatedBy: 'ops',
+      }),
       keyRecord({ version: 3, status: 'active', expiresAt: null }),
       keyRecord({ type: 'signing', version: 1, status: 'active' }),
     ])
@@ -28,7 +33,10 @@ describe('assertKeyringDocument', () => {
   })
 
   it('accepts a passphrase master key with its salt and iterations', () => {
-    const doc = { ...keyringDocument(1), master: { source: 'passphrase', salt: 'c2FsdA', iterations: 600000, check: 'x' } }
+    const doc = {
+      ...keyringDocument(1),
+      master: { source: 'passphrase', salt: 'c2FsdA', iterations: 600000, check: 'x' },
+    }
     expect(assertKeyringDocument(doc).master.iterations).toBe(600000)
   })
 
@@ -49,9 +57,18 @@ describe('assertKeyringDocument', () => {
     ['an unknown top-level property', (d) => (d.extra = true)],
     ['keys that are not an array', (d) => (d.keys = {})],
     ['a missing master', (d) => delete d.master],
-    ['an unknown master source', (d) => (d.master = { source: 'kms', salt: null, iterations: null, check: 'x' })],
-    ['a passphrase master without salt', (d) => (d.master = { source: 'passphrase', salt: null, iterations: 1, check: 'x' })],
-    ['an empty master check', (d) => (d.master = { source: 'env', salt: null, iterations: null, check: '' })],
+    [
+      'an unknown master source',
+      (d) => (d.master = { source: 'kms', salt: null, iterations: null, check: 'x' }),
+    ],
+    [
+      'a passphrase master without salt',
+      (d) => (d.master = { source: 'passphrase', salt: null, iterations: 1, check: 'x' }),
+    ],
+    [
+      'an empty master check',
+      (d) => (d.master = { source: 'env', salt: null, iterations: null, check: '' }),
+    ],
   ])('refuses a document with %s', (_label, mutate) => {
     const doc = JSON.parse(JSON.stringify(keyringDocument(1))) as Record<string, unknown>
     mutate(doc)
@@ -82,7 +99,12 @@ describe('assertKeyringDocument', () => {
   it('refuses duplicate ids, duplicate versions and two active keys of one type', () => {
     const a = keyRecord({ version: 1, status: 'inactive' })
     rejects(keyringDocument(1, [a, { ...a, version: 2 }]))
-    rejects(keyringDocument(1, [keyRecord({ version: 1 }), keyRecord({ version: 1, status: 'inactive' })]))
+    rejects(
+      keyringDocument(1, [
+        keyRecord({ version: 1 }),
+        keyRecord({ version: 1, status: 'inactive' }),
+      ]),
+    )
     rejects(keyringDocument(1, [keyRecord({ version: 1 }), keyRecord({ version: 2 })]))
   })
 
