@@ -26,9 +26,11 @@ export const KEY_STATUSES: readonly KeyStatus[] = Object.freeze([
   'retired',
 ])
 
-/** A usage report: how many stored values each key id still encrypts. */
+/** A usage report (the shape `keyUsage` produces): values per key id, and legacy values. */
 export interface KeyUsageLike {
   readonly byKid: Readonly<Record<string, number>>
+  /** Values in the reference's format: they carry no key id, so any data key may be theirs. */
+  readonly legacy?: number
 }
 
 function stateError(message: string, kid?: string): FieldsealError {
@@ -196,6 +198,14 @@ export function retireRecord(records: readonly KeyRecord[], id: string, check: R
       throw new FieldsealError(
         'ERR_FIELDSEAL_KEY_IN_USE',
         `data key "${id}" still encrypts ${count} value(s); re-encrypt them first, or force`,
+        { kid: id },
+      )
+    }
+    const legacy = check.usage.legacy ?? 0
+    if (legacy > 0) {
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_KEY_IN_USE',
+        `${legacy} legacy value(s) carry no key id and may need data key "${id}"; re-encrypt them first, or force`,
         { kid: id },
       )
     }

@@ -153,7 +153,7 @@ export class KeyManager {
    * Creates the active key of each type that has none (data keys by default). Idempotent: run
    * it at every start-up. Returns the keys it created.
    */
-  initEncryptionKeys(options?: Readonly<ops.InitKeysOptions>): Promise<KeyInfo[]> {
+  async initEncryptionKeys(options?: Readonly<ops.InitKeysOptions>): Promise<KeyInfo[]> {
     return this.#change('key.generate', ops.initPlan(this.#config, options))
   }
 
@@ -203,7 +203,7 @@ export class KeyManager {
    * Imports data keys (base64 or bytes, newest first as in `FIELDSEAL_KEYS`) with their
    * fingerprint ids, so values they sealed still decrypt. Returns the keys added.
    */
-  importKeys(
+  async importKeys(
     keys: ReadonlyArray<string | Uint8Array>,
     options?: Readonly<ops.ImportKeysOptions>,
   ): Promise<KeyInfo[]> {

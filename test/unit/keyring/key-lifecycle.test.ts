@@ -74,6 +74,12 @@ describe('key lifecycle', () => {
     expect(retireRecord(ring(), 'd2', { usage: { byKid: { d2: 1 } }, force: true }).record.status).toBe('retired')
   })
 
+  it('refuses to retire a data key while the report shows legacy values (they carry no key id)', () => {
+    const usage = { byKid: {}, legacy: 3 }
+    expect(() => retireRecord(ring(), 'd2', { usage, force: false })).toThrow(IN_USE)
+    expect(retireRecord(ring(), 's1', { usage, force: false }).record.status).toBe('retired')
+  })
+
   it('finds keys by id, or throws ERR_FIELDSEAL_KEY_NOT_FOUND', () => {
     expect(findRecord(ring(), 'd2').version).toBe(2)
     expect(() => findRecord(ring(), 'nope')).toThrow(

@@ -23,7 +23,7 @@ describe('MemoryKeyStore', () => {
 
   it('hands out copies: changing a loaded document changes nothing stored', async () => {
     const store = new MemoryKeyStore(keyringDocument(1))
-    const loaded = (await store.load()) as { keys: Array<{ status: string }> }
+    const loaded = (await store.load()) as unknown as { keys: Array<{ status: string }> }
     loaded.keys[0]!.status = 'retired'
     expect((await store.load())?.keys[0]?.status).toBe('active')
   })
