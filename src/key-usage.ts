@@ -44,7 +44,14 @@ export type RecordSource<T> = Iterable<T> | AsyncIterable<T>
 
 const WHERE = 'keyUsage'
 
-/** Throws a `TypeError` unless `records` can be iterated with `for await`. */
+/**
+ * Throws a `TypeError` unless `records` can be iterated with `for await`.
+ *
+ * @example
+ * ```ts
+ * assertRecordSource(rows, 'keyUsage') // arrays, generators, streams pass
+ * ```
+ */
 export function assertRecordSource(records: unknown, where: string): void {
   const candidate = records as Record<symbol, unknown> | null | undefined
   if (

@@ -57,7 +57,14 @@ export function quoteTableName(name: unknown, where: string): string {
   return parts.map((part) => quoteIdentifier(part, where)).join('.')
 }
 
-/** True for a driver object with the `query` method fieldseal uses. */
+/**
+ * True for a driver object with the `query` method fieldseal uses.
+ *
+ * @example
+ * ```ts
+ * isPgQueryable(new pg.Pool()) // true
+ * ```
+ */
 export function isPgQueryable(value: unknown): value is PgQueryable {
   return typeof (value as PgQueryable | null)?.query === 'function'
 }

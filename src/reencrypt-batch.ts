@@ -8,29 +8,12 @@
  *
  * @module
  */
-import { FieldsealError, type FieldsealErrorCode } from './errors.js'
+import { FieldsealError } from './errors.js'
 import { configOf, type Fieldseal } from './fieldseal.js'
 import { assertRecordSource, type RecordSource } from './key-usage.js'
-import {
-  booleanOption,
-  invalidOption,
-  optionsObject,
-  positiveInteger,
-  rejectUnknownOptions,
-} from './option-checks.js'
-import { resolveFields, type FieldPaths } from './options.js'
-
-/** Codes that describe one record's data; any other error stops a batch. */
-export const RECORD_ERROR_CODES: ReadonlySet<FieldsealErrorCode> = new Set<FieldsealErrorCode>([
-  'ERR_FIELDSEAL_MALFORMED',
-  'ERR_FIELDSEAL_UNKNOWN_KEY',
-  'ERR_FIELDSEAL_KEY_UNAVAILABLE',
-  'ERR_FIELDSEAL_DECRYPT_FAILED',
-  'ERR_FIELDSEAL_PLAINTEXT_FIELD',
-  'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
-  'ERR_FIELDSEAL_TOO_DEEP',
-  'ERR_FIELDSEAL_TOO_MANY_FIELDS',
-])
+import { optionsObject, positiveInteger, rejectUnknownOptions } from './option-checks.js'
+import type { FieldPaths } from './options.js'
+import { checkBatchOptions, reencryptRecord } from './reencrypt-record.js'
 
 /** Progress of a batch. Pass `processed` back as `startAfter` to resume. */
 export interface ReencryptProgress {
@@ -76,45 +59,9 @@ export interface ReencryptRecordsOptions {
 const WHERE = 'reencryptRecords'
 const KNOWN = ['fields', 'onProgress', 'progressInterval', 'startAfter', 'signal', 'stopOnError']
 
-/** Validates the options shared by the batch re-encryptors; returns the frozen field paths. */
-export function checkBatchOptions(
-  options: Record<string, unknown>,
-  where: string,
-): FieldPaths | undefined {
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-    throw invalidOption(where, 'onProgress must be a function')
-  }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw invalidOption(where, 'signal must be an AbortSignal')
-  }
-  booleanOption(options.stopOnError, false, 'stopOnError', where)
-  if (options.fields === undefined) return undefined
-  resolveFields(options.fields, where)
-  return Object.freeze([...(options.fields as FieldPaths)])
-}
-
 function nonNegativeInteger(value: unknown, fallback: number, name: string): number {
   if (value === 0) return 0
   return positiveInteger(value, fallback, name, WHERE)
-}
-
-/**
- * Re-encrypts one record. A data error of the record comes back as `error`; anything else throws.
- */
-export function reencryptRecord<T>(
-  fieldseal: Fieldseal,
-  record: T,
-  fields: FieldPaths | undefined,
-): { record: T; changed: boolean; error?: FieldsealError } {
-  try {
-    const next = fieldseal.reencryptFields(record, fields)
-    return { record: next, changed: next !== record }
-  } catch (error) {
-    if (error instanceof FieldsealError && RECORD_ERROR_CODES.has(error.code)) {
-      return { record, changed: false, error }
-    }
-    throw error
-  }
 }
 
 /**

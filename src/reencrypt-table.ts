@@ -19,7 +19,7 @@ import {
 } from './option-checks.js'
 import type { FieldPaths } from './options.js'
 import type { PgConnection, PgPool } from './postgres-sql.js'
-import { checkBatchOptions, reencryptRecord } from './reencrypt-batch.js'
+import { checkBatchOptions, reencryptRecord } from './reencrypt-record.js'
 import { describeTable, selectBatch, tableShape, updateRow } from './table-sql.js'
 
 /** Progress of a table job, after each committed batch. Pass `lastId` back as `startAfterId`. */

@@ -25,7 +25,14 @@ export interface TableShape {
   readonly columns: readonly TableColumn[]
 }
 
-/** Validates and quotes the identifiers of a job; column types are filled in by {@link describeTable}. */
+/**
+ * Validates and quotes the identifiers of a job; column types are filled in by {@link describeTable}.
+ *
+ * @example
+ * ```ts
+ * tableShape('app.customers', 'id', ['ssn'], 'reencryptTable').table // '"app"."customers"'
+ * ```
+ */
 export function tableShape(
   table: unknown,
   idColumn: unknown,
@@ -55,6 +62,12 @@ export function tableShape(
 /**
  * Checks that the table and every column exist and notes which columns hold JSON. Refuses a
  * missing table or column with `ERR_FIELDSEAL_INVALID_OPTION` before any row is read.
+ *
+ * @example
+ * ```ts
+ * const shape = await describeTable(connection, tableShape('t', 'id', ['doc'], 'w'), 'w')
+ * shape.columns[0].json // true for a jsonb column
+ * ```
  */
 export async function describeTable(
   client: PgQueryable,
@@ -83,7 +96,14 @@ export async function describeTable(
   }
 }
 
-/** `SELECT id, columns… FROM table [WHERE id > $2] ORDER BY id LIMIT $1`. */
+/**
+ * `SELECT id, columns… FROM table [WHERE id > $2] ORDER BY id LIMIT $1`.
+ *
+ * @example
+ * ```ts
+ * await connection.query(selectBatch(shape, true), [500, lastId])
+ * ```
+ */
 export function selectBatch(shape: TableShape, after: boolean): string {
   const list = [shape.id, ...shape.columns.map((c) => c.quoted)].join(', ')
   const where = after ? ` WHERE ${shape.id} > $2` : ''
@@ -97,6 +117,12 @@ function param(column: TableColumn, value: unknown): unknown {
 /**
  * The guarded update of one row: sets the columns whose value changed, only where each still
  * holds the value read. `undefined` when nothing changed.
+ *
+ * @example
+ * ```ts
+ * const update = updateRow(shape, row.id, before, after)
+ * if (update) await connection.query(update.text, update.values) // rowCount 0: changed meanwhile
+ * ```
  */
 export function updateRow(
   shape: TableShape,
