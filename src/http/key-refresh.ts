@@ -50,9 +50,11 @@ export function createKeyRefresher(
     if (now() - last < interval) return Promise.resolve(false)
     last = now()
     const started = fieldseal.refreshKeys()
-    inflight = started.finally(() => {
+    const settled = () => {
       inflight = undefined
-    })
+    }
+    inflight = started
+    started.then(settled, settled)
     return started.then(() => true)
   }
 

@@ -45,7 +45,8 @@ function readPath(root: unknown, path: string): unknown {
     }
     if (typeof value !== 'object' || value === null) return undefined
     const step = segment.kind === 'key' ? segment.name : segment.index
-    if (segment.kind === 'index' && !Array.isArray(value)) return undefined
+    // Keys name object properties and indexes array elements: `cards.length` is not data.
+    if (Array.isArray(value) !== (segment.kind === 'index')) return undefined
     if (!Object.hasOwn(value, step)) return undefined
     value = (value as Record<string | number, unknown>)[step]
   }

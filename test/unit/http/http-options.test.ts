@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { BlindIndexKey } from '../../../src/blind-index.js'
+import { resolveMaskSpec, resolveMiddlewareOptions } from '../../../src/http/http-options.js'
+
+const key = Buffer.alloc(32, 1).toString('base64')
+const invalid = (message: RegExp) => expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION', message: expect.stringMatching(message) })
+
+describe('resolveMiddlewareOptions', () => {
+  it('treats undefined, {} and Object.create(null) alike, with the documented defaults', () => {
+    const forms = [undefined, {}, Object.create(null), { decrypt: undefined, mask: undefined }]
+    const resolved = forms.map((form) => resolveMiddlewareOptions(form))
+    for (const config of resolved) {
+      expect(config).toMatchObject({
+        decrypt: undefined,
+        encrypt: undefined,
+        blindIndexKey: undefined,
+        blindIndexSuffix: '_bidx',
+        keyRefreshInterval: 1000,
+        mask: { decrypt: undefined, reveal: [], masker: {} },
+      })
+      expect(config.env).toBe(process.env)
+    }
+  })
+
+  it('resolves decrypt, encrypt, mask, blind-index and refresh options', () => {
+    const config = resolveMiddlewareOptions({
+      decrypt: ['card', { path: 'ssn', context: 'customer-ssn' }],
+      encrypt: [{ path: 'ssn', blindIndex: true }],
+      mask: { decrypt: true, reveal: ['ssn', 'ssn'], rules: { card: 'card' } },
+      blindIndexKey: key,
+      blindIndexSuffix: 'Hash',
+      env: {},
+      keyRefreshInterval: 0,
+    })
+    expect(config.decrypt).toEqual([
+      { path: 'card', context: undefined, blindIndex: false },
+      { path: 'ssn', context: 'customer-ssn', blindIndex: false },
+    ])
+    expect(config.encrypt).toEqual([{ path: 'ssn', context: undefined, blindIndex: true }])
+    expect(config.mask).toEqual({ decrypt: true, reveal: ['ssn'], masker: { rules: { card: 'card' } } })
+    expect(config.blindIndexKey).toBeInstanceOf(BlindIndexKey)
+    expect(config).toMatchObject({ blindIndexSuffix: 'Hash', keyRefreshInterval: 0 })
+    expect(resolveMiddlewareOptions({ decrypt: 'all' }).decrypt).toBeUndefined()
+    expect(resolveMiddlewareOptions({ decrypt: false }).decrypt).toBe(false)
+    expect(resolveMiddlewareOptions({ mask: false }).mask).toBeUndefined()
+  })
+
+  it('rejects unknown and misspelt options with "Did you mean"', () => {
+    expect(() => resolveMiddlewareOptions({ encrpyt: [] } as never)).toThrow(invalid(/unknown option "encrpyt". Did you mean "encrypt"\?/))
+    expect(() => resolveMiddlewareOptions({ mask: { censr: 'x' } } as never)).toThrow(invalid(/Did you mean "censor"/))
+    expect(() => resolveMiddlewareOptions({ zzz: 1 } as never)).toThrow(invalid(/unknown option "zzz"\.$/))
+  })
+
+  it('rejects bad values', () => {
+    const bad: Array<[unknown, RegExp | string]> = [
+      [{ decrypt: 'none' }, /decrypt must be/],
+      [{ decrypt: true }, /decrypt must be/],
+      [{ encrypt: 'ssn' }, /fields must be an array/],
+      [{ mask: 'yes' }, /mask must be/],
+      [{ mask: null }, /mask must be/],
+      [{ mask: { decrypt: 'yes' } }, /decrypt must be a boolean/],
+      [{ mask: { reveal: 'ssn' } }, /reveal must be an array/],
+      [{ mask: { reveal: [1] } }, /reveal must hold path strings/],
+      [{ mask: { rules: { ssn: 'nope' } } }, /rule of "ssn"/],
+      [{ blindIndexSuffix: '' }, /blindIndexSuffix/],
+      [{ blindIndexSuffix: 'a.b' }, /blindIndexSuffix/],
+      [{ blindIndexKey: 42 }, /blindIndexKey/],
+      [{ keyRefreshInterval: -1 }, /keyRefreshInterval/],
+      [{ keyRefreshInterval: 1.5 }, /keyRefreshInterval/],
+      [{ env: 'x' }, /env must be an object/],
+    ]
+    for (const [options, message] of bad) {
+      expect(() => resolveMiddlewareOptions(options as never), JSON.stringify(options)).toThrow(invalid(new RegExp(message)))
+    }
+    expect(() => resolveMiddlewareOptions({ mask: { reveal: ['a..b'] } })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }))
+    expect(() => resolveMiddlewareOptions({ mask: { reveal: ['__proto__'] } })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }))
+    expect(() => resolveMiddlewareOptions({ blindIndexKey: 'short' })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }))
+    expect(() => resolveMiddlewareOptions('x' as never)).toThrow(TypeError)
+  })
+})
+
+describe('resolveMaskSpec', () => {
+  it('splits the masker options from decrypt and reveal', () => {
+    const censor = () => 'x'
+    expect(resolveMaskSpec({ paths: ['a'], censor, remove: true, detect: { cards: true }, maxDepth: 4, decrypt: false }, 'mask()')).toEqual({
+      decrypt: false,
+      reveal: [],
+      masker: { paths: ['a'], censor, remove: true, detect: { cards: true }, maxDepth: 4 },
+    })
+  })
+})
