@@ -7,8 +7,9 @@
 export { assertKeyringDocument } from './document-check.js'
 export { FileKeyStore, type FileKeyStoreOptions } from './file-store.js'
 export type { KeyInfo, KeyMetadataExport, ListKeysFilter } from './key-info.js'
-export { KEY_STATUSES, KEY_TYPES, STORED_KEY_TYPES, type KeyUsageLike } from './key-lifecycle.js'
-export { KeyManager, openKeyManager, type KeyActionOptions } from './key-manager.js'
+export { KEY_STATUSES, KEY_TYPES, STORED_KEY_TYPES } from './key-lifecycle.js'
+export { KeyManager, openKeyManager } from './key-manager.js'
+export type { KeyUsageLike } from './key-retire.js'
 export { Keyring, openKeyring } from './keyring.js'
 export {
   DEFAULT_REFRESH_INTERVAL_MS,
@@ -18,18 +19,19 @@ export {
 export { DEFAULT_TTL_DAYS, KEYSTORE_ENV_VAR, type KeyManagerOptions } from './manager-options.js'
 export type {
   GenerateKeyOptions,
+  KeyActionOptions,
   ImportKeysOptions,
   InitKeysOptions,
   RetireKeyOptions,
   RewrapOptions,
   RotateKeyOptions,
-} from './manager-ops.js'
+} from './manager-call-options.js'
 export {
   MASTER_KEY_ENV_VAR,
   MASTER_PASSPHRASE_ENV_VAR,
   MIN_PBKDF2_ITERATIONS,
   type MasterKeyInput,
-} from './master-key.js'
+} from './master-key-input.js'
 export { MemoryKeyStore } from './memory-store.js'
 export { PostgresKeyStore, type PostgresKeyStoreOptions } from './postgres-store.js'
 export type {

@@ -26,14 +26,8 @@ export const KEY_STATUSES: readonly KeyStatus[] = Object.freeze([
   'retired',
 ])
 
-/** A usage report (the shape `keyUsage` produces): values per key id, and legacy values. */
-export interface KeyUsageLike {
-  readonly byKid: Readonly<Record<string, number>>
-  /** Values in the reference's format: they carry no key id, so any data key may be theirs. */
-  readonly legacy?: number
-}
-
-function stateError(message: string, kid?: string): FieldsealError {
+/** `ERR_FIELDSEAL_KEY_STATE` for a transition the key's status does not allow. */
+export function stateError(message: string, kid?: string): FieldsealError {
   return new FieldsealError('ERR_FIELDSEAL_KEY_STATE', message, kid === undefined ? {} : { kid })
 }
 
@@ -93,7 +87,8 @@ export function nextVersion(records: readonly KeyRecord[], type: KeyType): numbe
   return records.reduce((max, r) => (r.type === type && r.version > max ? r.version : max), 0) + 1
 }
 
-function replace(records: readonly KeyRecord[], next: KeyRecord): KeyRecord[] {
+/** `records` with the record of `next.id` replaced by `next`. */
+export function replaceRecord(records: readonly KeyRecord[], next: KeyRecord): KeyRecord[] {
   return records.map((r) => (r.id === next.id ? next : r))
 }
 
@@ -114,7 +109,12 @@ export function rotateRecords(
 ): KeyRecord[] {
   const previous = activeRecord(records, fresh.type)
   const kept = previous
-    ? replace(records, { ...previous, status: 'pending_rotation', rotatedAt: at, rotatedBy: by })
+    ? replaceRecord(records, {
+        ...previous,
+        status: 'pending_rotation',
+        rotatedAt: at,
+        rotatedBy: by,
+      })
     : [...records]
   return [...kept, { ...fresh, status: 'active' }]
 }
@@ -136,7 +136,7 @@ export function deactivateRecord(records: readonly KeyRecord[], id: string) {
     )
   }
   const record: KeyRecord = { ...current, status: 'inactive' }
-  return { records: replace(records, record), record }
+  return { records: replaceRecord(records, record), record }
 }
 
 /**
@@ -161,57 +161,7 @@ export function reactivateRecord(records: readonly KeyRecord[], id: string) {
   const status: KeyStatus =
     newest && activeRecord(records, current.type) === undefined ? 'active' : 'pending_rotation'
   const record: KeyRecord = { ...current, status }
-  return { records: replace(records, record), record }
-}
-
-/** Options of {@link retireRecord}. */
-export interface RetireCheck {
-  readonly usage: KeyUsageLike | undefined
-  readonly force: boolean
-}
-
-/**
- * Retires a pending or inactive key for good: status `retired`, material erased. A data key is
- * retired only with a usage report showing no value uses it, or with `force`.
- *
- * @example
- * ```ts
- * retireRecord(doc.keys, kid, { usage: report, force: false })
- * ```
- */
-export function retireRecord(records: readonly KeyRecord[], id: string, check: RetireCheck) {
-  const current = findRecord(records, id)
-  if (current.status === 'active') {
-    throw stateError(`key "${id}" is active; rotate it before retiring it`, id)
-  }
-  if (current.status === 'retired') throw stateError(`key "${id}" is already retired`, id)
-  if (current.type === 'data' && !check.force) {
-    if (check.usage === undefined) {
-      throw new FieldsealError(
-        'ERR_FIELDSEAL_KEY_IN_USE',
-        `cannot tell whether values still use data key "${id}": pass a usage report, or force`,
-        { kid: id },
-      )
-    }
-    const count = check.usage.byKid[id] ?? 0
-    if (count > 0) {
-      throw new FieldsealError(
-        'ERR_FIELDSEAL_KEY_IN_USE',
-        `data key "${id}" still encrypts ${count} value(s); re-encrypt them first, or force`,
-        { kid: id },
-      )
-    }
-    const legacy = check.usage.legacy ?? 0
-    if (legacy > 0) {
-      throw new FieldsealError(
-        'ERR_FIELDSEAL_KEY_IN_USE',
-        `${legacy} legacy value(s) carry no key id and may need data key "${id}"; re-encrypt them first, or force`,
-        { kid: id },
-      )
-    }
-  }
-  const record: KeyRecord = { ...current, status: 'retired', wrapped: null }
-  return { records: replace(records, record), record }
+  return { records: replaceRecord(records, record), record }
 }
 
 /**

@@ -26,17 +26,20 @@ import {
   type KeyManagerConfig,
   type KeyManagerOptions,
 } from './manager-options.js'
+import type {
+  GenerateKeyOptions,
+  ImportKeysOptions,
+  InitKeysOptions,
+  KeyActionOptions,
+  RetireKeyOptions,
+  RewrapOptions,
+  RotateKeyOptions,
+} from './manager-call-options.js'
 import * as ops from './manager-ops.js'
 import type { KeyRecord, KeyType } from './types.js'
 
 /** Gives the keyring (same package) the session behind a manager. */
 export const SESSION = Symbol('fieldseal.keyManager.session')
-
-/** Options of the calls that change one key. */
-export interface KeyActionOptions {
-  /** Who acts, for the audit trail. Defaults to the manager's `actor`. */
-  readonly actor?: string
-}
 
 /**
  * A persisted keyring's manager. Create it with {@link openKeyManager}.
@@ -56,8 +59,9 @@ export class KeyManager {
 
   /** @internal use {@link openKeyManager} */
   constructor(session: KeySession, config: KeyManagerConfig) {
-    if (!(session instanceof KeySession))
+    if (!(session instanceof KeySession)) {
       throw new TypeError('use openKeyManager() to create a KeyManager')
+    }
     this.#session = session
     this.#config = config
     Object.defineProperty(this, SESSION, { value: session })
@@ -153,12 +157,12 @@ export class KeyManager {
    * Creates the active key of each type that has none (data keys by default). Idempotent: run
    * it at every start-up. Returns the keys it created.
    */
-  async initEncryptionKeys(options?: Readonly<ops.InitKeysOptions>): Promise<KeyInfo[]> {
+  async initEncryptionKeys(options?: Readonly<InitKeysOptions>): Promise<KeyInfo[]> {
     return this.#change('key.generate', ops.initPlan(this.#config, options))
   }
 
   /** Creates the first (active) key of `type`; refused if the type already has an active key. */
-  async generateKey(type: KeyType, options?: Readonly<ops.GenerateKeyOptions>): Promise<KeyInfo> {
+  async generateKey(type: KeyType, options?: Readonly<GenerateKeyOptions>): Promise<KeyInfo> {
     return (
       await this.#change('key.generate', ops.generatePlan(this.#config, type, options))
     )[0] as KeyInfo
@@ -169,7 +173,7 @@ export class KeyManager {
    * decrypting) with `rotatedAt`/`rotatedBy`. Returns the new key (or, with `ifActive` naming a key
    * that is no longer active, the current active key, unchanged).
    */
-  async rotateKey(type: KeyType, options?: Readonly<ops.RotateKeyOptions>): Promise<KeyInfo> {
+  async rotateKey(type: KeyType, options?: Readonly<RotateKeyOptions>): Promise<KeyInfo> {
     return (
       await this.#change('key.rotate', ops.rotatePlan(this.#config, type, options))
     )[0] as KeyInfo
@@ -179,7 +183,7 @@ export class KeyManager {
    * Retires a pending or inactive key for good and erases its material. A data key needs a usage
    * report with no value left under it (`ERR_FIELDSEAL_KEY_IN_USE`), or `force`.
    */
-  async retireKey(id: string, options?: Readonly<ops.RetireKeyOptions>): Promise<KeyInfo> {
+  async retireKey(id: string, options?: Readonly<RetireKeyOptions>): Promise<KeyInfo> {
     return (
       await this.#change('key.retire', ops.retirePlan(this.#config, id, options))
     )[0] as KeyInfo
@@ -205,7 +209,7 @@ export class KeyManager {
    */
   async importKeys(
     keys: ReadonlyArray<string | Uint8Array>,
-    options?: Readonly<ops.ImportKeysOptions>,
+    options?: Readonly<ImportKeysOptions>,
   ): Promise<KeyInfo[]> {
     return this.#change('key.import', ops.importPlan(this.#config, keys, options))
   }
@@ -214,7 +218,7 @@ export class KeyManager {
    * Rewraps every key under a new master key (data is not touched). From then on the keyring opens
    * only with the new master key.
    */
-  async rewrap(options: Readonly<ops.RewrapOptions>): Promise<void> {
+  async rewrap(options: Readonly<RewrapOptions>): Promise<void> {
     const plan = await ops.rewrapPlan(this.#config, options)
     await this.#change('key.rewrap', plan)
   }

@@ -131,11 +131,10 @@ export class KeySession {
     for (let attempt = 0; ; attempt++) {
       const current = await this.#load()
       const master = await this.#masterFor(current)
+      // Reads see the freshest keyring even when the change below is refused.
+      this.#adopt(current)
       const output = change({ keys: current?.keys ?? [], master, exists: current !== undefined })
-      if (output.keys === undefined) {
-        this.#adopt(current)
-        return output.result
-      }
+      if (output.keys === undefined) return output.result
       const taken = this.usage.drain()
       const revision = (current?.revision ?? 0) + 1
       const next: KeyringDocument = {

@@ -8,40 +8,22 @@
  *
  * @module
  */
-import { AesGcmCipher } from '../aes-gcm.js'
 import { FieldsealError } from '../errors.js'
 import type { DataKey, KeySource } from '../key-source.js'
 import { optionsObject, rejectUnknownOptions } from '../option-checks.js'
-import { CountingCipher, DecryptOnlyCipher } from './counting-cipher.js'
-import { isExpired } from './key-info.js'
 import { openKeyManager, SESSION, type KeyManager } from './key-manager.js'
 import type { KeySession } from './key-session.js'
+import { KeyWatch } from './key-watch.js'
 import {
   KEYRING_OPTIONS,
   resolveKeyringOptions,
   type KeyringConfig,
   type KeyringOptions,
 } from './keyring-options.js'
+import { buildView, CipherCache, EMPTY_VIEW, type KeyringView } from './keyring-view.js'
 import { KEY_MANAGER_OPTIONS } from './manager-options.js'
-import type { KeyRecord, KeyringDocument } from './types.js'
+import type { KeyringDocument } from './types.js'
 
-interface View {
-  readonly active: DataKey | undefined
-  readonly activeRecord: KeyRecord | undefined
-  readonly byKid: ReadonlyMap<string, DataKey>
-  readonly unavailable: ReadonlySet<string>
-  readonly legacy: readonly DataKey[]
-  readonly persisted: ReadonlyMap<string, number>
-}
-
-const EMPTY: View = {
-  active: undefined,
-  activeRecord: undefined,
-  byKid: new Map(),
-  unavailable: new Set(),
-  legacy: [],
-  persisted: new Map(),
-}
 // A value naming an unknown key triggers a reload, at most this often.
 const UNKNOWN_KID_REFRESH_MS = 1_000
 const AUTO_ROTATE_ACTOR = 'fieldseal:auto-rotate'
@@ -62,11 +44,11 @@ export class Keyring implements KeySource {
   readonly manager: KeyManager
   readonly #session: KeySession
   readonly #config: KeyringConfig
-  #built: KeyringDocument | undefined | null = null
-  #view: View = EMPTY
-  readonly #ciphers = new Map<string, { readonly wrapped: string; readonly cipher: AesGcmCipher }>()
-  readonly #reported = new Set<string>()
+  readonly #ciphers = new CipherCache()
+  readonly #watch: KeyWatch
   readonly #rotating = new Set<string>()
+  #built: KeyringDocument | undefined | null = null
+  #view: KeyringView = EMPTY_VIEW
   #timer: NodeJS.Timeout | undefined
   #refreshing: Promise<void> | undefined
   #lastKick = 0
@@ -79,12 +61,14 @@ export class Keyring implements KeySource {
     this.manager = manager
     this.#session = session
     this.#config = config
+    this.#watch = new KeyWatch(config, (kid) => this.#autoRotate(kid))
+    this.#current()
+    this.#checkActive()
+    // Started last: a keyring that failed to build must leave no timer behind.
     if (config.refreshIntervalMs > 0) {
       this.#timer = setInterval(() => void this.#tick(), config.refreshIntervalMs)
       this.#timer.unref()
     }
-    this.#current()
-    this.#watchActive()
   }
 
   /** The active data key. `ERR_FIELDSEAL_NO_KEY` when the keyring has none. */
@@ -130,7 +114,7 @@ export class Keyring implements KeySource {
       try {
         await this.manager.refresh()
         this.#current()
-        this.#watchActive()
+        this.#checkActive()
       } finally {
         this.#refreshing = undefined
       }
@@ -168,93 +152,25 @@ export class Keyring implements KeySource {
     this.refresh().catch((error: unknown) => this.#config.onRefreshError(error))
   }
 
-  #current(): View {
+  #current(): KeyringView {
     const doc = this.#session.doc
     if (doc !== this.#built) {
-      this.#view = this.#build(doc?.keys ?? [])
+      const onEncrypt = (kid: string) => this.#counted(kid)
+      this.#view = buildView(doc?.keys ?? [], this.#session.master, this.#ciphers, onEncrypt)
       this.#built = doc
     }
     return this.#view
   }
 
-  #cipherFor(record: KeyRecord): AesGcmCipher {
-    const cached = this.#ciphers.get(record.id)
-    if (cached !== undefined && cached.wrapped === record.wrapped) return cached.cipher
-    const material = this.#session.master.unwrap(record.id, record.wrapped as string)
-    const cipher = new AesGcmCipher(material)
-    material.fill(0)
-    this.#ciphers.set(record.id, { wrapped: record.wrapped as string, cipher })
-    return cipher
-  }
-
-  #build(records: readonly KeyRecord[]): View {
-    const byKid = new Map<string, DataKey>()
-    const unavailable = new Set<string>()
-    const persisted = new Map<string, number>()
-    const usable: Array<{ key: DataKey; version: number }> = []
-    let active: DataKey | undefined
-    let activeRecord: KeyRecord | undefined
-    for (const record of records) {
-      if (record.type !== 'data') continue
-      if (record.status !== 'active' && record.status !== 'pending_rotation') {
-        unavailable.add(record.id)
-        this.#ciphers.delete(record.id)
-        continue
-      }
-      const kid = record.id
-      const inner = this.#cipherFor(record)
-      const key: DataKey = Object.freeze({
-        kid,
-        cipher:
-          record.status === 'active'
-            ? new CountingCipher(inner, () => this.#counted(kid))
-            : new DecryptOnlyCipher(inner, kid),
-      })
-      if (record.status === 'active') [active, activeRecord] = [key, record]
-      byKid.set(kid, key)
-      persisted.set(kid, record.encryptions)
-      usable.push({ key, version: record.version })
-    }
-    const legacy = Object.freeze(usable.sort((a, b) => b.version - a.version).map((u) => u.key))
-    return { active, activeRecord, byKid, unavailable, legacy, persisted }
-  }
-
   #counted(kid: string): void {
     const total = (this.#view.persisted.get(kid) ?? 0) + this.#session.usage.add(kid)
-    if (total >= this.#config.usageWarningThreshold) this.#overused(kid, total)
+    const record = this.#view.activeRecord
+    this.#watch.counted(kid, total, record?.id === kid ? record.version : undefined)
   }
 
-  #overused(kid: string, total: number): void {
-    if (this.#reported.has(`usage:${kid}`)) return
-    this.#reported.add(`usage:${kid}`)
+  #checkActive(): void {
     const record = this.#view.activeRecord
-    this.#config.onEvent?.({
-      operation: 'key.usage-warning',
-      outcome: 'warning',
-      kid,
-      keyType: 'data',
-      count: total,
-      ...(record?.id === kid ? { version: record.version } : {}),
-    })
-    if (this.#config.autoRotate) this.#autoRotate(kid)
-  }
-
-  /** Reports (once) an active key that expired or passed the usage threshold. */
-  #watchActive(): void {
-    const record = this.#view.activeRecord
-    if (record === undefined) return
-    const total = record.encryptions + this.#session.usage.get(record.id)
-    if (total >= this.#config.usageWarningThreshold) this.#overused(record.id, total)
-    if (!isExpired(record, this.#config.now()) || this.#reported.has(`expired:${record.id}`)) return
-    this.#reported.add(`expired:${record.id}`)
-    this.#config.onEvent?.({
-      operation: 'key.expired',
-      outcome: 'warning',
-      kid: record.id,
-      keyType: 'data',
-      version: record.version,
-    })
-    if (this.#config.autoRotate) this.#autoRotate(record.id)
+    this.#watch.check(record, record === undefined ? 0 : this.#session.usage.get(record.id))
   }
 
   #autoRotate(kid: string): void {
@@ -296,6 +212,11 @@ export async function openKeyring(options?: Readonly<KeyringOptions>): Promise<K
     Object.entries(defined).filter(([name]) => !KEYRING_OPTIONS.includes(name)),
   )
   const manager = await openKeyManager(managerOptions)
-  if (config.init) await manager.initEncryptionKeys()
-  return new Keyring(manager, config)
+  try {
+    if (config.init) await manager.initEncryptionKeys()
+    return new Keyring(manager, config)
+  } catch (error) {
+    await manager.close().catch(() => undefined)
+    throw error
+  }
 }

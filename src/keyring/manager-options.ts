@@ -7,7 +7,11 @@
 import type { EventHook } from '../events.js'
 import { invalidOption, positiveInteger } from '../option-checks.js'
 import { FileKeyStore } from './file-store.js'
-import { checkMasterKeyInput, masterKeyInputFromEnv, type MasterKeyInput } from './master-key.js'
+import {
+  checkMasterKeyInput,
+  masterKeyInputFromEnv,
+  type MasterKeyInput,
+} from './master-key-input.js'
 import type { KeyStore } from './types.js'
 
 /** Environment variable naming the keyring file when no `store` is given. */

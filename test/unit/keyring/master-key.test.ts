@@ -1,12 +1,7 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { AesGcmCipher } from '../../../src/aes-gcm.js'
-import {
-  checkMasterKeyInput,
-  createMasterKey,
-  masterKeyInputFromEnv,
-  openMasterKey,
-} from '../../../src/keyring/master-key.js'
+import { createMasterKey, openMasterKey } from '../../../src/keyring/master-key.js'
 
 const WRONG = { code: 'ERR_FIELDSEAL_WRONG_MASTER_KEY' }
 const ITERATIONS = 100_000 // the minimum, to keep the suite fast
@@ -19,7 +14,9 @@ describe('createMasterKey / openMasterKey', () => {
     expect(master.opens(master.info.check)).toBe(true)
     const again = await openMasterKey({ key }, master.info)
     expect(again.id).toBe(master.id)
-    await expect(openMasterKey({ key: AesGcmCipher.generateKey() }, master.info)).rejects.toMatchObject(WRONG)
+    await expect(
+      openMasterKey({ key: AesGcmCipher.generateKey() }, master.info),
+    ).rejects.toMatchObject(WRONG)
   })
 
   it('a passphrase: salt and iterations stored, same passphrase same key, other one refused', async () => {
@@ -29,12 +26,16 @@ describe('createMasterKey / openMasterKey', () => {
     expect(Buffer.from(master.info.salt as string, 'base64')).toHaveLength(16)
     const again = await openMasterKey({ passphrase: 'correct horse' }, master.info)
     expect(again.id).toBe(master.id)
-    await expect(openMasterKey({ passphrase: 'correct horsE' }, master.info)).rejects.toMatchObject(WRONG)
+    await expect(openMasterKey({ passphrase: 'correct horsE' }, master.info)).rejects.toMatchObject(
+      WRONG,
+    )
   })
 
   it('a raw key for a passphrase keyring (and the reverse) is a wrong master key', async () => {
     const byPassphrase = await createMasterKey({ passphrase: 'pw', iterations: ITERATIONS })
-    await expect(openMasterKey({ key: AesGcmCipher.generateKey() }, byPassphrase.info)).rejects.toMatchObject(WRONG)
+    await expect(
+      openMasterKey({ key: AesGcmCipher.generateKey() }, byPassphrase.info),
+    ).rejects.toMatchObject(WRONG)
     const byKey = await createMasterKey({ key: AesGcmCipher.generateKey() })
     await expect(openMasterKey({ passphrase: 'pw' }, byKey.info)).rejects.toMatchObject(WRONG)
   })
@@ -44,7 +45,9 @@ describe('createMasterKey / openMasterKey', () => {
     const material = AesGcmCipher.generateKey()
     const wrapped = master.wrap('kid-1', material)
     expect(master.unwrap('kid-1', wrapped).equals(material)).toBe(true)
-    expect(() => master.unwrap('kid-2', wrapped)).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' }))
+    expect(() => master.unwrap('kid-2', wrapped)).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' }),
+    )
     const bytes = Buffer.from(wrapped, 'base64url')
     bytes[20] = (bytes[20] as number) ^ 1
     expect(() => master.unwrap('kid-1', bytes.toString('base64url'))).toThrow(
@@ -55,44 +58,13 @@ describe('createMasterKey / openMasterKey', () => {
   it('never shows its key when logged or serialised', async () => {
     const key = AesGcmCipher.generateKey()
     const master = await createMasterKey({ key })
-    for (const text of [inspect(master), JSON.stringify(master), inspect(master, { showHidden: true })]) {
+    for (const text of [
+      inspect(master),
+      JSON.stringify(master),
+      inspect(master, { showHidden: true }),
+    ]) {
       expect(text).not.toContain(key.toString('base64'))
       expect(text).not.toContain(key.toString('hex'))
     }
-  })
-})
-
-describe('masterKeyInputFromEnv', () => {
-  const key = AesGcmCipher.generateKey().toString('base64')
-  it('reads FIELDSEAL_MASTER_KEY, else FIELDSEAL_MASTER_PASSPHRASE', () => {
-    expect(masterKeyInputFromEnv({ FIELDSEAL_MASTER_KEY: key })).toHaveProperty('key')
-    expect(masterKeyInputFromEnv({ FIELDSEAL_MASTER_PASSPHRASE: 'pw' })).toMatchObject({
-      passphrase: 'pw',
-      iterations: 600_000,
-    })
-  })
-  it('refuses none, both, non-canonical base64 and the wrong length', () => {
-    expect(() => masterKeyInputFromEnv({})).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }))
-    expect(() => masterKeyInputFromEnv({ FIELDSEAL_MASTER_KEY: key, FIELDSEAL_MASTER_PASSPHRASE: 'x' })).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
-    )
-    const sloppy = key.replace(/=$/, '')
-    expect(() => masterKeyInputFromEnv({ FIELDSEAL_MASTER_KEY: sloppy })).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
-    )
-    const short = Buffer.alloc(16).toString('base64')
-    expect(() => masterKeyInputFromEnv({ FIELDSEAL_MASTER_KEY: short })).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
-    )
-  })
-})
-
-describe('checkMasterKeyInput', () => {
-  it('refuses too few PBKDF2 iterations, an empty passphrase, and key plus passphrase', () => {
-    const invalid = expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
-    expect(() => checkMasterKeyInput({ passphrase: 'pw', iterations: 99_999 })).toThrow(invalid)
-    expect(() => checkMasterKeyInput({ passphrase: '' })).toThrow(invalid)
-    const both = { key: AesGcmCipher.generateKey(), passphrase: 'pw' } as never
-    expect(() => checkMasterKeyInput(both)).toThrow(invalid)
   })
 })

@@ -1,0 +1,68 @@
+/**
+ * Retirement, the one final step of the lifecycle: the key's material is erased from the
+ * keyring, so every value still sealed with it becomes unreadable. A data key is therefore
+ * retired only against a usage report that shows no value left under it (nor any legacy value,
+ * which carries no key id and may be under any data key), or when forced.
+ *
+ * @module
+ */
+import { FieldsealError } from '../errors.js'
+import { findRecord, replaceRecord, stateError } from './key-lifecycle.js'
+import type { KeyRecord } from './types.js'
+
+/** A usage report (the shape `keyUsage` produces): values per key id, and legacy values. */
+export interface KeyUsageLike {
+  readonly byKid: Readonly<Record<string, number>>
+  /** Values in the reference's format: they carry no key id, so any data key may be theirs. */
+  readonly legacy?: number
+}
+
+/** Options of {@link retireRecord}. */
+export interface RetireCheck {
+  readonly usage: KeyUsageLike | undefined
+  readonly force: boolean
+}
+
+/**
+ * Retires a pending or inactive key for good: status `retired`, material erased. A data key is
+ * retired only with a usage report showing no value uses it, or with `force`.
+ *
+ * @example
+ * ```ts
+ * retireRecord(doc.keys, kid, { usage: report, force: false })
+ * ```
+ */
+export function retireRecord(records: readonly KeyRecord[], id: string, check: RetireCheck) {
+  const current = findRecord(records, id)
+  if (current.status === 'active') {
+    throw stateError(`key "${id}" is active; rotate it before retiring it`, id)
+  }
+  if (current.status === 'retired') throw stateError(`key "${id}" is already retired`, id)
+  if (current.type === 'data' && !check.force) {
+    if (check.usage === undefined) {
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_KEY_IN_USE',
+        `cannot tell whether values still use data key "${id}": pass a usage report, or force`,
+        { kid: id },
+      )
+    }
+    const count = check.usage.byKid[id] ?? 0
+    if (count > 0) {
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_KEY_IN_USE',
+        `data key "${id}" still encrypts ${count} value(s); re-encrypt them first, or force`,
+        { kid: id },
+      )
+    }
+    const legacy = check.usage.legacy ?? 0
+    if (legacy > 0) {
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_KEY_IN_USE',
+        `${legacy} legacy value(s) carry no key id and may need data key "${id}"; re-encrypt them first, or force`,
+        { kid: id },
+      )
+    }
+  }
+  const record: KeyRecord = { ...current, status: 'retired', wrapped: null }
+  return { records: replaceRecord(records, record), record }
+}

@@ -1,0 +1,109 @@
+/**
+ * What a running keyring answers lookups from: the data keys of one keyring document, unwrapped
+ * once and indexed by key id. Built again only when the document changes; unwrapped ciphers are
+ * kept across builds while a key's wrapping is unchanged.
+ *
+ * @module
+ */
+import { AesGcmCipher } from '../aes-gcm.js'
+import type { DataKey } from '../key-source.js'
+import { CountingCipher, DecryptOnlyCipher } from './counting-cipher.js'
+import type { MasterKey } from './master-key.js'
+import type { KeyRecord } from './types.js'
+
+/** The data keys of one document, as lookups need them. */
+export interface KeyringView {
+  readonly active: DataKey | undefined
+  readonly activeRecord: KeyRecord | undefined
+  /** Keys that may decrypt: active and `pending_rotation`. */
+  readonly byKid: ReadonlyMap<string, DataKey>
+  /** Ids of inactive and retired data keys: refused, not unknown. */
+  readonly unavailable: ReadonlySet<string>
+  /** Keys that may decrypt, newest version first. */
+  readonly legacy: readonly DataKey[]
+  /** Encryptions per key as stored in the document. */
+  readonly persisted: ReadonlyMap<string, number>
+}
+
+/** The view of an empty keyring. */
+export const EMPTY_VIEW: KeyringView = Object.freeze({
+  active: undefined,
+  activeRecord: undefined,
+  byKid: new Map(),
+  unavailable: new Set<string>(),
+  legacy: [],
+  persisted: new Map(),
+})
+
+/**
+ * Unwrapped ciphers by key id, so that a rebuilt view does not unwrap every key again. The
+ * key bytes live only inside each cipher's KeyObject; the unwrapped buffer is zeroed at once.
+ *
+ * @example
+ * ```ts
+ * const ciphers = new CipherCache()
+ * const cipher = ciphers.get(record, master)
+ * ```
+ */
+export class CipherCache {
+  readonly #entries = new Map<string, { readonly wrapped: string; readonly cipher: AesGcmCipher }>()
+
+  get(record: KeyRecord, master: MasterKey): AesGcmCipher {
+    const wrapped = record.wrapped as string
+    const cached = this.#entries.get(record.id)
+    if (cached !== undefined && cached.wrapped === wrapped) return cached.cipher
+    const material = master.unwrap(record.id, wrapped)
+    const cipher = new AesGcmCipher(material)
+    material.fill(0)
+    this.#entries.set(record.id, { wrapped, cipher })
+    return cipher
+  }
+
+  forget(id: string): void {
+    this.#entries.delete(id)
+  }
+}
+
+/**
+ * Builds the view of `records`: the active key's cipher counts encryptions (`onEncrypt`), a
+ * pending key's cipher only decrypts.
+ *
+ * @example
+ * ```ts
+ * const view = buildView(doc.keys, master, ciphers, (kid) => counter.add(kid))
+ * ```
+ */
+export function buildView(
+  records: readonly KeyRecord[],
+  master: MasterKey,
+  ciphers: CipherCache,
+  onEncrypt: (kid: string) => void,
+): KeyringView {
+  const byKid = new Map<string, DataKey>()
+  const unavailable = new Set<string>()
+  const persisted = new Map<string, number>()
+  const usable: Array<{ key: DataKey; version: number }> = []
+  let active: DataKey | undefined
+  let activeRecord: KeyRecord | undefined
+  for (const record of records) {
+    if (record.type !== 'data') continue
+    const kid = record.id
+    if (record.status !== 'active' && record.status !== 'pending_rotation') {
+      unavailable.add(kid)
+      ciphers.forget(kid)
+      continue
+    }
+    const inner = ciphers.get(record, master)
+    const cipher =
+      record.status === 'active'
+        ? new CountingCipher(inner, () => onEncrypt(kid))
+        : new DecryptOnlyCipher(inner, kid)
+    const key: DataKey = Object.freeze({ kid, cipher })
+    if (record.status === 'active') [active, activeRecord] = [key, record]
+    byKid.set(kid, key)
+    persisted.set(kid, record.encryptions)
+    usable.push({ key, version: record.version })
+  }
+  const legacy = Object.freeze(usable.sort((a, b) => b.version - a.version).map((u) => u.key))
+  return { active, activeRecord, byKid, unavailable, legacy, persisted }
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { AesGcmCipher } from '../../../src/aes-gcm.js'
+import {
+  checkMasterKeyInput,
+  masterKeyInputFromEnv,
+} from '../../../src/keyring/master-key-input.js'
+
+describe('masterKeyInputFromEnv', () => {
+  const key = AesGcmCipher.generateKey().toString('base64')
+  it('reads FIELDSEAL_MASTER_KEY, else FIELDSEAL_MASTER_PASSPHRASE', () => {
+    expect(masterKeyInputFromEnv({ FIELDSEAL_MASTER_KEY: key })).toHaveProperty('key')
+    expect(masterKeyInputFromEnv({ FIELDSEAL_MASTER_PASSPHRASE: 'pw' })).toMatchObject({
+      passphrase: 'pw',
+      iterations: 600_000,
+    })
+  })
+  it('refuses none, both, non-canonical base64 and the wrong length', () => {
+    expect(() => masterKeyInputFromEnv({})).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
+    )
+    expect(() =>
+      masterKeyInputFromEnv({ FIELDSEAL_MASTER_KEY: key, FIELDSEAL_MASTER_PASSPHRASE: 'x' }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }))
+    const sloppy = key.replace(/=$/, '')
+    expect(() => masterKeyInputFromEnv({ FIELDSEAL_MASTER_KEY: sloppy })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
+    )
+    const short = Buffer.alloc(16).toString('base64')
+    expect(() => masterKeyInputFromEnv({ FIELDSEAL_MASTER_KEY: short })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
+    )
+  })
+})
+
+describe('checkMasterKeyInput', () => {
+  it('refuses too few PBKDF2 iterations, an empty passphrase, and key plus passphrase', () => {
+    const invalid = expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
+    expect(() => checkMasterKeyInput({ passphrase: 'pw', iterations: 99_999 })).toThrow(invalid)
+    expect(() => checkMasterKeyInput({ passphrase: '' })).toThrow(invalid)
+    const both = { key: AesGcmCipher.generateKey(), passphrase: 'pw' } as never
+    expect(() => checkMasterKeyInput(both)).toThrow(invalid)
+  })
+})
