@@ -8,7 +8,12 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
 import { FieldsealError } from '../src/errors.js'
 import type { Fieldseal } from '../src/fieldseal.js'
 import type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
-import { createHttpPipeline, createRouteMask, useRouteMask, type HttpPipeline } from '../src/http/pipeline.js'
+import {
+  createHttpPipeline,
+  createRouteMask,
+  useRouteMask,
+  type HttpPipeline,
+} from '../src/http/pipeline.js'
 import { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails } from '../src/http/problem.js'
 import type { FieldsealRequest } from '../src/http/request-state.js'
 
@@ -25,11 +30,20 @@ declare module 'express-serve-static-core' {
 }
 
 function sendProblem(res: Response, error: FieldsealError): void {
-  res.status(error.status).set('Content-Type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemDetails(error)))
+  res
+    .status(error.status)
+    .set('Content-Type', PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problemDetails(error)))
 }
 
 /** Routes `res.json` / `res.jsonp` (and so `res.send(object)`) through the response step. */
-function wrapJson(res: Response, method: 'json' | 'jsonp', pipeline: HttpPipeline, state: FieldsealRequest, next: (error: unknown) => void) {
+function wrapJson(
+  res: Response,
+  method: 'json' | 'jsonp',
+  pipeline: HttpPipeline,
+  state: FieldsealRequest,
+  next: (error: unknown) => void,
+) {
   const original = res[method] as (...args: unknown[]) => Response
   res[method] = function fieldsealJson(this: Response, ...args: unknown[]) {
     const at = args.length === 2 && typeof args[0] === 'number' ? 1 : 0 // Express 4's (status, body)
@@ -57,7 +71,10 @@ function wrapJson(res: Response, method: 'json' | 'jsonp', pipeline: HttpPipelin
  * app.get('/customers/:id', mask({ decrypt: true, reveal: ['ssn'] }), (req, res) => res.json(db.get(req.params.id)))
  * ```
  */
-export function fieldseal(fs: Fieldseal, options?: Readonly<FieldsealMiddlewareOptions>): RequestHandler {
+export function fieldseal(
+  fs: Fieldseal,
+  options?: Readonly<FieldsealMiddlewareOptions>,
+): RequestHandler {
   const pipeline = createHttpPipeline(fs, options)
   return function fieldsealMiddleware(req, res, next) {
     pipeline

@@ -48,7 +48,10 @@ function setProblem(ctx: Context, error: FieldsealError): void {
  * app.use((ctx) => { ctx.body = db.insert(ctx.request.body) })
  * ```
  */
-export function fieldseal(fs: Fieldseal, options?: Readonly<FieldsealMiddlewareOptions>): Middleware {
+export function fieldseal(
+  fs: Fieldseal,
+  options?: Readonly<FieldsealMiddlewareOptions>,
+): Middleware {
   const pipeline = createHttpPipeline(fs, options)
   return async function fieldsealMiddleware(ctx, next) {
     const request = ctx.request as { body?: unknown }

@@ -81,7 +81,9 @@ export class BlindIndexKey {
 export function createBlindIndexKey(key: string | Uint8Array | BlindIndexKey): BlindIndexKey {
   if (key instanceof BlindIndexKey) return key
   if (typeof key !== 'string' && !(key instanceof Uint8Array)) {
-    throw new TypeError('a blind-index key must be a base64 string, a Uint8Array or a BlindIndexKey')
+    throw new TypeError(
+      'a blind-index key must be a base64 string, a Uint8Array or a BlindIndexKey',
+    )
   }
   return new BlindIndexKey(decodeKey(key, 'blind-index key'))
 }
@@ -164,7 +166,11 @@ export function registerBlindIndexKey(fieldseal: Fieldseal, key: BlindIndexKey):
 }
 
 function keyOf(source: Fieldseal | BlindIndexKey | string | Uint8Array): BlindIndexKey {
-  if (source instanceof BlindIndexKey || typeof source === 'string' || source instanceof Uint8Array) {
+  if (
+    source instanceof BlindIndexKey ||
+    typeof source === 'string' ||
+    source instanceof Uint8Array
+  ) {
     return createBlindIndexKey(source)
   }
   const key = registered.get(source) ?? blindIndexKeyFromEnv()
@@ -193,7 +199,8 @@ export function blindIndex(
   value: unknown,
   field: string,
 ): string | undefined {
-  if (typeof field !== 'string' || field === '') throw new TypeError('field must be a non-empty string')
+  if (typeof field !== 'string' || field === '')
+    throw new TypeError('field must be a non-empty string')
   const key = keyOf(source)
   const normalised = normalizeForBlindIndex(value)
   return normalised === undefined ? undefined : key.digest(field, normalised)

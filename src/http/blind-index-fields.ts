@@ -70,7 +70,12 @@ export function compileBlindIndex(
 }
 
 function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true })
+  Object.defineProperty(target, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  })
 }
 
 /**
@@ -91,7 +96,10 @@ function splice(node: unknown, suffix: string, depth: number): unknown {
   const source = node
   let copy: Record<string, unknown> | undefined
   const writable = (): Record<string, unknown> =>
-    (copy ??= Object.getPrototypeOf(source) === null ? Object.assign(Object.create(null), source) : { ...source })
+    (copy ??=
+      Object.getPrototypeOf(source) === null
+        ? Object.assign(Object.create(null), source)
+        : { ...source })
   for (const key of Object.keys(source)) {
     const item = source[key]
     if (item instanceof Pending) {
@@ -109,7 +117,11 @@ function splice(node: unknown, suffix: string, depth: number): unknown {
  * Returns `plaintext` with a blind index beside every indexed field (and without any index the
  * client sent). The walk is bounded by `maxDepth` like every other walk.
  */
-export function addBlindIndexes(plan: BlindIndexPlan, plaintext: unknown, maxDepth: number): unknown {
+export function addBlindIndexes(
+  plan: BlindIndexPlan,
+  plaintext: unknown,
+  maxDepth: number,
+): unknown {
   let pending = 0
   const marked = walkPaths(
     plaintext,
@@ -126,7 +138,10 @@ export function addBlindIndexes(plan: BlindIndexPlan, plaintext: unknown, maxDep
       }
       const normalised = normalizeForBlindIndex(value, match.path())
       pending++
-      return new Pending(value, normalised === undefined ? undefined : plan.key.digest(match.data.name, normalised))
+      return new Pending(
+        value,
+        normalised === undefined ? undefined : plan.key.digest(match.data.name, normalised),
+      )
     },
     { maxDepth },
   )

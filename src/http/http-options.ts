@@ -6,7 +6,12 @@
  */
 import { BlindIndexKey, createBlindIndexKey } from '../blind-index.js'
 import { createMasker, type MaskOptions } from '../masker.js'
-import { booleanOption, invalidOption, optionsObject, rejectUnknownOptions } from '../option-checks.js'
+import {
+  booleanOption,
+  invalidOption,
+  optionsObject,
+  rejectUnknownOptions,
+} from '../option-checks.js'
 import { resolveFields, type FieldPaths, type ResolvedField } from '../options.js'
 import { parsePath } from '../path-parse.js'
 
@@ -115,7 +120,10 @@ export function resolveMaskSpec(input: unknown, where: string): MaskSpec {
   for (const name of MASKER_KNOWN) if (options[name] !== undefined) masker[name] = options[name]
   createMasker(masker as MaskOptions)
   return {
-    decrypt: options.decrypt === undefined ? undefined : booleanOption(options.decrypt, false, 'decrypt', where),
+    decrypt:
+      options.decrypt === undefined
+        ? undefined
+        : booleanOption(options.decrypt, false, 'decrypt', where),
     reveal: [...new Set(reveal as string[])],
     masker: masker as MaskOptions,
   }
@@ -131,15 +139,25 @@ function resolveDecrypt(value: unknown): MiddlewareConfig['decrypt'] {
 function resolveRefreshInterval(value: unknown): number {
   if (value === undefined) return 1000
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalidOption(MIDDLEWARE, 'keyRefreshInterval must be a non-negative integer (milliseconds)')
+    throw invalidOption(
+      MIDDLEWARE,
+      'keyRefreshInterval must be a non-negative integer (milliseconds)',
+    )
   }
   return value
 }
 
 function resolveBlindIndexKey(value: unknown): BlindIndexKey | undefined {
   if (value === undefined) return undefined
-  if (!(value instanceof BlindIndexKey) && typeof value !== 'string' && !(value instanceof Uint8Array)) {
-    throw invalidOption(MIDDLEWARE, 'blindIndexKey must be base64 text, a Uint8Array or a BlindIndexKey')
+  if (
+    !(value instanceof BlindIndexKey) &&
+    typeof value !== 'string' &&
+    !(value instanceof Uint8Array)
+  ) {
+    throw invalidOption(
+      MIDDLEWARE,
+      'blindIndexKey must be base64 text, a Uint8Array or a BlindIndexKey',
+    )
   }
   return createBlindIndexKey(value)
 }
@@ -153,7 +171,9 @@ function resolveBlindIndexKey(value: unknown): BlindIndexKey | undefined {
  * resolveMiddlewareOptions({ decrypt: ['card'], mask: { rules: { '**.card': 'card' } } })
  * ```
  */
-export function resolveMiddlewareOptions(input: Readonly<FieldsealMiddlewareOptions> | undefined): MiddlewareConfig {
+export function resolveMiddlewareOptions(
+  input: Readonly<FieldsealMiddlewareOptions> | undefined,
+): MiddlewareConfig {
   const options = optionsObject(input, MIDDLEWARE)
   rejectUnknownOptions(options, KNOWN, MIDDLEWARE)
   const suffix = options.blindIndexSuffix ?? '_bidx'
@@ -161,8 +181,13 @@ export function resolveMiddlewareOptions(input: Readonly<FieldsealMiddlewareOpti
     throw invalidOption(MIDDLEWARE, 'blindIndexSuffix must be 1–32 characters of [A-Za-z0-9_$-]')
   }
   const env = options.env ?? process.env
-  if (typeof env !== 'object' || env === null) throw invalidOption(MIDDLEWARE, 'env must be an object')
-  if (options.mask !== undefined && options.mask !== false && (typeof options.mask !== 'object' || options.mask === null)) {
+  if (typeof env !== 'object' || env === null)
+    throw invalidOption(MIDDLEWARE, 'env must be an object')
+  if (
+    options.mask !== undefined &&
+    options.mask !== false &&
+    (typeof options.mask !== 'object' || options.mask === null)
+  ) {
     throw invalidOption(MIDDLEWARE, 'mask must be an object of mask options or false')
   }
   return {

@@ -18,7 +18,11 @@ export interface KeyRefresher {
    * reloads the keys and runs it once more. `done` is called synchronously when no reload was
    * needed, so a response can be sent in the same tick.
    */
-  run<T>(operation: (config: FieldsealConfig) => T, done: (value: T) => void, fail: (error: unknown) => void): void
+  run<T>(
+    operation: (config: FieldsealConfig) => T,
+    done: (value: T) => void,
+    fail: (error: unknown) => void,
+  ): void
   /** {@link KeyRefresher.run} as a promise. */
   runAsync<T>(operation: (config: FieldsealConfig) => T): Promise<T>
 }
@@ -62,7 +66,10 @@ export function createKeyRefresher(
    * The first attempt holds its events back: if it is retried, the failure it reported would be
    * a false alarm, and what it reported before failing would be reported twice.
    */
-  const firstAttempt = <T>(operation: (config: FieldsealConfig) => T, held: FieldsealEvent[]): T => {
+  const firstAttempt = <T>(
+    operation: (config: FieldsealConfig) => T,
+    held: FieldsealEvent[],
+  ): T => {
     const onEvent = config.onEvent
     if (!reloadable || onEvent === undefined) return operation(config)
     return operation({ ...config, onEvent: (event) => void held.push(event) })
@@ -70,7 +77,11 @@ export function createKeyRefresher(
   const flush = (held: FieldsealEvent[]) => {
     for (const event of held.splice(0)) config.onEvent?.(event)
   }
-  const flushThenFail = (held: FieldsealEvent[], error: unknown, fail: (error: unknown) => void) => {
+  const flushThenFail = (
+    held: FieldsealEvent[],
+    error: unknown,
+    fail: (error: unknown) => void,
+  ) => {
     try {
       flush(held)
     } catch (hookError) {

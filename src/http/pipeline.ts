@@ -5,15 +5,29 @@
  *
  * @module
  */
-import { BLIND_INDEX_KEY_ENV_VAR, blindIndexKeyFromEnv, registerBlindIndexKey } from '../blind-index.js'
+import {
+  BLIND_INDEX_KEY_ENV_VAR,
+  blindIndexKeyFromEnv,
+  registerBlindIndexKey,
+} from '../blind-index.js'
 import { FieldsealError } from '../errors.js'
 import { decryptDocument, encryptDocument } from '../field-ops.js'
 import { configOf, type Fieldseal } from '../fieldseal.js'
 import { addBlindIndexes, compileBlindIndex, type BlindIndexPlan } from './blind-index-fields.js'
-import { resolveMiddlewareOptions, type FieldsealMiddlewareOptions, type ResponseMaskOptions } from './http-options.js'
+import {
+  resolveMiddlewareOptions,
+  type FieldsealMiddlewareOptions,
+  type ResponseMaskOptions,
+} from './http-options.js'
 import { createKeyRefresher } from './key-refresh.js'
 import { assertDepth, assertParsed, isJsonContainer, type HttpHeaders } from './request-body.js'
-import { createRequestState, isRequestState, routeSlotOf, setRouteSlot, type FieldsealRequest } from './request-state.js'
+import {
+  createRequestState,
+  isRequestState,
+  routeSlotOf,
+  setRouteSlot,
+  type FieldsealRequest,
+} from './request-state.js'
 import { jsonDocument, transformResponse } from './response-body.js'
 import { compileResponsePlan, RouteMask, type ResponsePlan } from './response-plan.js'
 
@@ -44,18 +58,27 @@ export interface HttpPipeline {
    * unless keys must be reloaded first. Non-JSON bodies are passed on as they are. Failures go
    * to `fail` as `ERR_FIELDSEAL_RESPONSE_FAILED` (500; the original error is its `cause`).
    */
-  respond(body: unknown, state: FieldsealRequest | undefined, send: (body: unknown) => void, fail: (error: unknown) => void): void
+  respond(
+    body: unknown,
+    state: FieldsealRequest | undefined,
+    send: (body: unknown) => void,
+    fail: (error: unknown) => void,
+  ): void
   /** {@link HttpPipeline.respond} as a promise. */
   prepareResponse(body: unknown, state: FieldsealRequest | undefined): Promise<unknown>
 }
 
 function responseFailed(error: unknown): unknown {
   if (!(error instanceof FieldsealError)) return error
-  return new FieldsealError('ERR_FIELDSEAL_RESPONSE_FAILED', `the JSON response could not be prepared (${error.code})`, {
-    ...(error.path === undefined ? {} : { path: error.path }),
-    ...(error.kid === undefined ? {} : { kid: error.kid }),
-    cause: error,
-  })
+  return new FieldsealError(
+    'ERR_FIELDSEAL_RESPONSE_FAILED',
+    `the JSON response could not be prepared (${error.code})`,
+    {
+      ...(error.path === undefined ? {} : { path: error.path }),
+      ...(error.kid === undefined ? {} : { kid: error.kid }),
+      cause: error,
+    },
+  )
 }
 
 /**
@@ -70,13 +93,17 @@ function responseFailed(error: unknown): unknown {
  * const { body, fieldseal } = await pipeline.request({ body: parsed, headers })
  * ```
  */
-export function createHttpPipeline(fieldseal: Fieldseal, options?: Readonly<FieldsealMiddlewareOptions>): HttpPipeline {
+export function createHttpPipeline(
+  fieldseal: Fieldseal,
+  options?: Readonly<FieldsealMiddlewareOptions>,
+): HttpPipeline {
   const config = configOf(fieldseal)
   const settings = resolveMiddlewareOptions(options)
   const encrypt = settings.encrypt ?? config.fields
   const indexed = (encrypt ?? []).filter((field) => field.blindIndex)
   let blindIndexes: BlindIndexPlan | undefined
-  const key = settings.blindIndexKey ?? (indexed.length > 0 ? blindIndexKeyFromEnv(settings.env) : undefined)
+  const key =
+    settings.blindIndexKey ?? (indexed.length > 0 ? blindIndexKeyFromEnv(settings.env) : undefined)
   if (indexed.length > 0 && key === undefined) {
     throw new FieldsealError(
       'ERR_FIELDSEAL_NO_KEY',
@@ -84,11 +111,13 @@ export function createHttpPipeline(fieldseal: Fieldseal, options?: Readonly<Fiel
     )
   }
   if (key !== undefined) registerBlindIndexKey(fieldseal, key)
-  if (key !== undefined && indexed.length > 0) blindIndexes = compileBlindIndex(indexed, key, settings.blindIndexSuffix)
+  if (key !== undefined && indexed.length > 0)
+    blindIndexes = compileBlindIndex(indexed, key, settings.blindIndexSuffix)
 
   const refresher = createKeyRefresher(fieldseal, config, settings.keyRefreshInterval)
   const decrypt = settings.decrypt
-  const appPlan = settings.mask === undefined ? undefined : compileResponsePlan(settings.mask, undefined)
+  const appPlan =
+    settings.mask === undefined ? undefined : compileResponsePlan(settings.mask, undefined)
   const owner = {}
 
   const planFor = (state: FieldsealRequest | undefined): ResponsePlan | undefined => {
@@ -103,7 +132,11 @@ export function createHttpPipeline(fieldseal: Fieldseal, options?: Readonly<Fiel
       send(body)
       return
     }
-    refresher.run((current) => transformResponse(current, plan, doc), send, (error) => fail(responseFailed(error)))
+    refresher.run(
+      (current) => transformResponse(current, plan, doc),
+      send,
+      (error) => fail(responseFailed(error)),
+    )
   }
 
   return {
@@ -118,11 +151,18 @@ export function createHttpPipeline(fieldseal: Fieldseal, options?: Readonly<Fiel
         const mode = { fields: decrypt, requireEncrypted: false, reencrypt: false }
         plaintext = await refresher.runAsync((current) => decryptDocument(current, body, mode))
       }
-      const withIndexes = blindIndexes === undefined ? plaintext : addBlindIndexes(blindIndexes, plaintext, config.maxDepth)
-      return { body: encryptDocument(config, withIndexes, encrypt), fieldseal: createRequestState(plaintext) }
+      const withIndexes =
+        blindIndexes === undefined
+          ? plaintext
+          : addBlindIndexes(blindIndexes, plaintext, config.maxDepth)
+      return {
+        body: encryptDocument(config, withIndexes, encrypt),
+        fieldseal: createRequestState(plaintext),
+      }
     },
     respond,
-    prepareResponse: (body, state) => new Promise((resolve, reject) => respond(body, state, resolve, reject)),
+    prepareResponse: (body, state) =>
+      new Promise((resolve, reject) => respond(body, state, resolve, reject)),
   }
 }
 

@@ -67,7 +67,11 @@ export function assertDepth(root: unknown, maxDepth: number): void {
     if (typeof value !== 'object' || value === null) return
     if (depth > maxDepth) {
       const path = steps.reduce<string>((parent, step) => appendPath(parent, step), '')
-      throw new FieldsealError('ERR_FIELDSEAL_TOO_DEEP', `data nested deeper than ${maxDepth} levels`, { path })
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_TOO_DEEP',
+        `data nested deeper than ${maxDepth} levels`,
+        { path },
+      )
     }
     const entries: Iterable<[string | number, unknown]> = Array.isArray(value)
       ? value.entries()

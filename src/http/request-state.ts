@@ -41,7 +41,11 @@ function readPath(root: unknown, path: string): unknown {
   let value = root
   for (const segment of parsePath(path)) {
     if (segment.kind === 'any' || segment.kind === 'deep') {
-      throw new FieldsealError('ERR_FIELDSEAL_INVALID_PATH', `get() takes a path without wildcards, not "${path}"`, { path })
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_INVALID_PATH',
+        `get() takes a path without wildcards, not "${path}"`,
+        { path },
+      )
     }
     if (typeof value !== 'object' || value === null) return undefined
     const step = segment.kind === 'key' ? segment.name : segment.index

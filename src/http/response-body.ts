@@ -10,7 +10,16 @@ import { isEncrypted } from '../envelope.js'
 import { FieldsealError } from '../errors.js'
 import { isEmptyValue, openValue } from '../field-value.js'
 import type { FieldsealConfig, ResolvedField } from '../options.js'
-import { compilePaths, DESCEND, isPlainObject, KEEP, REMOVE, walkPaths, type CompiledPaths, type Match } from '../path-walk.js'
+import {
+  compilePaths,
+  DESCEND,
+  isPlainObject,
+  KEEP,
+  REMOVE,
+  walkPaths,
+  type CompiledPaths,
+  type Match,
+} from '../path-walk.js'
 import { Held, type ResponsePlan } from './response-plan.js'
 
 /** A value found at a reveal path, still as the handler gave it. */
@@ -28,7 +37,10 @@ function planOf(fields: readonly ResolvedField[] | undefined): CompiledPaths<Spe
   if (fields === undefined) return everywhere
   let plan = plans.get(fields)
   if (plan === undefined) {
-    plan = compilePaths<Spec>([...fields.map((field) => [field.path, field] as const), [CATCH_ALL, null]])
+    plan = compilePaths<Spec>([
+      ...fields.map((field) => [field.path, field] as const),
+      [CATCH_ALL, null],
+    ])
     plans.set(fields, plan)
   }
   return plan
@@ -57,10 +69,21 @@ export function jsonDocument(body: unknown): object | undefined {
 }
 
 /** Opens one value, reporting a failure to the hook (path, key id, code — never the value). */
-function openOne(config: FieldsealConfig, value: string, context: string, path: () => string): unknown {
+function openOne(
+  config: FieldsealConfig,
+  value: string,
+  context: string,
+  path: () => string,
+): unknown {
   try {
     const opened = openValue(config.keys, value, context)
-    if (opened.legacy) config.onEvent?.({ operation: 'legacy-format', outcome: 'success', path: path(), kid: opened.kid })
+    if (opened.legacy)
+      config.onEvent?.({
+        operation: 'legacy-format',
+        outcome: 'success',
+        path: path(),
+        kid: opened.kid,
+      })
     return opened.value
   } catch (error) {
     if (!(error instanceof FieldsealError)) throw error
@@ -89,14 +112,22 @@ function openOne(config: FieldsealConfig, value: string, context: string, path: 
  * const out = transformResponse(config, compileResponsePlan(undefined, spec), row)
  * ```
  */
-export function transformResponse(config: FieldsealConfig, plan: ResponsePlan, doc: object): unknown {
+export function transformResponse(
+  config: FieldsealConfig,
+  plan: ResponsePlan,
+  doc: object,
+): unknown {
   const limits = { maxDepth: config.maxDepth }
   const marks = plan.masker !== undefined
   let opened = 0
   let held = 0
   const open = (value: string, context: string, path: () => string) => {
     if (++opened > config.maxFields) {
-      throw new FieldsealError('ERR_FIELDSEAL_TOO_MANY_FIELDS', `more than ${config.maxFields} encrypted fields in one document`, { path: path() })
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_TOO_MANY_FIELDS',
+        `more than ${config.maxFields} encrypted fields in one document`,
+        { path: path() },
+      )
     }
     return openOne(config, value, context, path)
   }
@@ -107,20 +138,35 @@ export function transformResponse(config: FieldsealConfig, plan: ResponsePlan, d
   }
   /** Everything under a revealed container is decrypted, by field-name context. */
   const openAll = (value: unknown, match: Match<Spec>): unknown => {
-    if (isEncrypted(value)) return open(value, match.data?.context ?? match.name, () => match.path())
+    if (isEncrypted(value))
+      return open(value, match.data?.context ?? match.name, () => match.path())
     if (!isContainer(value)) return value
     return walkPaths(
       value,
       everywhere,
       (inner, innerMatch) => {
-        if (isEncrypted(inner)) return open(inner, innerMatch.name, () => `${match.path()}${innerMatch.path().startsWith('[') ? '' : '.'}${innerMatch.path()}`)
+        if (isEncrypted(inner))
+          return open(
+            inner,
+            innerMatch.name,
+            () =>
+              `${match.path()}${innerMatch.path().startsWith('[') ? '' : '.'}${innerMatch.path()}`,
+          )
         return isContainer(inner) ? DESCEND : KEEP
       },
       limits,
     )
   }
 
-  const revealed = plan.reveal === undefined ? doc : walkPaths(doc, plan.reveal, (value) => (isEmptyValue(value) ? KEEP : new RevealPending(value)), limits)
+  const revealed =
+    plan.reveal === undefined
+      ? doc
+      : walkPaths(
+          doc,
+          plan.reveal,
+          (value) => (isEmptyValue(value) ? KEEP : new RevealPending(value)),
+          limits,
+        )
   const prepared = walkPaths(
     revealed,
     planOf(config.fields),
@@ -129,7 +175,9 @@ export function transformResponse(config: FieldsealConfig, plan: ResponsePlan, d
       if (isEncrypted(value)) {
         if (plan.decrypt) return open(value, match.data?.context ?? match.name, () => match.path())
         if (plan.remove) return REMOVE
-        return hold(typeof plan.censor === 'function' ? plan.censor(value, match.path()) : plan.censor)
+        return hold(
+          typeof plan.censor === 'function' ? plan.censor(value, match.path()) : plan.censor,
+        )
       }
       return isContainer(value) ? DESCEND : KEEP
     },
@@ -140,5 +188,10 @@ export function transformResponse(config: FieldsealConfig, plan: ResponsePlan, d
   const masked = plan.masker(prepared)
   if (plan.released >= held) return masked
   // Some markers sat outside every mask path: give their values back.
-  return walkPaths(masked, everywhere, (value) => (value instanceof Held ? value.value : isContainer(value) ? DESCEND : KEEP), limits)
+  return walkPaths(
+    masked,
+    everywhere,
+    (value) => (value instanceof Held ? value.value : isContainer(value) ? DESCEND : KEEP),
+    limits,
+  )
 }

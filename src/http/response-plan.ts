@@ -10,7 +10,13 @@
  * @module
  */
 import { DEFAULT_CENSOR } from '../mask.js'
-import { createMasker, type Censor, type MaskOptions, type MaskRule, type Masker } from '../masker.js'
+import {
+  createMasker,
+  type Censor,
+  type MaskOptions,
+  type MaskRule,
+  type Masker,
+} from '../masker.js'
 import { compilePaths, type CompiledPaths } from '../path-walk.js'
 import { resolveMaskSpec, type MaskSpec, type ResponseMaskOptions } from './http-options.js'
 
@@ -41,7 +47,10 @@ function detects(detect: MaskOptions['detect']): boolean {
 }
 
 /** Merges a route's spec over the app's (either may be absent) and compiles it. */
-export function compileResponsePlan(app: MaskSpec | undefined, route: MaskSpec | undefined): ResponsePlan {
+export function compileResponsePlan(
+  app: MaskSpec | undefined,
+  route: MaskSpec | undefined,
+): ResponsePlan {
   const specs = [route, app].filter((spec): spec is MaskSpec => spec !== undefined)
   const pick = <K extends keyof MaskOptions>(name: K): MaskOptions[K] =>
     specs.map((spec) => spec.masker[name]).find((value) => value !== undefined)
@@ -62,7 +71,8 @@ export function compileResponsePlan(app: MaskSpec | undefined, route: MaskSpec |
 
   const plan: ResponsePlan = {
     decrypt: specs.map((spec) => spec.decrypt).find((value) => value !== undefined) ?? false,
-    reveal: reveal.length === 0 ? undefined : compilePaths(reveal.map((path) => [path, true] as const)),
+    reveal:
+      reveal.length === 0 ? undefined : compilePaths(reveal.map((path) => [path, true] as const)),
     censor,
     remove,
     masker: undefined,

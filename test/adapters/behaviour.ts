@@ -25,10 +25,16 @@ export function makeFs(options: FieldsealOptions = {}) {
 }
 
 /** A route that records what its handler saw and pushes the body to an in-memory "db". */
-export function recorder(reply: (input: HandlerInput) => Reply = () => ({ status: 201, json: { ok: true } })) {
+export function recorder(
+  reply: (input: HandlerInput) => Reply = () => ({ status: 201, json: { ok: true } }),
+) {
   const seen: HandlerInput[] = []
   const db: any[] = []
-  const route = (method: RouteSpec['method'] = 'post', path = '/x', mask?: RouteSpec['mask']): RouteSpec => ({
+  const route = (
+    method: RouteSpec['method'] = 'post',
+    path = '/x',
+    mask?: RouteSpec['mask'],
+  ): RouteSpec => ({
     method,
     path,
     ...(mask === undefined ? {} : { mask }),
@@ -42,7 +48,12 @@ export function recorder(reply: (input: HandlerInput) => Reply = () => ({ status
 }
 
 /** Asserts an RFC 9457 problem answer with the given code, and returns its body. */
-export function expectProblem(response: request.Response, status: number, code: string, path?: string) {
+export function expectProblem(
+  response: request.Response,
+  status: number,
+  code: string,
+  path?: string,
+) {
   expect(response.status).toBe(status)
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
   const body = JSON.parse(response.text)
@@ -55,7 +66,10 @@ export function expectProblem(response: request.Response, status: number, code: 
 
 export function behaviourSuite(name: string, createApp: AppFactory): void {
   const app = (spec: AppSpec) => createApp(spec)
-  const post = (spec: AppSpec, body: unknown, path = '/x') => request(app(spec).server).post(path).send(body as object)
+  const post = (spec: AppSpec, body: unknown, path = '/x') =>
+    request(app(spec).server)
+      .post(path)
+      .send(body as object)
 
   describe(`${name}: inbound decryption`, () => {
     it('decrypts every enc: value before the handler runs, by field-name context', async () => {
@@ -67,14 +81,20 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       }
       const response = await post({ fs, routes: [route()] }, body)
       expect(response.status).toBe(201)
-      expect(seen[0]?.fieldseal?.plaintext).toEqual({ note: 'hello', nested: { items: [{ code: 42 }] } })
+      expect(seen[0]?.fieldseal?.plaintext).toEqual({
+        note: 'hello',
+        nested: { items: [{ code: 42 }] },
+      })
       expect(seen[0]?.body).toEqual({ note: 'hello', nested: { items: [{ code: 42 }] } })
     })
 
     it('refuses a value moved to another field (context binding) and the handler does not run', async () => {
       const fs = makeFs()
       const { seen, db, route } = recorder()
-      const response = await post({ fs, routes: [route()] }, { other: fs.encryptField('x', { context: 'note' }) })
+      const response = await post(
+        { fs, routes: [route()] },
+        { other: fs.encryptField('x', { context: 'note' }) },
+      )
       expectProblem(response, 400, 'ERR_FIELDSEAL_DECRYPT_FAILED', 'other')
       expect(seen).toHaveLength(0)
       expect(db).toHaveLength(0)
@@ -85,7 +105,9 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       const a = fs.encryptField('A', { context: 'a' })
       const b = fs.encryptField('B', { context: 'b' })
       const narrowed = recorder()
-      await post({ fs, options: { decrypt: ['a'] }, routes: [narrowed.route()] }, { a, b }).expect(201)
+      await post({ fs, options: { decrypt: ['a'] }, routes: [narrowed.route()] }, { a, b }).expect(
+        201,
+      )
       expect(narrowed.seen[0]?.body).toEqual({ a: 'A', b })
       const off = recorder()
       await post({ fs, options: { decrypt: false }, routes: [off.route()] }, { a, b }).expect(201)
@@ -95,7 +117,10 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
     it('handles a top-level array body', async () => {
       const fs = makeFs({ fields: ['[*].ssn'] })
       const { db, seen, route } = recorder()
-      await post({ fs, routes: [route()] }, [{ ssn: SSN }, { ssn: fs.encryptField(SSN, { context: 'ssn' }) }]).expect(201)
+      await post({ fs, routes: [route()] }, [
+        { ssn: SSN },
+        { ssn: fs.encryptField(SSN, { context: 'ssn' }) },
+      ]).expect(201)
       expect(db[0][0].ssn).toMatch(/^enc:v1:/)
       expect(fs.decryptFields(db[0])).toEqual([{ ssn: SSN }, { ssn: SSN }])
       expect(seen[0]?.fieldseal?.get('[1].ssn')).toBe(SSN)
@@ -133,7 +158,10 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
     it("encrypts the policy's field names when no fields are configured", async () => {
       const fs = makeFs()
       const { db, route } = recorder()
-      await post({ fs, routes: [route()] }, { name: 'Ann', note: 'n', email: EMAIL, ssn: SSN, phone: '555-0100' }).expect(201)
+      await post(
+        { fs, routes: [route()] },
+        { name: 'Ann', note: 'n', email: EMAIL, ssn: SSN, phone: '555-0100' },
+      ).expect(201)
       expect(db[0]).toMatchObject({ name: 'Ann', note: 'n' })
       for (const field of ['email', 'ssn', 'phone']) expect(db[0][field]).toMatch(/^enc:v1:/)
     })
@@ -141,7 +169,10 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
     it("uses the encrypt option instead of the instance's fields [encrypt: ['secret']]", async () => {
       const fs = makeFs({ fields: ['ssn'] })
       const { db, route } = recorder()
-      await post({ fs, options: { encrypt: ['secret'] }, routes: [route()] }, { ssn: SSN, secret: 's' }).expect(201)
+      await post(
+        { fs, options: { encrypt: ['secret'] }, routes: [route()] },
+        { ssn: SSN, secret: 's' },
+      ).expect(201)
       expect(db[0].ssn).toBe(SSN)
       expect(db[0].secret).toMatch(/^enc:v1:/)
     })
@@ -149,11 +180,16 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
     it('passes a non-JSON request through untouched', async () => {
       const fs = makeFs({ fields: ['ssn'] })
       const { seen, route } = recorder(() => ({ text: 'ok' }))
-      const response = await request(app({ fs, routes: [route()] }).server).post('/x').set('Content-Type', 'text/plain').send(`ssn=${SSN}`)
+      const response = await request(app({ fs, routes: [route()] }).server)
+        .post('/x')
+        .set('Content-Type', 'text/plain')
+        .send(`ssn=${SSN}`)
       expect(response.status).toBe(200)
       expect(seen).toHaveLength(1)
       const get = recorder(() => ({ text: 'ok' }))
-      await request(app({ fs, routes: [get.route('get')] }).server).get('/x').expect(200)
+      await request(app({ fs, routes: [get.route('get')] }).server)
+        .get('/x')
+        .expect(200)
       expect(get.seen).toHaveLength(1)
     })
   })
@@ -170,15 +206,29 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       ['bad legacy value', { ssn: 'enc:abc' }, 'ERR_FIELDSEAL_MALFORMED', 'ssn'],
       ['tampered value', { ssn: flipped }, 'ERR_FIELDSEAL_DECRYPT_FAILED', 'ssn'],
       ['unknown key id', { ssn: foreign }, 'ERR_FIELDSEAL_UNKNOWN_KEY', 'ssn'],
-      ['nested bad value', { cards: [{ number: 'ok' }, { number: 'enc:v1:k:x' }] }, 'ERR_FIELDSEAL_MALFORMED', 'cards[1].number'],
+      [
+        'nested bad value',
+        { cards: [{ number: 'ok' }, { number: 'enc:v1:k:x' }] },
+        'ERR_FIELDSEAL_MALFORMED',
+        'cards[1].number',
+      ],
     ]
     for (const [label, body, code, path] of cases) {
       it(`answers 400 problem+json for a ${label}, names the path, never the value; the handler does not run`, async () => {
         const { seen, db, route } = recorder()
         const built = app({ fs, routes: [route()] })
-        const response = await request(built.server).post('/x').send(body as object)
+        const response = await request(built.server)
+          .post('/x')
+          .send(body as object)
         const problem = expectProblem(response, 400, code, path)
-        expect(Object.keys(problem).sort()).toEqual(['code', 'detail', 'path', 'status', 'title', 'type'])
+        expect(Object.keys(problem).sort()).toEqual([
+          'code',
+          'detail',
+          'path',
+          'status',
+          'title',
+          'type',
+        ])
         expect(response.text).not.toContain(JSON.stringify(body).slice(10, 30))
         expect(response.text).not.toContain(payload.slice(0, 16))
         expect(seen).toHaveLength(0)
@@ -203,8 +253,16 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       const small = makeFs({ maxFields: 3, fields: ['items[*]'] })
       const sealed = Array.from({ length: 5 }, () => small.encryptField('v', { context: 'items' }))
       const { seen, route } = recorder()
-      expectProblem(await post({ fs: small, routes: [route()] }, { items: sealed }), 413, 'ERR_FIELDSEAL_TOO_MANY_FIELDS')
-      expectProblem(await post({ fs: small, routes: [route()] }, { items: ['1', '2', '3', '4'] }), 413, 'ERR_FIELDSEAL_TOO_MANY_FIELDS')
+      expectProblem(
+        await post({ fs: small, routes: [route()] }, { items: sealed }),
+        413,
+        'ERR_FIELDSEAL_TOO_MANY_FIELDS',
+      )
+      expectProblem(
+        await post({ fs: small, routes: [route()] }, { items: ['1', '2', '3', '4'] }),
+        413,
+        'ERR_FIELDSEAL_TOO_MANY_FIELDS',
+      )
       expect(seen).toHaveLength(0)
     })
 
@@ -214,7 +272,10 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       const nested = pfs.encryptField(SSN, { context: 'ssn' })
       const raw = `{"__proto__":{"polluted":"yes","ssn":"${nested}"},"constructor":{"prototype":{"polluted":"yes"}},"prototype":{"polluted":"yes"},"ssn":"${SSN}"}`
       const send = (spec: Partial<AppSpec>) =>
-        request(app({ fs: pfs, routes: [route()], ...spec }).server).post('/x').set('Content-Type', 'application/json').send(raw)
+        request(app({ fs: pfs, routes: [route()], ...spec }).server)
+          .post('/x')
+          .set('Content-Type', 'application/json')
+          .send(raw)
       const defaults = await send({})
       expect([200, 400]).toContain(defaults.status) // co-body (Koa) refuses __proto__ itself: fine
       expect(({} as any).polluted).toBeUndefined()
@@ -233,16 +294,28 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       expect(stored.polluted).toBeUndefined()
       const plaintext = seen[0]?.fieldseal?.plaintext as any
       expect(Object.getOwnPropertyDescriptor(plaintext, '__proto__')?.value.ssn).toBe(SSN)
-      expect(() => seen[0]?.fieldseal?.get('__proto__.ssn')).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }))
+      expect(() => seen[0]?.fieldseal?.get('__proto__.ssn')).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
+      )
       expect(JSON.parse(response.text).ssn).toBe('[REDACTED]')
     })
 
     it('answers a loud 500 ERR_FIELDSEAL_BODY_NOT_PARSED when mounted before the body parser', async () => {
       const { seen, route } = recorder()
-      const built = app({ fs: makeFs({ fields: ['ssn'] }), fieldsealBeforeParser: true, routes: [route()] })
+      const built = app({
+        fs: makeFs({ fields: ['ssn'] }),
+        fieldsealBeforeParser: true,
+        routes: [route()],
+      })
       const response = await request(built.server).post('/x').send({ ssn: SSN })
       expect(response.status).toBe(500)
-      expect(built.errors).toEqual([expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_NOT_PARSED', status: 500, expose: false })])
+      expect(built.errors).toEqual([
+        expect.objectContaining({
+          code: 'ERR_FIELDSEAL_BODY_NOT_PARSED',
+          status: 500,
+          expose: false,
+        }),
+      ])
       expect(seen).toHaveLength(0)
     })
   })
@@ -250,45 +323,98 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
   describe(`${name}: responses`, () => {
     const fs = makeFs({ fields: ['ssn', 'card', 'email'] })
     const row = () => fs.encryptFields({ id: 7, name: 'Ann', ssn: SSN, card: CARD, email: EMAIL })
-    const get = (spec: Omit<AppSpec, 'fs'>, path = '/x') => request(app({ fs, ...spec }).server).get(path)
-    const handler = (reply: Reply): RouteSpec['handler'] => () => reply
+    const get = (spec: Omit<AppSpec, 'fs'>, path = '/x') =>
+      request(app({ fs, ...spec }).server).get(path)
+    const handler =
+      (reply: Reply): RouteSpec['handler'] =>
+      () =>
+        reply
 
     it('replaces enc: values by the censor by default, so ciphertext never leaves [res.json and res.send]', async () => {
       for (const kind of ['json', 'send'] as const) {
-        const response = await get({ routes: [{ method: 'get', path: '/x', handler: handler({ [kind]: row() }) }] }).expect(200)
-        expect(response.body).toEqual({ id: 7, name: 'Ann', ssn: '[REDACTED]', card: '[REDACTED]', email: '[REDACTED]' })
+        const response = await get({
+          routes: [{ method: 'get', path: '/x', handler: handler({ [kind]: row() }) }],
+        }).expect(200)
+        expect(response.body).toEqual({
+          id: 7,
+          name: 'Ann',
+          ssn: '[REDACTED]',
+          card: '[REDACTED]',
+          email: '[REDACTED]',
+        })
         expect(response.headers['content-type']).toMatch(/^application\/json/)
       }
     })
 
     it('lets ciphertext pass when response processing is off [mask: false]', async () => {
       const stored = row()
-      const response = await get({ options: { mask: false }, routes: [{ method: 'get', path: '/x', handler: handler({ json: stored }) }] })
+      const response = await get({
+        options: { mask: false },
+        routes: [{ method: 'get', path: '/x', handler: handler({ json: stored }) }],
+      })
       expect(response.body).toEqual(stored)
     })
 
     it('decrypts before masking where the route allows it, so masks show the real last four', async () => {
-      const route: RouteSpec = { method: 'get', path: '/x', mask: { decrypt: true, rules: { ssn: 'ssn', card: 'card' } }, handler: handler({ json: row() }) }
+      const route: RouteSpec = {
+        method: 'get',
+        path: '/x',
+        mask: { decrypt: true, rules: { ssn: 'ssn', card: 'card' } },
+        handler: handler({ json: row() }),
+      }
       const response = await get({ routes: [route] }).expect(200)
-      expect(response.body).toEqual({ id: 7, name: 'Ann', ssn: '*******6789', card: '************1111', email: EMAIL })
+      expect(response.body).toEqual({
+        id: 7,
+        name: 'Ann',
+        ssn: '*******6789',
+        card: '************1111',
+        email: EMAIL,
+      })
     })
 
     it('censors ciphertext whole at a rule path where the route may not decrypt', async () => {
-      const route: RouteSpec = { method: 'get', path: '/x', mask: { rules: { ssn: 'ssn' } }, handler: handler({ json: row() }) }
+      const route: RouteSpec = {
+        method: 'get',
+        path: '/x',
+        mask: { rules: { ssn: 'ssn' } },
+        handler: handler({ json: row() }),
+      }
       const response = await get({ routes: [route] })
       expect(response.body.ssn).toBe('[REDACTED]')
     })
 
     it("returns revealed fields decrypted in full, over the app's rules and detection", async () => {
-      const route: RouteSpec = { method: 'get', path: '/x', mask: { reveal: ['ssn', 'card'] }, handler: handler({ json: { ...row(), other: '4242424242424242' } }) }
-      const options = { mask: { rules: { '**.ssn': 'ssn' as const, '**.card': 'card' as const }, detect: true } }
+      const route: RouteSpec = {
+        method: 'get',
+        path: '/x',
+        mask: { reveal: ['ssn', 'card'] },
+        handler: handler({ json: { ...row(), other: '4242424242424242' } }),
+      }
+      const options = {
+        mask: { rules: { '**.ssn': 'ssn' as const, '**.card': 'card' as const }, detect: true },
+      }
       const response = await get({ options, routes: [route] }).expect(200)
-      expect(response.body).toEqual({ id: 7, name: 'Ann', ssn: SSN, card: CARD, email: '[REDACTED]', other: '************4242' })
+      expect(response.body).toEqual({
+        id: 7,
+        name: 'Ann',
+        ssn: SSN,
+        card: CARD,
+        email: '[REDACTED]',
+        other: '************4242',
+      })
     })
 
     it("adds a route's mask to the app's instead of replacing it", async () => {
-      const route: RouteSpec = { method: 'get', path: '/x', mask: { decrypt: true, rules: { ssn: 'ssn' } }, handler: handler({ json: [row(), row()] }) }
-      const response = await get({ options: { mask: { rules: { '[*].email': 'email' } } }, routes: [route] }).expect(200)
+      const route: RouteSpec = {
+        method: 'get',
+        path: '/x',
+        mask: { decrypt: true, rules: { ssn: 'ssn' } },
+        handler: handler({ json: [row(), row()] }),
+      }
+      const response = await get({
+        options: { mask: { rules: { '[*].email': 'email' } } },
+        routes: [route],
+      }).expect(200)
       for (const item of response.body) {
         expect(item.email).not.toBe(EMAIL)
         expect(item.email).toMatch(/^a\*+e@example\.com$/)
@@ -299,8 +425,16 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
     it("never mutates the handler's object", async () => {
       const stored = { customer: row(), list: [row()] }
       const snapshot = structuredClone(stored)
-      const route: RouteSpec = { method: 'get', path: '/x', mask: { decrypt: true, rules: { 'customer.ssn': 'ssn' }, reveal: ['list[*].card'] }, handler: handler({ json: stored }) }
-      const response = await get({ options: { mask: { paths: ['**.name'] } }, routes: [route] }).expect(200)
+      const route: RouteSpec = {
+        method: 'get',
+        path: '/x',
+        mask: { decrypt: true, rules: { 'customer.ssn': 'ssn' }, reveal: ['list[*].card'] },
+        handler: handler({ json: stored }),
+      }
+      const response = await get({
+        options: { mask: { paths: ['**.name'] } },
+        routes: [route],
+      }).expect(200)
       expect(response.body.customer).toMatchObject({ ssn: '*******6789', name: '[REDACTED]' })
       expect(response.body.list[0]).toMatchObject({ card: CARD, ssn: SSN })
       expect(stored).toEqual(snapshot)
@@ -310,13 +444,21 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       const sealed = fs.encryptField(SSN, { context: 'ssn' })
       const text = JSON.stringify({ ssn: sealed })
       const mask = { decrypt: true, rules: { ssn: 'ssn' as const } }
-      const replies: Reply[] = [{ text, type: 'text/plain' }, { buffer: Buffer.from(text), type: 'application/octet-stream' }, { stream: text, type: 'text/plain' }]
+      const replies: Reply[] = [
+        { text, type: 'text/plain' },
+        { buffer: Buffer.from(text), type: 'application/octet-stream' },
+        { stream: text, type: 'text/plain' },
+      ]
       for (const reply of replies) {
-        const response = await get({ routes: [{ method: 'get', path: '/x', mask, handler: handler(reply) }] }).buffer(true).parse((res, done) => {
-          const chunks: Buffer[] = []
-          res.on('data', (chunk: Buffer) => chunks.push(chunk))
-          res.on('end', () => done(null, Buffer.concat(chunks).toString()))
+        const response = await get({
+          routes: [{ method: 'get', path: '/x', mask, handler: handler(reply) }],
         })
+          .buffer(true)
+          .parse((res, done) => {
+            const chunks: Buffer[] = []
+            res.on('data', (chunk: Buffer) => chunks.push(chunk))
+            res.on('end', () => done(null, Buffer.concat(chunks).toString()))
+          })
         expect(response.status).toBe(200)
         expect(response.body).toBe(text)
       }
@@ -324,30 +466,56 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
 
     it('answers 500 ERR_FIELDSEAL_RESPONSE_FAILED when a stored value cannot be decrypted', async () => {
       const broken = { ssn: makeFs().encryptField(SSN, { context: 'ssn' }) }
-      const built = app({ fs, routes: [{ method: 'get', path: '/x', mask: { decrypt: true }, handler: handler({ json: broken }) }] })
+      const built = app({
+        fs,
+        routes: [
+          {
+            method: 'get',
+            path: '/x',
+            mask: { decrypt: true },
+            handler: handler({ json: broken }),
+          },
+        ],
+      })
       const response = await request(built.server).get('/x')
       expect(response.status).toBe(500)
-      expect(built.errors).toEqual([expect.objectContaining({ code: 'ERR_FIELDSEAL_RESPONSE_FAILED', path: 'ssn' })])
+      expect(built.errors).toEqual([
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_RESPONSE_FAILED', path: 'ssn' }),
+      ])
       expect((built.errors[0] as Error).cause).toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
     })
 
     it('refuses mask() without the fieldseal middleware (500 ERR_FIELDSEAL_INVALID_OPTION)', async () => {
-      const built = app({ fs, withoutFieldseal: true, routes: [{ method: 'get', path: '/x', mask: {}, handler: handler({ json: row() }) }] })
+      const built = app({
+        fs,
+        withoutFieldseal: true,
+        routes: [{ method: 'get', path: '/x', mask: {}, handler: handler({ json: row() }) }],
+      })
       const response = await request(built.server).get('/x')
       expect(response.status).toBe(500)
       expect(response.text).not.toContain('enc:')
-      expect(built.errors).toEqual([expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })])
+      expect(built.errors).toEqual([
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+      ])
     })
   })
 
   describe(`${name}: blind index`, () => {
     const indexKey = newKey()
-    const fs = makeFs({ fields: [{ path: 'ssn', blindIndex: true }, { path: 'people[*].ssn', blindIndex: true }] })
+    const fs = makeFs({
+      fields: [
+        { path: 'ssn', blindIndex: true },
+        { path: 'people[*].ssn', blindIndex: true },
+      ],
+    })
 
     it('writes a keyed HMAC of the normalised value beside the field, drops client-sent indexes', async () => {
       const { db, seen, route } = recorder()
       const spec = { fs, options: { blindIndexKey: indexKey }, routes: [route()] }
-      await post(spec, { ssn: SSN, people: [{ ssn: '123 45 6789' }, { name: 'no ssn', ssn_bidx: 'forged' }] }).expect(201)
+      await post(spec, {
+        ssn: SSN,
+        people: [{ ssn: '123 45 6789' }, { name: 'no ssn', ssn_bidx: 'forged' }],
+      }).expect(201)
       const expected = blindIndex(indexKey, '123456789', 'ssn')
       expect(db[0].ssn_bidx).toBe(expected)
       expect(db[0].people[0].ssn_bidx).toBe(expected)
@@ -358,12 +526,17 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
 
     it('uses the configured suffix [blindIndexSuffix: "Index"]', async () => {
       const { db, route } = recorder()
-      await post({ fs, options: { blindIndexKey: indexKey, blindIndexSuffix: 'Index' }, routes: [route()] }, { ssn: SSN }).expect(201)
+      await post(
+        { fs, options: { blindIndexKey: indexKey, blindIndexSuffix: 'Index' }, routes: [route()] },
+        { ssn: SSN },
+      ).expect(201)
       expect(db[0].ssnIndex).toBe(blindIndex(indexKey, SSN, 'ssn'))
     })
 
     it('refuses to start without a blind-index key (ERR_FIELDSEAL_NO_KEY)', () => {
-      expect(() => app({ fs, options: { env: {} }, routes: [] })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }))
+      expect(() => app({ fs, options: { env: {} }, routes: [] })).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
+      )
     })
   })
 
@@ -378,33 +551,64 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       ]
       for (const [options, message] of bad) {
         expect(() => app({ fs, options: options as never, routes: [] })).toThrow(
-          expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION', message: expect.stringMatching(message) }),
+          expect.objectContaining({
+            code: 'ERR_FIELDSEAL_INVALID_OPTION',
+            message: expect.stringMatching(message),
+          }),
         )
       }
-      expect(() => app({ fs, routes: [{ method: 'get', path: '/x', mask: { decrpyt: true } as never, handler: () => ({}) }] })).toThrow(
-        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION', message: expect.stringMatching(/Did you mean "decrypt"/) }),
+      expect(() =>
+        app({
+          fs,
+          routes: [
+            { method: 'get', path: '/x', mask: { decrpyt: true } as never, handler: () => ({}) },
+          ],
+        }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'ERR_FIELDSEAL_INVALID_OPTION',
+          message: expect.stringMatching(/Did you mean "decrypt"/),
+        }),
       )
-      expect(() => app({ fs, routes: [{ method: 'get', path: '/x', mask: { reveal: ['a..b'] }, handler: () => ({}) }] })).toThrow(
-        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
-      )
+      expect(() =>
+        app({
+          fs,
+          routes: [{ method: 'get', path: '/x', mask: { reveal: ['a..b'] }, handler: () => ({}) }],
+        }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }))
     })
   })
 
   describe(`${name}: audit events`, () => {
     it('reports one event per encryption batch and per decrypt failure, never a value', async () => {
       const events: FieldsealEvent[] = []
-      const fs = makeFs({ fields: ['ssn', 'cards[*].number'], onEvent: (event) => events.push(event) })
+      const fs = makeFs({
+        fields: ['ssn', 'cards[*].number'],
+        onEvent: (event) => events.push(event),
+      })
       const { db, route } = recorder()
       const spec = { fs, routes: [route()] }
       const sent = fs.encryptField(SSN, { context: 'ssn' }) as string
       await post(spec, { ssn: sent, cards: [{ number: CARD }] }).expect(201)
       expect(events).toEqual([
-        { operation: 'encrypt', outcome: 'success', kid: expect.any(String), count: 2, paths: ['ssn', 'cards[0].number'] },
+        {
+          operation: 'encrypt',
+          outcome: 'success',
+          kid: expect.any(String),
+          count: 2,
+          paths: ['ssn', 'cards[0].number'],
+        },
       ])
       const tampered = sent.slice(0, -2) + (sent.at(-2) === 'A' ? 'B' : 'A') + sent.at(-1)
       await post(spec, { cards: [{ number: tampered }] }).expect(400)
       expect(events.slice(1)).toEqual([
-        { operation: 'decrypt', outcome: 'failure', path: 'cards[0].number', kid: expect.any(String), code: 'ERR_FIELDSEAL_DECRYPT_FAILED' },
+        {
+          operation: 'decrypt',
+          outcome: 'failure',
+          path: 'cards[0].number',
+          kid: expect.any(String),
+          code: 'ERR_FIELDSEAL_DECRYPT_FAILED',
+        },
       ])
       const serialized = JSON.stringify(events)
       for (const secret of [SSN, CARD, sent, tampered, db[0].ssn, db[0].cards[0].number]) {

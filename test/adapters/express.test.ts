@@ -1,7 +1,7 @@
 import express, { type RequestHandler } from 'express'
 import express4 from 'express4'
 import request from 'supertest'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { errorHandler, fieldseal, mask, type FieldsealRequest } from '../../adapters/express.js'
 import { FieldsealError } from '../../src/errors.js'
 import type { KeySource } from '../../src/key-source.js'
@@ -28,7 +28,10 @@ function failingSource(): KeySource & { fail: unknown } {
   return source
 }
 
-for (const [name, createExpress] of [['Express 5', express], ['Express 4', express4 as typeof express]] as const) {
+for (const [name, createExpress] of [
+  ['Express 5', express],
+  ['Express 4', express4 as typeof express],
+] as const) {
   describe(`${name}: adapter specifics`, () => {
     it('returns named middleware functions', () => {
       const fs = makeFs()
@@ -38,7 +41,10 @@ for (const [name, createExpress] of [['Express 5', express], ['Express 4', expre
     })
 
     it('sends key-store failures (async, after the request started) to next(err)', async () => {
-      for (const failure of [new FieldsealError('ERR_FIELDSEAL_STORE_CORRUPT', 'store unreadable'), new Error('boom')]) {
+      for (const failure of [
+        new FieldsealError('ERR_FIELDSEAL_STORE_CORRUPT', 'store unreadable'),
+        new Error('boom'),
+      ]) {
         const source = failingSource()
         const fs = createFieldseal({ keyring: source, fields: ['ssn'] })
         const seen: unknown[] = []
@@ -68,7 +74,10 @@ for (const [name, createExpress] of [['Express 5', express], ['Express 4', expre
         fs.decryptField('enc:v1:kid:nope', { context: 'ssn' })
       })
       app.get('/server', () => {
-        throw new FieldsealError('ERR_FIELDSEAL_STORE_CORRUPT', 'keyring file /secret/path is corrupt')
+        throw new FieldsealError(
+          'ERR_FIELDSEAL_STORE_CORRUPT',
+          'keyring file /secret/path is corrupt',
+        )
       })
       app.get('/other', () => {
         throw new Error('not ours')
@@ -76,7 +85,11 @@ for (const [name, createExpress] of [['Express 5', express], ['Express 4', expre
       app.use(errorHandler())
       app.use(((_error, _req, res, _next) => res.status(599).end()) as express.ErrorRequestHandler)
       expectProblem(await request(app).get('/bad-data'), 400, 'ERR_FIELDSEAL_MALFORMED')
-      const problem = expectProblem(await request(app).get('/server'), 500, 'ERR_FIELDSEAL_STORE_CORRUPT')
+      const problem = expectProblem(
+        await request(app).get('/server'),
+        500,
+        'ERR_FIELDSEAL_STORE_CORRUPT',
+      )
       expect(problem.detail).not.toContain('/secret/path')
       expect(problem.title).toBe('Internal Server Error')
       await request(app).get('/other').expect(599)
@@ -95,7 +108,9 @@ for (const [name, createExpress] of [['Express 5', express], ['Express 4', expre
       const fs = makeFs({ fields: ['ssn'] })
       const app = createExpress()
       const router = createExpress.Router()
-      router.get('/one', mask({ decrypt: true, reveal: ['ssn'] }), (_req, res) => res.json(fs.encryptFields({ ssn: SSN })))
+      router.get('/one', mask({ decrypt: true, reveal: ['ssn'] }), (_req, res) =>
+        res.json(fs.encryptFields({ ssn: SSN })),
+      )
       router.get('/all', (_req, res) => res.json([fs.encryptFields({ ssn: SSN })]))
       app.use(express.json(), fieldseal(fs), router)
       expect((await request(app).get('/one')).body).toEqual({ ssn: SSN })
@@ -108,7 +123,8 @@ describe('Express: typed request augmentation', () => {
   it('types req.fieldseal as FieldsealRequest | undefined', async () => {
     const fs = makeFs({ fields: ['ssn'] })
     const handler: RequestHandler = (req, res) => {
-      const state: FieldsealRequest | undefined = req.fieldseal
+      const state = req.fieldseal
+      expectTypeOf(state).toEqualTypeOf<FieldsealRequest | undefined>()
       // @ts-expect-error - possibly undefined: the middleware may not be mounted
       req.fieldseal.get('ssn')
       res.json({ valid: state?.get('ssn') === SSN })

@@ -18,7 +18,11 @@ import Koa2 from 'koa2'
 import type { Fieldseal } from '../../src/fieldseal.js'
 import * as expressAdapter from '../../adapters/express.js'
 import * as koaAdapter from '../../adapters/koa.js'
-import type { FieldsealMiddlewareOptions, FieldsealRequest, ResponseMaskOptions } from '../../adapters/express.js'
+import type {
+  FieldsealMiddlewareOptions,
+  FieldsealRequest,
+  ResponseMaskOptions,
+} from '../../adapters/express.js'
 
 /** What a handler answers; exactly one body kind. */
 export interface Reply {
@@ -99,7 +103,10 @@ function expressApp(createExpress: ExpressModule, json: () => any) {
     if (spec.withErrorHandler) app.use(expressAdapter.errorHandler())
     app.use((error: any, _req: any, res: any, _next: any) => {
       errors.push(error)
-      res.status(error.status ?? 500).type('application/json').send(JSON.stringify({ caught: error.code ?? 'other' }))
+      res
+        .status(error.status ?? 500)
+        .type('application/json')
+        .send(JSON.stringify({ caught: error.code ?? 'other' }))
     })
     return { server: app, errors }
   }
@@ -132,7 +139,8 @@ function koaApp(KoaApp: KoaClass, defaultParser: () => any) {
     if (spec.withErrorHandler) app.use(koaAdapter.errorHandler())
     const fieldseal = spec.withoutFieldseal ? [] : [koaAdapter.fieldseal(spec.fs, spec.options)]
     if (spec.plainJsonParse) parser = () => plainJsonParser
-    if (spec.fieldsealBeforeParser) for (const middleware of [...fieldseal, parser()]) app.use(middleware)
+    if (spec.fieldsealBeforeParser)
+      for (const middleware of [...fieldseal, parser()]) app.use(middleware)
     else for (const middleware of [parser(), ...fieldseal]) app.use(middleware)
     const router = new Router()
     for (const route of spec.routes) {
@@ -154,7 +162,9 @@ function koaApp(KoaApp: KoaClass, defaultParser: () => any) {
 }
 
 export const express5App: AppFactory = expressApp(express, () => express.json())
-export const express4App: AppFactory = expressApp(express4 as ExpressModule, () => bodyParser.json())
+export const express4App: AppFactory = expressApp(express4 as ExpressModule, () =>
+  bodyParser.json(),
+)
 export const koa3App: AppFactory = koaApp(Koa, () => koaBodyParser())
 export const koa3LegacyParserApp: AppFactory = koaApp(Koa, () => legacyKoaBodyParser())
 export const koa2App: AppFactory = koaApp(Koa2 as KoaClass, () => koaBodyParser())

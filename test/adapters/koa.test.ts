@@ -3,7 +3,7 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import Koa2 from 'koa2'
 import request from 'supertest'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { errorHandler, fieldseal, mask, type FieldsealRequest } from '../../adapters/koa.js'
 import { FieldsealError } from '../../src/errors.js'
 import { behaviourSuite, CARD, expectProblem, makeFs, SSN } from './behaviour.js'
@@ -14,7 +14,10 @@ behaviourSuite('Koa 3 + koa-bodyparser', koa3LegacyParserApp)
 behaviourSuite('Koa 2 + @koa/bodyparser', koa2App)
 behaviourSuite('Koa 2 + koa-bodyparser', koa2LegacyParserApp)
 
-for (const [name, KoaApp] of [['Koa 3', Koa], ['Koa 2', Koa2 as typeof Koa]] as const) {
+for (const [name, KoaApp] of [
+  ['Koa 3', Koa],
+  ['Koa 2', Koa2 as typeof Koa],
+] as const) {
   describe(`${name}: adapter specifics`, () => {
     const appWithErrors = () => {
       const app = new KoaApp()
@@ -40,7 +43,13 @@ for (const [name, KoaApp] of [['Koa 3', Koa], ['Koa 2', Koa2 as typeof Koa]] as 
       const response = await request(app.callback()).post('/').send({ ssn: SSN })
       expect(response.status).toBe(500)
       expect(response.text).toBe('Internal Server Error')
-      expect(reported).toEqual([expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_NOT_PARSED', status: 500, expose: false })])
+      expect(reported).toEqual([
+        expect.objectContaining({
+          code: 'ERR_FIELDSEAL_BODY_NOT_PARSED',
+          status: 500,
+          expose: false,
+        }),
+      ])
     })
 
     it('answers FieldsealErrors thrown downstream as problem+json with errorHandler(), still reporting 5xx', async () => {
@@ -51,11 +60,19 @@ for (const [name, KoaApp] of [['Koa 3', Koa], ['Koa 2', Koa2 as typeof Koa]] as 
       app.use(fieldseal(fs))
       app.use((ctx) => {
         if (ctx.path === '/bad-data') fs.decryptField('enc:v1:kid:nope', { context: 'ssn' })
-        if (ctx.path === '/server') throw new FieldsealError('ERR_FIELDSEAL_STORE_CORRUPT', 'keyring file /secret/path is corrupt')
+        if (ctx.path === '/server')
+          throw new FieldsealError(
+            'ERR_FIELDSEAL_STORE_CORRUPT',
+            'keyring file /secret/path is corrupt',
+          )
         throw new Error('not ours')
       })
       expectProblem(await request(app.callback()).get('/bad-data'), 400, 'ERR_FIELDSEAL_MALFORMED')
-      const problem = expectProblem(await request(app.callback()).get('/server'), 500, 'ERR_FIELDSEAL_STORE_CORRUPT')
+      const problem = expectProblem(
+        await request(app.callback()).get('/server'),
+        500,
+        'ERR_FIELDSEAL_STORE_CORRUPT',
+      )
       expect(problem.detail).not.toContain('/secret/path')
       await request(app.callback()).get('/other').expect(500)
       expect(reported).toEqual([
@@ -102,8 +119,16 @@ for (const [name, KoaApp] of [['Koa 3', Koa], ['Koa 2', Koa2 as typeof Koa]] as 
       router.get('/customers/1', mask({ reveal: ['ssn'] }), (ctx) => {
         ctx.body = fs.encryptFields({ ssn: SSN })
       })
-      app.use(bodyParser()).use(fieldseal(fs)).use(router.routes())
-      const created = await request(app.callback()).post('/customers').send({ ssn: SSN }).expect(201)
+      app.use(bodyParser()).use(fieldseal(fs))
+      app.use(async (ctx, next) => {
+        expectTypeOf(ctx.state.fieldseal).toEqualTypeOf<FieldsealRequest | undefined>()
+        await next()
+      })
+      app.use(router.routes())
+      const created = await request(app.callback())
+        .post('/customers')
+        .send({ ssn: SSN })
+        .expect(201)
       expect(created.body).toEqual({ stored: { ssn: '[REDACTED]' }, valid: true })
       expect((await request(app.callback()).get('/customers/1')).body).toEqual({ ssn: SSN })
     })

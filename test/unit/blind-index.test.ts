@@ -86,7 +86,9 @@ describe('blindIndex', () => {
   })
 
   it('refuses bad keys and fields', () => {
-    expect(() => createBlindIndexKey('not base64!')).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }))
+    expect(() => createBlindIndexKey('not base64!')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
+    )
     expect(() => createBlindIndexKey(Buffer.alloc(16).toString('base64'))).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
     )
@@ -105,7 +107,9 @@ describe('blindIndex with a fieldseal instance', () => {
   it(`uses the key registered by the middleware, else ${BLIND_INDEX_KEY_ENV_VAR}, else ERR_FIELDSEAL_NO_KEY`, () => {
     vi.stubEnv(BLIND_INDEX_KEY_ENV_VAR, '')
     const fs = createFieldseal({ keys: [randomBytes(32).toString('base64')] })
-    expect(() => blindIndex(fs, 'x', 'f')).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }))
+    expect(() => blindIndex(fs, 'x', 'f')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
+    )
     const envKey = randomBytes(32).toString('base64')
     vi.stubEnv(BLIND_INDEX_KEY_ENV_VAR, envKey)
     expect(blindIndex(fs, 'x', 'f')).toBe(blindIndex(envKey, 'x', 'f'))
@@ -129,6 +133,8 @@ describe('blindIndex with a fieldseal instance', () => {
   it('reads the key from an env object', () => {
     expect(blindIndexKeyFromEnv({})).toBeUndefined()
     expect(blindIndexKeyFromEnv({ [BLIND_INDEX_KEY_ENV_VAR]: '  ' })).toBeUndefined()
-    expect(blindIndexKeyFromEnv({ [BLIND_INDEX_KEY_ENV_VAR]: keyText })?.kid).toBe(createBlindIndexKey(keyText).kid)
+    expect(blindIndexKeyFromEnv({ [BLIND_INDEX_KEY_ENV_VAR]: keyText })?.kid).toBe(
+      createBlindIndexKey(keyText).kid,
+    )
   })
 })

@@ -4,20 +4,27 @@ import { addBlindIndexes, compileBlindIndex } from '../../../src/http/blind-inde
 import { resolveFields } from '../../../src/options.js'
 
 const key = createBlindIndexKey(Buffer.alloc(32, 3))
-const plan = (paths: string[], suffix = '_bidx') => compileBlindIndex(resolveFields(paths, 'test'), key, suffix)
+const plan = (paths: string[], suffix = '_bidx') =>
+  compileBlindIndex(resolveFields(paths, 'test'), key, suffix)
 const index = (value: string, field: string) => blindIndex(key, value, field)
 
 describe('compileBlindIndex', () => {
   it('refuses fields that do not end in a property name', () => {
     for (const path of ['tags[*]', 'list[0]', 'a.*']) {
-      expect(() => plan([path])).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }))
+      expect(() => plan([path])).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+      )
     }
   })
 })
 
 describe('addBlindIndexes', () => {
   it('adds an index beside each field, at any depth, and drops indexes the client sent', () => {
-    const doc = { ssn: '1', ssn_bidx: 'forged', a: [{ ssn: '2' }, { ssn_bidx: 'forged' }, { ssn: '' , ssn_bidx: 'x' }] }
+    const doc = {
+      ssn: '1',
+      ssn_bidx: 'forged',
+      a: [{ ssn: '2' }, { ssn_bidx: 'forged' }, { ssn: '', ssn_bidx: 'x' }],
+    }
     expect(addBlindIndexes(plan(['**.ssn']), doc, 32)).toEqual({
       ssn: '1',
       ssn_bidx: index('1', 'ssn'),
@@ -50,7 +57,10 @@ describe('addBlindIndexes', () => {
     const poisoned = JSON.parse('{"__proto__":{"ssn":"1"},"ssn":"2"}')
     const result = addBlindIndexes(plan(['**.ssn']), poisoned, 32) as any
     expect(Object.getPrototypeOf(result)).toBe(Object.prototype)
-    expect(Object.getOwnPropertyDescriptor(result, '__proto__')?.value).toEqual({ ssn: '1', ssn_bidx: index('1', 'ssn') })
+    expect(Object.getOwnPropertyDescriptor(result, '__proto__')?.value).toEqual({
+      ssn: '1',
+      ssn_bidx: index('1', 'ssn'),
+    })
     expect(({} as any).ssn_bidx).toBeUndefined()
   })
 

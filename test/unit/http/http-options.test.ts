@@ -3,7 +3,11 @@ import { BlindIndexKey } from '../../../src/blind-index.js'
 import { resolveMaskSpec, resolveMiddlewareOptions } from '../../../src/http/http-options.js'
 
 const key = Buffer.alloc(32, 1).toString('base64')
-const invalid = (message: RegExp) => expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION', message: expect.stringMatching(message) })
+const invalid = (message: RegExp) =>
+  expect.objectContaining({
+    code: 'ERR_FIELDSEAL_INVALID_OPTION',
+    message: expect.stringMatching(message),
+  })
 
 describe('resolveMiddlewareOptions', () => {
   it('treats undefined, {} and Object.create(null) alike, with the documented defaults', () => {
@@ -37,7 +41,11 @@ describe('resolveMiddlewareOptions', () => {
       { path: 'ssn', context: 'customer-ssn', blindIndex: false },
     ])
     expect(config.encrypt).toEqual([{ path: 'ssn', context: undefined, blindIndex: true }])
-    expect(config.mask).toEqual({ decrypt: true, reveal: ['ssn'], masker: { rules: { card: 'card' } } })
+    expect(config.mask).toEqual({
+      decrypt: true,
+      reveal: ['ssn'],
+      masker: { rules: { card: 'card' } },
+    })
     expect(config.blindIndexKey).toBeInstanceOf(BlindIndexKey)
     expect(config).toMatchObject({ blindIndexSuffix: 'Hash', keyRefreshInterval: 0 })
     expect(resolveMiddlewareOptions({ decrypt: 'all' }).decrypt).toBeUndefined()
@@ -46,9 +54,15 @@ describe('resolveMiddlewareOptions', () => {
   })
 
   it('rejects unknown and misspelt options with "Did you mean"', () => {
-    expect(() => resolveMiddlewareOptions({ encrpyt: [] } as never)).toThrow(invalid(/unknown option "encrpyt". Did you mean "encrypt"\?/))
-    expect(() => resolveMiddlewareOptions({ mask: { censr: 'x' } } as never)).toThrow(invalid(/Did you mean "censor"/))
-    expect(() => resolveMiddlewareOptions({ zzz: 1 } as never)).toThrow(invalid(/unknown option "zzz"\.$/))
+    expect(() => resolveMiddlewareOptions({ encrpyt: [] } as never)).toThrow(
+      invalid(/unknown option "encrpyt". Did you mean "encrypt"\?/),
+    )
+    expect(() => resolveMiddlewareOptions({ mask: { censr: 'x' } } as never)).toThrow(
+      invalid(/Did you mean "censor"/),
+    )
+    expect(() => resolveMiddlewareOptions({ zzz: 1 } as never)).toThrow(
+      invalid(/unknown option "zzz"\.$/),
+    )
   })
 
   it('rejects bad values', () => {
@@ -70,11 +84,19 @@ describe('resolveMiddlewareOptions', () => {
       [{ env: 'x' }, /env must be an object/],
     ]
     for (const [options, message] of bad) {
-      expect(() => resolveMiddlewareOptions(options as never), JSON.stringify(options)).toThrow(invalid(new RegExp(message)))
+      expect(() => resolveMiddlewareOptions(options as never), JSON.stringify(options)).toThrow(
+        invalid(new RegExp(message)),
+      )
     }
-    expect(() => resolveMiddlewareOptions({ mask: { reveal: ['a..b'] } })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }))
-    expect(() => resolveMiddlewareOptions({ mask: { reveal: ['__proto__'] } })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }))
-    expect(() => resolveMiddlewareOptions({ blindIndexKey: 'short' })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }))
+    expect(() => resolveMiddlewareOptions({ mask: { reveal: ['a..b'] } })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
+    )
+    expect(() => resolveMiddlewareOptions({ mask: { reveal: ['__proto__'] } })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
+    )
+    expect(() => resolveMiddlewareOptions({ blindIndexKey: 'short' })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
+    )
     expect(() => resolveMiddlewareOptions('x' as never)).toThrow(TypeError)
   })
 })
@@ -82,7 +104,19 @@ describe('resolveMiddlewareOptions', () => {
 describe('resolveMaskSpec', () => {
   it('splits the masker options from decrypt and reveal', () => {
     const censor = () => 'x'
-    expect(resolveMaskSpec({ paths: ['a'], censor, remove: true, detect: { cards: true }, maxDepth: 4, decrypt: false }, 'mask()')).toEqual({
+    expect(
+      resolveMaskSpec(
+        {
+          paths: ['a'],
+          censor,
+          remove: true,
+          detect: { cards: true },
+          maxDepth: 4,
+          decrypt: false,
+        },
+        'mask()',
+      ),
+    ).toEqual({
       decrypt: false,
       reveal: [],
       masker: { paths: ['a'], censor, remove: true, detect: { cards: true }, maxDepth: 4 },

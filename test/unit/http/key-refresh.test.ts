@@ -28,7 +28,9 @@ function rotatingSetup(options: { reloadable?: boolean } = {}) {
   }
   const events: FieldsealEvent[] = []
   const fs = createFieldseal({ keyring: source, onEvent: (event) => events.push(event) })
-  const fromB = createFieldseal({ keys: [keyB] }).encryptField('secret', { context: 'ssn' }) as string
+  const fromB = createFieldseal({ keys: [keyB] }).encryptField('secret', {
+    context: 'ssn',
+  }) as string
   const fromA = createFieldseal({ keys: [keyA] }).encryptField('old', { context: 'note' }) as string
   return { fs, source, events, fromB, fromA, config: configOf(fs) }
 }
@@ -50,31 +52,52 @@ describe('createKeyRefresher', () => {
 
   it('reports the failure once when the retry fails too', async () => {
     const { fs, config, events } = rotatingSetup()
-    const foreign = createFieldseal({ keys: [randomBytes(32).toString('base64')] }).encryptField('x', { context: 'ssn' })
+    const foreign = createFieldseal({ keys: [randomBytes(32).toString('base64')] }).encryptField(
+      'x',
+      { context: 'ssn' },
+    )
     const refresher = createKeyRefresher(fs, config, 0)
-    await expect(refresher.runAsync((current) => decryptDocument(current, { ssn: foreign }, mode))).rejects.toMatchObject({
+    await expect(
+      refresher.runAsync((current) => decryptDocument(current, { ssn: foreign }, mode)),
+    ).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_UNKNOWN_KEY',
       path: 'ssn',
     })
-    expect(events).toEqual([expect.objectContaining({ operation: 'decrypt', outcome: 'failure', path: 'ssn', code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })])
+    expect(events).toEqual([
+      expect.objectContaining({
+        operation: 'decrypt',
+        outcome: 'failure',
+        path: 'ssn',
+        code: 'ERR_FIELDSEAL_UNKNOWN_KEY',
+      }),
+    ])
   })
 
   it('does not retry without a reloadable key source, or for other errors', async () => {
     const { fs, config, fromB } = rotatingSetup({ reloadable: false })
     let attempts = 0
     const refresher = createKeyRefresher(fs, config, 0)
-    await expect(refresher.runAsync(() => (attempts++, decryptDocument(config, { ssn: fromB }, mode)))).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
+    await expect(
+      refresher.runAsync(() => (attempts++, decryptDocument(config, { ssn: fromB }, mode))),
+    ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
     expect(attempts).toBe(1)
     const reloadable = rotatingSetup()
     const other = createKeyRefresher(reloadable.fs, reloadable.config, 0)
-    await expect(other.runAsync((current) => decryptDocument(current, { ssn: 'enc:v1:k:bad' }, mode))).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_MALFORMED' })
+    await expect(
+      other.runAsync((current) => decryptDocument(current, { ssn: 'enc:v1:k:bad' }, mode)),
+    ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_MALFORMED' })
     expect(reloadable.source.refreshes).toBe(0)
-    expect(reloadable.events).toEqual([expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED' })])
+    expect(reloadable.events).toEqual([
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED' }),
+    ])
   })
 
   it('spaces reloads by the interval, and shares one reload between concurrent requests', async () => {
     const { fs, config, source, fromB, events } = rotatingSetup()
-    const foreign = createFieldseal({ keys: [randomBytes(32).toString('base64')] }).encryptField('x', { context: 'ssn' })
+    const foreign = createFieldseal({ keys: [randomBytes(32).toString('base64')] }).encryptField(
+      'x',
+      { context: 'ssn' },
+    )
     let now = 10_000
     const refresher = createKeyRefresher(fs, config, 1000, () => now)
     const both = await Promise.allSettled([
@@ -84,11 +107,15 @@ describe('createKeyRefresher', () => {
     expect(both.map((result) => result.status)).toEqual(['rejected', 'fulfilled'])
     expect(source.refreshes).toBe(1)
     events.length = 0
-    await expect(refresher.runAsync((current) => decryptDocument(current, { ssn: foreign }, mode))).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
+    await expect(
+      refresher.runAsync((current) => decryptDocument(current, { ssn: foreign }, mode)),
+    ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
     expect(source.refreshes).toBe(1) // within the interval: no reload, and the failure is reported
     expect(events).toHaveLength(1)
     now += 1000
-    await expect(refresher.runAsync((current) => decryptDocument(current, { ssn: foreign }, mode))).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
+    await expect(
+      refresher.runAsync((current) => decryptDocument(current, { ssn: foreign }, mode)),
+    ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
     expect(source.refreshes).toBe(2)
   })
 
@@ -96,7 +123,11 @@ describe('createKeyRefresher', () => {
     const { fs, config, fromA } = rotatingSetup()
     const refresher = createKeyRefresher(fs, config, 0)
     let value: unknown
-    refresher.run((current) => decryptDocument(current, { note: fromA }, mode), (result) => (value = result), () => {})
+    refresher.run(
+      (current) => decryptDocument(current, { note: fromA }, mode),
+      (result) => (value = result),
+      () => {},
+    )
     expect(value).toEqual({ note: 'old' })
   })
 
@@ -106,6 +137,8 @@ describe('createKeyRefresher', () => {
       throw new Error('store down')
     }
     const refresher = createKeyRefresher(fs, config, 0)
-    await expect(refresher.runAsync((current) => decryptDocument(current, { ssn: fromB }, mode))).rejects.toThrow('store down')
+    await expect(
+      refresher.runAsync((current) => decryptDocument(current, { ssn: fromB }, mode)),
+    ).rejects.toThrow('store down')
   })
 })

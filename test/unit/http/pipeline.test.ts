@@ -14,21 +14,39 @@ const newKey = () => randomBytes(32).toString('base64')
 describe('createHttpPipeline: request', () => {
   it('decrypts, encrypts and hands back the plaintext without mutating the parsed body', async () => {
     const events: FieldsealEvent[] = []
-    const fs = createFieldseal({ keys: [newKey()], fields: ['ssn', 'cards[*].number'], onEvent: (event) => events.push(event) })
+    const fs = createFieldseal({
+      keys: [newKey()],
+      fields: ['ssn', 'cards[*].number'],
+      onEvent: (event) => events.push(event),
+    })
     const pipeline = createHttpPipeline(fs)
-    const body = Object.freeze({ ssn: fs.encryptField(SSN, { context: 'ssn' }), cards: Object.freeze([Object.freeze({ number: '4111' })]) })
+    const body = Object.freeze({
+      ssn: fs.encryptField(SSN, { context: 'ssn' }),
+      cards: Object.freeze([Object.freeze({ number: '4111' })]),
+    })
     const result = await pipeline.request({ body, headers: json })
     expect(result.fieldseal.plaintext).toEqual({ ssn: SSN, cards: [{ number: '4111' }] })
     expect(fs.decryptFields(result.body)).toEqual({ ssn: SSN, cards: [{ number: '4111' }] })
-    expect(events).toEqual([expect.objectContaining({ operation: 'encrypt', paths: ['ssn', 'cards[0].number'], count: 2 })])
+    expect(events).toEqual([
+      expect.objectContaining({
+        operation: 'encrypt',
+        paths: ['ssn', 'cards[0].number'],
+        count: 2,
+      }),
+    ])
   })
 
   it('passes non-JSON bodies and refuses unparsed JSON', async () => {
     const pipeline = createHttpPipeline(createFieldseal({ keys: [newKey()] }))
-    const text = await pipeline.request({ body: 'plain', headers: { 'content-type': 'text/plain', 'content-length': '5' } })
+    const text = await pipeline.request({
+      body: 'plain',
+      headers: { 'content-type': 'text/plain', 'content-length': '5' },
+    })
     expect(text.body).toBe('plain')
     expect(text.fieldseal.plaintext).toBe('plain')
-    await expect(pipeline.request({ body: undefined, headers: json })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_BODY_NOT_PARSED' })
+    await expect(pipeline.request({ body: undefined, headers: json })).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_BODY_NOT_PARSED',
+    })
   })
 
   it('reloads keys once for an unknown key id (a rotation by another instance), inbound and outbound', async () => {
@@ -48,7 +66,10 @@ describe('createHttpPipeline: request', () => {
     const fs = createFieldseal({ keyring: source, fields: ['ssn'] })
     const elsewhere = createFieldseal({ keys: [rotated] })
     const pipeline = createHttpPipeline(fs, { keyRefreshInterval: 0 })
-    const result = await pipeline.request({ body: { ssn: elsewhere.encryptField(SSN, { context: 'ssn' }) }, headers: json })
+    const result = await pipeline.request({
+      body: { ssn: elsewhere.encryptField(SSN, { context: 'ssn' }) },
+      headers: json,
+    })
     expect(result.fieldseal.get('ssn')).toBe(SSN)
     expect(refreshes).toBe(1)
     const third = newKey()
@@ -68,8 +89,12 @@ describe('createHttpPipeline: blind indexes', () => {
   const fields = [{ path: 'ssn', blindIndex: true }]
   it('needs a blind-index key when a field asks for one (ERR_FIELDSEAL_NO_KEY)', () => {
     const fs = createFieldseal({ keys: [newKey()], fields })
-    expect(() => createHttpPipeline(fs, { env: {} })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }))
-    expect(() => createHttpPipeline(createFieldseal({ keys: [newKey()] }), { env: {} })).not.toThrow()
+    expect(() => createHttpPipeline(fs, { env: {} })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
+    )
+    expect(() =>
+      createHttpPipeline(createFieldseal({ keys: [newKey()] }), { env: {} }),
+    ).not.toThrow()
   })
 
   it('reads the key from env, and registers it for blindIndex(fs, …)', async () => {
@@ -83,15 +108,18 @@ describe('createHttpPipeline: blind indexes', () => {
 
   it('refuses a data key as blind-index key', () => {
     const dataKey = newKey()
-    expect(() => createHttpPipeline(createFieldseal({ keys: [dataKey], fields }), { blindIndexKey: dataKey })).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
-    )
+    expect(() =>
+      createHttpPipeline(createFieldseal({ keys: [dataKey], fields }), { blindIndexKey: dataKey }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }))
   })
 
   it('indexes fields of the encrypt option', async () => {
     const indexKey = newKey()
     const fs = createFieldseal({ keys: [newKey()] })
-    const pipeline = createHttpPipeline(fs, { encrypt: [{ path: 'tax_id', blindIndex: true }], blindIndexKey: indexKey })
+    const pipeline = createHttpPipeline(fs, {
+      encrypt: [{ path: 'tax_id', blindIndex: true }],
+      blindIndexKey: indexKey,
+    })
     const { body } = await pipeline.request({ body: { tax_id: '12-345' }, headers: json })
     expect((body as any).tax_id_bidx).toBe(blindIndex(indexKey, '12345', 'tax_id'))
     expect((body as any).tax_id).toMatch(/^enc:v1:/)
@@ -105,20 +133,44 @@ describe('createHttpPipeline: respond', () => {
   it('sends in the same tick, the body itself when there is nothing to do', () => {
     const off = createHttpPipeline(fs, { mask: false })
     let sent: unknown
-    off.respond(sealed, undefined, (body) => (sent = body), () => {})
+    off.respond(
+      sealed,
+      undefined,
+      (body) => (sent = body),
+      () => {},
+    )
     expect(sent).toBe(sealed)
     const on = createHttpPipeline(fs)
-    on.respond('text', undefined, (body) => (sent = body), () => {})
+    on.respond(
+      'text',
+      undefined,
+      (body) => (sent = body),
+      () => {},
+    )
     expect(sent).toBe('text')
-    on.respond(sealed, undefined, (body) => (sent = body), () => {})
+    on.respond(
+      sealed,
+      undefined,
+      (body) => (sent = body),
+      () => {},
+    )
     expect(sent).toEqual({ ssn: '[REDACTED]' })
   })
 
   it('wraps response failures in ERR_FIELDSEAL_RESPONSE_FAILED (500) with the cause, path and key id', async () => {
     const pipeline = createHttpPipeline(fs, { mask: { decrypt: true } })
-    const foreign = createFieldseal({ keys: [newKey()], fields: ['ssn'] }).encryptFields({ ssn: SSN })
-    const failure = await pipeline.prepareResponse(foreign, undefined).catch((error: unknown) => error)
-    expect(failure).toMatchObject({ code: 'ERR_FIELDSEAL_RESPONSE_FAILED', status: 500, path: 'ssn', kid: expect.any(String) })
+    const foreign = createFieldseal({ keys: [newKey()], fields: ['ssn'] }).encryptFields({
+      ssn: SSN,
+    })
+    const failure = await pipeline
+      .prepareResponse(foreign, undefined)
+      .catch((error: unknown) => error)
+    expect(failure).toMatchObject({
+      code: 'ERR_FIELDSEAL_RESPONSE_FAILED',
+      status: 500,
+      path: 'ssn',
+      kid: expect.any(String),
+    })
     expect((failure as Error).cause).toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
   })
 
@@ -133,7 +185,9 @@ describe('createHttpPipeline: respond', () => {
   })
 
   it('refuses a route mask without the middleware state', () => {
-    expect(() => useRouteMask(undefined, createRouteMask())).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }))
+    expect(() => useRouteMask(undefined, createRouteMask())).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+    )
     expect(() => useRouteMask({ plaintext: 1, get: () => 1 }, createRouteMask())).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
     )

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { FIELDSEAL_ERROR_CODES, FieldsealError } from '../../../src/errors.js'
-import { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails } from '../../../src/http/problem.js'
+import {
+  isRequestDataError,
+  PROBLEM_CONTENT_TYPE,
+  problemDetails,
+} from '../../../src/http/problem.js'
 
 describe('problemDetails', () => {
   it('builds an RFC 9457 object with code and path for a 4xx', () => {
-    const error = new FieldsealError('ERR_FIELDSEAL_DECRYPT_FAILED', 'decryption failed', { path: 'cards[0].number', kid: 'k1' })
+    const error = new FieldsealError('ERR_FIELDSEAL_DECRYPT_FAILED', 'decryption failed', {
+      path: 'cards[0].number',
+      kid: 'k1',
+    })
     expect(problemDetails(error)).toEqual({
       type: 'about:blank',
       title: 'Bad Request',
@@ -17,11 +24,19 @@ describe('problemDetails', () => {
   })
 
   it('hides the message of a 5xx and uses the status phrase as title', () => {
-    const problem = problemDetails(new FieldsealError('ERR_FIELDSEAL_STORE_CORRUPT', 'file /etc/keys.json is corrupt'))
-    expect(problem).toMatchObject({ status: 500, title: 'Internal Server Error', code: 'ERR_FIELDSEAL_STORE_CORRUPT' })
+    const problem = problemDetails(
+      new FieldsealError('ERR_FIELDSEAL_STORE_CORRUPT', 'file /etc/keys.json is corrupt'),
+    )
+    expect(problem).toMatchObject({
+      status: 500,
+      title: 'Internal Server Error',
+      code: 'ERR_FIELDSEAL_STORE_CORRUPT',
+    })
     expect(problem.detail).not.toContain('/etc/keys.json')
     expect(problem).not.toHaveProperty('path')
-    expect(problemDetails(new FieldsealError('ERR_FIELDSEAL_TOO_MANY_FIELDS', 'x')).title).toBe('Payload Too Large')
+    expect(problemDetails(new FieldsealError('ERR_FIELDSEAL_TOO_MANY_FIELDS', 'x')).title).toBe(
+      'Payload Too Large',
+    )
   })
 
   it('tells request-data errors (4xx) from the rest', () => {

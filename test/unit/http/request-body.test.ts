@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { assertDepth, assertParsed, hasJsonBody, isJsonContainer } from '../../../src/http/request-body.js'
+import {
+  assertDepth,
+  assertParsed,
+  hasJsonBody,
+  isJsonContainer,
+} from '../../../src/http/request-body.js'
 
 const json = { 'content-type': 'application/json', 'content-length': '12' }
 
@@ -29,14 +34,20 @@ describe('hasJsonBody', () => {
 describe('assertParsed', () => {
   it('refuses a JSON request whose body is missing, text or bytes with ERR_FIELDSEAL_BODY_NOT_PARSED', () => {
     for (const body of [undefined, '{"ssn":"1"}', Buffer.from('{}'), new Uint8Array(2)]) {
-      expect(() => assertParsed(body, json)).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_NOT_PARSED', status: 500 }))
+      expect(() => assertParsed(body, json)).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_NOT_PARSED', status: 500 }),
+      )
     }
   })
   it('lets parsed bodies and non-JSON requests pass', () => {
     expect(() => assertParsed({}, json)).not.toThrow()
     expect(() => assertParsed(null, json)).not.toThrow()
-    expect(() => assertParsed(undefined, { 'content-type': 'text/plain', 'content-length': '3' })).not.toThrow()
-    expect(() => assertParsed('text', { 'content-type': 'text/plain', 'content-length': '3' })).not.toThrow()
+    expect(() =>
+      assertParsed(undefined, { 'content-type': 'text/plain', 'content-length': '3' }),
+    ).not.toThrow()
+    expect(() =>
+      assertParsed('text', { 'content-type': 'text/plain', 'content-length': '3' }),
+    ).not.toThrow()
     expect(() => assertParsed(undefined, {})).not.toThrow()
   })
 })
@@ -44,7 +55,9 @@ describe('assertParsed', () => {
 describe('isJsonContainer', () => {
   it('is true for plain objects and arrays only', () => {
     expect([{}, [], Object.create(null)].map(isJsonContainer)).toEqual([true, true, true])
-    expect([null, 'x', 1, new Date(), Buffer.from('x'), new (class A {})()].map(isJsonContainer)).toEqual([false, false, false, false, false, false])
+    expect(
+      [null, 'x', 1, new Date(), Buffer.from('x'), new (class A {})()].map(isJsonContainer),
+    ).toEqual([false, false, false, false, false, false])
   })
 })
 
@@ -56,8 +69,12 @@ describe('assertDepth', () => {
   }
   it('allows maxDepth levels and refuses one more with the path of the too-deep container', () => {
     expect(() => assertDepth(nest(4), 4)).not.toThrow()
-    expect(() => assertDepth(nest(5), 4)).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_TOO_DEEP', path: 'a[0].a[0]' }))
-    expect(() => assertDepth(nest(100_000), 32)).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_TOO_DEEP' }))
+    expect(() => assertDepth(nest(5), 4)).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_TOO_DEEP', path: 'a[0].a[0]' }),
+    )
+    expect(() => assertDepth(nest(100_000), 32)).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_TOO_DEEP' }),
+    )
     expect(() => assertDepth('x', 1)).not.toThrow()
   })
 })

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { createRequestState, isRequestState, routeSlotOf, setRouteSlot } from '../../../src/http/request-state.js'
+import {
+  createRequestState,
+  isRequestState,
+  routeSlotOf,
+  setRouteSlot,
+} from '../../../src/http/request-state.js'
 
 describe('createRequestState', () => {
-  const plaintext = JSON.parse('{"ssn":"123","cards":[{"number":"4111"}],"__proto__":{"x":1},"n":null}')
+  const plaintext = JSON.parse(
+    '{"ssn":"123","cards":[{"number":"4111"}],"__proto__":{"x":1},"n":null}',
+  )
   const state = createRequestState(plaintext)
 
   it('exposes the plaintext and reads paths without wildcards', () => {
@@ -14,16 +21,31 @@ describe('createRequestState', () => {
   })
 
   it('answers undefined for what is not there, reading own properties only', () => {
-    for (const path of ['missing', 'cards[1].number', 'ssn.length', 'cards.length', 'cards.number', 'toString', 'hasOwnProperty', 'n.x']) {
+    for (const path of [
+      'missing',
+      'cards[1].number',
+      'ssn.length',
+      'cards.length',
+      'cards.number',
+      'toString',
+      'hasOwnProperty',
+      'n.x',
+    ]) {
       expect(state.get(path)).toBeUndefined()
     }
     expect(createRequestState(undefined).get('a')).toBeUndefined()
   })
 
   it('refuses wildcards and forbidden segments', () => {
-    expect(() => state.get('cards[*].number')).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }))
-    expect(() => state.get('**.ssn')).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }))
-    expect(() => state.get('__proto__')).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }))
+    expect(() => state.get('cards[*].number')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
+    )
+    expect(() => state.get('**.ssn')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
+    )
+    expect(() => state.get('__proto__')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
+    )
   })
 
   it('is frozen, and carries a route slot only fieldseal can see', () => {

@@ -17,7 +17,8 @@ function setup(options: FieldsealOptions = {}) {
   const events: FieldsealEvent[] = []
   const fs = createFieldseal({ keys: [key], onEvent: (event) => events.push(event), ...options })
   const config = configOf(fs)
-  const spec = (mask?: ResponseMaskOptions) => (mask === undefined ? undefined : resolveMaskSpec(mask, 'test'))
+  const spec = (mask?: ResponseMaskOptions) =>
+    mask === undefined ? undefined : resolveMaskSpec(mask, 'test')
   const run = (doc: object, app?: ResponseMaskOptions, route?: ResponseMaskOptions) =>
     transformResponse(config, compileResponsePlan(spec(app), spec(route)), doc) as any
   const seal = (value: unknown, context: string) => fs.encryptField(value, { context }) as string
@@ -46,10 +47,27 @@ describe('jsonDocument', () => {
       }
     }
     expect(jsonDocument(new Row())).toEqual({ ssn: 'enc:v1:k:x', wrapped: true })
-    expect(jsonDocument(new (class { a = 1 })())).toEqual({ a: 1 })
+    expect(
+      jsonDocument(
+        new (class {
+          a = 1
+        })(),
+      ),
+    ).toEqual({ a: 1 })
   })
   it('leaves non-JSON bodies alone', () => {
-    for (const body of [undefined, null, 'text', 1, Buffer.from('x'), new Uint8Array(1), new ArrayBuffer(1), Readable.from(['x']), new Blob(['x']), new Date()]) {
+    for (const body of [
+      undefined,
+      null,
+      'text',
+      1,
+      Buffer.from('x'),
+      new Uint8Array(1),
+      new ArrayBuffer(1),
+      Readable.from(['x']),
+      new Blob(['x']),
+      new Date(),
+    ]) {
       expect(jsonDocument(body)).toBeUndefined()
     }
   })
@@ -58,7 +76,11 @@ describe('jsonDocument', () => {
 describe('transformResponse', () => {
   it('censors enc: values by default and returns the input itself when nothing changes', () => {
     const { run, seal } = setup()
-    expect(run({ ssn: seal(SSN, 'ssn'), list: [seal(1, 'list')], name: 'Ann' }, {})).toEqual({ ssn: '[REDACTED]', list: ['[REDACTED]'], name: 'Ann' })
+    expect(run({ ssn: seal(SSN, 'ssn'), list: [seal(1, 'list')], name: 'Ann' }, {})).toEqual({
+      ssn: '[REDACTED]',
+      list: ['[REDACTED]'],
+      name: 'Ann',
+    })
     const clean = { name: 'Ann', nested: [{ a: 1 }] }
     expect(run(clean, {})).toBe(clean)
   })
@@ -70,7 +92,10 @@ describe('transformResponse', () => {
     const censor = (value: unknown, path: string) => (seen.push([value, path]), `hidden:${path}`)
     expect(run({ a: { ssn: sealed } }, { censor })).toEqual({ a: { ssn: 'hidden:a.ssn' } })
     expect(seen).toEqual([[sealed, 'a.ssn']])
-    expect(run({ ssn: sealed, keep: 1, list: [sealed, 2] }, { remove: true })).toEqual({ keep: 1, list: [2] })
+    expect(run({ ssn: sealed, keep: 1, list: [sealed, 2] }, { remove: true })).toEqual({
+      keep: 1,
+      list: [2],
+    })
   })
 
   it("decrypts with the configured field's context [decrypt: true]", () => {
@@ -82,22 +107,46 @@ describe('transformResponse', () => {
 
   it('keeps censored ciphertext whole at rule paths and elsewhere when a masker runs', () => {
     const { run, seal } = setup()
-    const out = run({ ssn: seal(SSN, 'ssn'), card: seal(CARD, 'card'), other: CARD }, { rules: { ssn: 'ssn' }, detect: true })
+    const out = run(
+      { ssn: seal(SSN, 'ssn'), card: seal(CARD, 'card'), other: CARD },
+      { rules: { ssn: 'ssn' }, detect: true },
+    )
     expect(out).toEqual({ ssn: '[REDACTED]', card: '[REDACTED]', other: '************1111' })
   })
 
   it('reveals fields in full over every rule, path and detection, but not under a masked ancestor', () => {
     const { run, seal } = setup()
-    const doc = { ssn: seal(SSN, 'ssn'), card: CARD, plain: SSN, customer: { ssn: seal(SSN, 'ssn') } }
+    const doc = {
+      ssn: seal(SSN, 'ssn'),
+      card: CARD,
+      plain: SSN,
+      customer: { ssn: seal(SSN, 'ssn') },
+    }
     const app = { rules: { '**.ssn': 'ssn' as const }, paths: ['plain'], detect: true }
-    expect(run(doc, app, { reveal: ['ssn', 'card', 'plain'] })).toEqual({ ssn: SSN, card: CARD, plain: SSN, customer: { ssn: '[REDACTED]' } })
-    expect(run(doc, { paths: ['customer'] }, { reveal: ['customer.ssn', 'ssn'] })).toEqual({ ssn: SSN, card: CARD, plain: SSN, customer: '[REDACTED]' })
-    expect(run(doc, undefined, { reveal: ['customer.ssn'] })).toMatchObject({ ssn: '[REDACTED]', customer: { ssn: SSN } })
+    expect(run(doc, app, { reveal: ['ssn', 'card', 'plain'] })).toEqual({
+      ssn: SSN,
+      card: CARD,
+      plain: SSN,
+      customer: { ssn: '[REDACTED]' },
+    })
+    expect(run(doc, { paths: ['customer'] }, { reveal: ['customer.ssn', 'ssn'] })).toEqual({
+      ssn: SSN,
+      card: CARD,
+      plain: SSN,
+      customer: '[REDACTED]',
+    })
+    expect(run(doc, undefined, { reveal: ['customer.ssn'] })).toMatchObject({
+      ssn: '[REDACTED]',
+      customer: { ssn: SSN },
+    })
   })
 
   it('reveals a container with everything encrypted inside it decrypted', () => {
     const { run, seal } = setup()
-    const doc = { address: { street: seal('1 Main St', 'street'), lines: [seal('flat 2', 'lines')] }, ssn: seal(SSN, 'ssn') }
+    const doc = {
+      address: { street: seal('1 Main St', 'street'), lines: [seal('flat 2', 'lines')] },
+      ssn: seal(SSN, 'ssn'),
+    }
     expect(run(doc, { rules: { '**.street': 'full' } }, { reveal: ['address'] })).toEqual({
       address: { street: '1 Main St', lines: ['flat 2'] },
       ssn: '[REDACTED]',
@@ -107,17 +156,32 @@ describe('transformResponse', () => {
   it('lets route rules win over app rules on one path, and route censor/remove/decrypt replace the app ones', () => {
     const { run, seal } = setup()
     const doc = { ssn: seal(SSN, 'ssn'), secret: 's' }
-    expect(run(doc, { decrypt: true, rules: { ssn: 'full' } }, { rules: { ssn: 'last4' } })).toEqual({ ssn: '*******6789', secret: 's' })
-    expect(run(doc, { censor: 'A', paths: ['secret'] }, { censor: 'B' })).toEqual({ ssn: 'B', secret: 'B' })
-    expect(run(doc, { remove: true }, { remove: false })).toEqual({ ssn: '[REDACTED]', secret: 's' })
-    expect(run(doc, { decrypt: true }, { decrypt: false })).toEqual({ ssn: '[REDACTED]', secret: 's' })
+    expect(
+      run(doc, { decrypt: true, rules: { ssn: 'full' } }, { rules: { ssn: 'last4' } }),
+    ).toEqual({ ssn: '*******6789', secret: 's' })
+    expect(run(doc, { censor: 'A', paths: ['secret'] }, { censor: 'B' })).toEqual({
+      ssn: 'B',
+      secret: 'B',
+    })
+    expect(run(doc, { remove: true }, { remove: false })).toEqual({
+      ssn: '[REDACTED]',
+      secret: 's',
+    })
+    expect(run(doc, { decrypt: true }, { decrypt: false })).toEqual({
+      ssn: '[REDACTED]',
+      secret: 's',
+    })
   })
 
   it('never mutates its input', () => {
     const { run, seal } = setup()
     const doc = deepFreeze({ a: [{ ssn: seal(SSN, 'ssn'), card: CARD }], ssn: seal(SSN, 'ssn') })
     const snapshot = structuredClone(doc)
-    run(doc, { decrypt: true, rules: { '**.ssn': 'ssn' }, detect: true, paths: ['a[0].card'] }, { reveal: ['ssn'] })
+    run(
+      doc,
+      { decrypt: true, rules: { '**.ssn': 'ssn' }, detect: true, paths: ['a[0].card'] },
+      { reveal: ['ssn'] },
+    )
     run(doc, { remove: true })
     expect(doc).toEqual(snapshot)
   })
@@ -126,12 +190,16 @@ describe('transformResponse', () => {
     const { run, events } = setup()
     const legacy = `enc:${new AesGcmCipher(key).encrypt(SSN).toString('base64')}`
     expect(run({ ssn: legacy }, { decrypt: true })).toEqual({ ssn: SSN })
-    expect(events).toEqual([expect.objectContaining({ operation: 'legacy-format', outcome: 'success', path: 'ssn' })])
+    expect(events).toEqual([
+      expect.objectContaining({ operation: 'legacy-format', outcome: 'success', path: 'ssn' }),
+    ])
   })
 
   it('throws coded errors with the path and reports decrypt failures without values', () => {
     const { run, events, seal } = setup({ maxFields: 2 })
-    const foreign = createFieldseal({ keys: [randomBytes(32)] }).encryptField(SSN, { context: 'ssn' })
+    const foreign = createFieldseal({ keys: [randomBytes(32)] }).encryptField(SSN, {
+      context: 'ssn',
+    })
     expect(() => run({ list: [{ ssn: foreign }] }, { decrypt: true })).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY', path: 'list[0].ssn' }),
     )
@@ -139,24 +207,40 @@ describe('transformResponse', () => {
       expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED', path: 'address.street' }),
     )
     expect(events).toEqual([
-      expect.objectContaining({ operation: 'decrypt', outcome: 'failure', path: 'list[0].ssn', code: 'ERR_FIELDSEAL_UNKNOWN_KEY' }),
-      expect.objectContaining({ operation: 'decrypt', outcome: 'failure', path: 'address.street', code: 'ERR_FIELDSEAL_MALFORMED' }),
+      expect.objectContaining({
+        operation: 'decrypt',
+        outcome: 'failure',
+        path: 'list[0].ssn',
+        code: 'ERR_FIELDSEAL_UNKNOWN_KEY',
+      }),
+      expect.objectContaining({
+        operation: 'decrypt',
+        outcome: 'failure',
+        path: 'address.street',
+        code: 'ERR_FIELDSEAL_MALFORMED',
+      }),
     ])
     expect(JSON.stringify(events)).not.toContain(String(foreign))
     const many = { a: seal(1, 'a'), b: seal(2, 'b'), c: seal(3, 'c') }
-    expect(() => run(many, { decrypt: true })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_TOO_MANY_FIELDS' }))
+    expect(() => run(many, { decrypt: true })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_TOO_MANY_FIELDS' }),
+    )
     expect(run(many, {})).toEqual({ a: '[REDACTED]', b: '[REDACTED]', c: '[REDACTED]' }) // censoring opens nothing
   })
 
   it('refuses documents deeper than maxDepth [maxDepth: 3]', () => {
     const { run } = setup({ maxDepth: 3 })
-    expect(() => run({ a: { b: { c: { d: 1 } } } }, {})).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_TOO_DEEP' }))
+    expect(() => run({ a: { b: { c: { d: 1 } } } }, {})).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_TOO_DEEP' }),
+    )
   })
 })
 
 describe('RouteMask', () => {
   it('validates when created and compiles once per middleware', () => {
-    expect(() => new RouteMask({ rules: { ssn: 'nope' as never } })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }))
+    expect(() => new RouteMask({ rules: { ssn: 'nope' as never } })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+    )
     const route = new RouteMask({ decrypt: true })
     const owner = {}
     const plan = route.planFor(owner, undefined)
