@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { AesGcmCipher } from '../../../src/aes-gcm.js'
+import { importRecords, mintRecord, rewrapRecords } from '../../../src/keyring/key-mint.js'
+import { createMasterKey } from '../../../src/keyring/master-key.js'
+import { keyFingerprint } from '../../../src/static-keys.js'
+
+const context = { now: new Date('2030-01-01T00:00:00.000Z'), ttlDays: 90 }
+
+describe('key minting', () => {
+  it('mints a fingerprint-named key with the next version, wrapped under the master key', async () => {
+    const master = await createMasterKey({ key: AesGcmCipher.generateKey() })
+    const first = mintRecord([], master, 'data', context)
+    const second = mintRecord([first], master, 'data', context)
+    expect(second.version).toBe(2)
+    expect(keyFingerprint(master.unwrap(second.id, second.wrapped!))).toBe(second.id)
+    expect(first).toMatchObject({
+      status: 'active',
+      expiresAt: '2030-04-01T00:00:00.000Z',
+      encryptions: 0,
+    })
+  })
+
+  it('imports keys newest first: versions oldest first, the chosen one active, the old active demoted', async () => {
+    const master = await createMasterKey({ key: AesGcmCipher.generateKey() })
+    const current = mintRecord([], master, 'data', context)
+    const [newest, older] = [AesGcmCipher.generateKey(), AesGcmCipher.generateKey()]
+    const { records, added } = importRecords(
+      [current],
+      master,
+      [newest, older],
+      keyFingerprint(newest),
+      context,
+      'ops',
+    )
+    expect(added.map((r) => [r.id, r.version, r.status])).toEqual([
+      [keyFingerprint(older), 2, 'pending_rotation'],
+      [keyFingerprint(newest), 3, 'active'],
+    ])
+    expect(records[0]).toMatchObject({ status: 'pending_rotation', rotatedBy: 'ops' })
+  })
+
+  it('rewraps every record that has material, and leaves retired ones as they are', async () => {
+    const from = await createMasterKey({ key: AesGcmCipher.generateKey() })
+    const to = await createMasterKey({ key: AesGcmCipher.generateKey() })
+    const live = mintRecord([], from, 'data', context)
+    const retired = {
+      ...mintRecord([live], from, 'signing', context),
+      status: 'retired' as const,
+      wrapped: null,
+    }
+    const [rewrapped, untouched] = rewrapRecords([live, retired], from, to)
+    expect(
+      to.unwrap(live.id, rewrapped!.wrapped!).equals(from.unwrap(live.id, live.wrapped!)),
+    ).toBe(true)
+    expect(untouched).toBe(retired)
+  })
+})
