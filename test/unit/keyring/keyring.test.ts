@@ -154,6 +154,26 @@ describe('Keyring across instances', () => {
   })
 })
 
+describe('Keyring background failures', () => {
+  it('are process warnings with the error code by default, never with a secret', async () => {
+    const inner = new MemoryKeyStore()
+    let broken = false
+    const store: KeyStore = {
+      load: async () => {
+        if (broken) throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' })
+        return inner.load()
+      },
+      save: (doc, expected) => inner.save(doc, expected),
+    }
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve))
+    await open({ store, refreshIntervalMs: 10 })
+    broken = true
+    const warning = await warned
+    expect(warning).toMatchObject({ name: 'FieldsealWarning', code: 'ECONNREFUSED' })
+    expect(warning.message).toContain('background refresh or rotation failed (ECONNREFUSED)')
+  })
+})
+
 describe('Keyring encryption counter', () => {
   it('counts encryptions per key and saves them on flush and close', async () => {
     const store = new MemoryKeyStore()
