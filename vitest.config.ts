@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { transform } from 'esbuild'
 import { defineConfig, type Plugin } from 'vitest/config'
 
@@ -15,8 +16,19 @@ const standardDecorators: Plugin = {
   },
 }
 
+/** `fieldseal`, `fieldseal/express` and `fieldseal/koa` resolve to the sources, as tsconfig `paths`. */
+const selfImports = [
+  ['fieldseal', './src/index.ts'],
+  ['fieldseal/express', './adapters/express.ts'],
+  ['fieldseal/koa', './adapters/koa.ts'],
+].map(([name, file]) => ({
+  find: new RegExp(`^${name}$`),
+  replacement: fileURLToPath(new URL(file, import.meta.url)),
+}))
+
 export default defineConfig({
   plugins: [standardDecorators],
+  resolve: { alias: selfImports },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
