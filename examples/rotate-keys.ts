@@ -1,0 +1,59 @@
+/**
+ * Rotate the data key of a persisted keyring without losing data: old values keep decrypting,
+ * re-encryption moves them to the new key, and the old key is retired only when a usage report
+ * shows nothing left under it.
+ *
+ *     npx tsx examples/rotate-keys.ts
+ *
+ * The keyring lives in memory here; in an application it is a file (`store: '.data/keyring.json'`)
+ * or a PostgreSQL table, and the master key comes from FIELDSEAL_MASTER_KEY.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto'
+import { createFieldseal, isFieldsealError, keyUsage, MemoryKeyStore, openKeyring } from 'fieldseal'
+
+const keyring = await openKeyring({
+  store: new MemoryKeyStore(),
+  masterKey: randomBytes(32),
+  refreshIntervalMs: 0,
+})
+const fs = createFieldseal({ keyring, fields: ['ssn'] })
+const kidOf = (value: unknown) => String(value).split(':')[2]
+
+let rows = [
+  { id: 1, ssn: '078-05-1120' },
+  { id: 2, ssn: '219-09-9999' },
+].map((row) => fs.encryptFields(row))
+const oldKid = keyring.encryptionKey().kid
+console.log(
+  'rows written under',
+  oldKid,
+  rows.map((row) => kidOf(row.ssn)),
+)
+
+// 1. Rotate: a new active key; the old one becomes pending_rotation and still decrypts.
+const next = await keyring.manager.rotateKey('data', { rotatedBy: 'ops@example.com' })
+console.log('rotated to', next.id, '— old rows still read:', fs.decryptFields(rows[0]!).ssn)
+console.log('new writes use', kidOf(fs.encryptFields({ ssn: '111-22-3333' }).ssn))
+
+// 2. The old key cannot be retired while values use it.
+try {
+  await keyring.manager.retireKey(oldKid, { usage: await keyUsage(fs, rows) })
+} catch (error) {
+  if (!isFieldsealError(error)) throw error
+  console.log('retire refused:', error.code)
+}
+
+// 3. Re-encrypt (the plaintext never leaves the call), check usage, retire.
+rows = rows.map((row) => fs.reencryptFields(row))
+const usage = await keyUsage(fs, rows)
+console.log('usage after re-encryption:', { ...usage.byKid })
+await keyring.manager.retireKey(oldKid, { usage })
+
+console.table(
+  keyring.manager
+    .listKeys({ type: 'data' })
+    .map(({ id, version, status, rotatedBy }) => ({ id, version, status, rotatedBy })),
+)
+await keyring.close()

@@ -1,0 +1,50 @@
+/**
+ * Starts a demo server and shuts it down cleanly on Ctrl-C / SIGTERM (open connections end, key
+ * counters are saved, the keyring and the database are closed).
+ *
+ * @module
+ */
+import { createServer, type RequestListener } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { DevEnvironment } from './dev-environment.js'
+
+/**
+ * Listens on `port` (`0` for any free one) and resolves with the server's URL.
+ *
+ * @example
+ * ```ts
+ * const url = await serve(app, 3000, env) // an Express app or a Koa app.callback()
+ * ```
+ */
+export async function serve(
+  handler: RequestListener,
+  port: number,
+  env: DevEnvironment,
+): Promise<string> {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new TypeError(`PORT must be 0–65535`)
+  const server = createServer(handler)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, resolve)
+  })
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    server.close(() => {
+      env.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error('closing the demo failed:', (error as { code?: string }).code ?? error)
+          process.exit(1)
+        },
+      )
+    })
+    server.closeIdleConnections()
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  const { port: bound } = server.address() as AddressInfo
+  return `http://localhost:${bound}`
+}
