@@ -32,13 +32,20 @@ function lastWidth(text: string, end: number): number {
   return end >= 2 && isLow(text.charCodeAt(end - 1)) && isHigh(text.charCodeAt(end - 2)) ? 2 : 1
 }
 
+// Masks of the default character, built once: `repeat` is a runtime call on every use.
+const STARS = Array.from({ length: 65 }, (_, n) => '*'.repeat(n))
+
+function repeat(maskChar: string, count: number): string {
+  return maskChar === '*' && count < STARS.length ? (STARS[count] as string) : maskChar.repeat(count)
+}
+
 /** {@link maskField} without argument checks, for fieldseal's own callers. */
 export function maskTail(value: string, visible: number, maskChar: string): string {
   let cut = value.length
   for (let kept = 0; kept < visible && cut > 0; kept++) cut -= lastWidth(value, cut)
   // A value no longer than `visible` is masked whole, as in the reference.
-  if (cut === 0) return maskChar.repeat(codePoints(value, 0, value.length))
-  return maskChar.repeat(codePoints(value, 0, cut)) + value.slice(cut)
+  if (cut === 0) return repeat(maskChar, codePoints(value, 0, value.length))
+  return repeat(maskChar, codePoints(value, 0, cut)) + value.slice(cut)
 }
 
 function checkString(value: unknown, name: string, where: string): asserts value is string {
@@ -73,6 +80,8 @@ export function maskField(value: string, visible = 4, maskChar = '*'): string {
   return maskTail(value, visible, maskChar)
 }
 
+const isAsciiDigit = (unit: number): boolean => unit >= 0x30 && unit <= 0x39
+
 // Unicode decimal digits (general category Nd), as Python's str.isdigit accepted them.
 const DECIMAL_DIGIT = /^\p{Nd}$/u
 
@@ -88,10 +97,35 @@ const DECIMAL_DIGIT = /^\p{Nd}$/u
  */
 export function maskPhone(phone: string): string {
   checkString(phone, 'phone', 'maskPhone')
+  // Fast path for ASCII text: count the digits and pick the last four without building a copy.
+  let count = 0
+  let ascii = true
+  for (let i = 0; i < phone.length; i++) {
+    const unit = phone.charCodeAt(i)
+    if (isAsciiDigit(unit)) count++
+    else if (unit >= 0x80) {
+      ascii = false
+      break
+    }
+  }
+  if (ascii) {
+    if (count <= 4) return repeat('*', count)
+    let tail = ''
+    let end = phone.length
+    while (tail.length < 4) {
+      // Take the last run of digits (usually all four at once) with one slice.
+      while (!isAsciiDigit(phone.charCodeAt(end - 1))) end--
+      let start = end - 1
+      while (end - start < 4 - tail.length && isAsciiDigit(phone.charCodeAt(start - 1))) start--
+      tail = phone.slice(start, end) + tail
+      end = start
+    }
+    return repeat('*', count - 4) + tail
+  }
   let digits = ''
   for (let i = 0; i < phone.length; i++) {
     const unit = phone.charCodeAt(i)
-    if (unit >= 0x30 && unit <= 0x39) {
+    if (isAsciiDigit(unit)) {
       digits += phone[i]
     } else if (unit >= 0x80) {
       // Only non-ASCII characters pay for the Unicode property test.
@@ -120,10 +154,10 @@ export function maskEmail(email: string): string {
   const at = email.indexOf('@')
   if (at <= 0) return email
   const count = codePoints(email, 0, at)
-  if (count <= 2) return '*'.repeat(count) + email.slice(at)
+  if (count <= 2) return repeat('*', count) + email.slice(at)
   const first = isHigh(email.charCodeAt(0)) && isLow(email.charCodeAt(1)) ? 2 : 1
   const last = at - lastWidth(email, at)
-  return email.slice(0, first) + '*'.repeat(count - 2) + email.slice(last)
+  return email.slice(0, first) + repeat('*', count - 2) + email.slice(last)
 }
 
 const lastFour = (text: string): string => maskTail(text, 4, '*')

@@ -1,16 +1,20 @@
 /**
  * Compiled path sets and a copy-on-write walk over plain JSON-like data.
  *
- * Paths compile once into a trie. The walk visits only the branches a path can still match
- * (literal keys are looked up, not scanned), copies just the containers on the way to a changed
- * value and returns the input itself when nothing changed. Inputs are never mutated. Own keys
+ * Paths compile once into a trie, walked as a cached automaton (src/path-states.ts). The walk
+ * visits only the branches a path can still match (literal keys are looked up, not scanned),
+ * copies just the containers on the way to a changed value and returns the input itself when
+ * nothing changed. Inputs are never mutated. Own keys
  * named `__proto__` are written with `defineProperty`, so they stay data and never become a
  * prototype.
  *
  * @module
  */
 import { FieldsealError } from './errors.js'
-import { appendPath, parsePath, type PathSegment } from './path-parse.js'
+import { appendPath } from './path-parse.js'
+import { transition, type CompiledPaths, type PathState } from './path-states.js'
+
+export { compilePaths, type CompiledPaths } from './path-states.js'
 
 /** Returned by a visitor: leave the value as it is. */
 export const KEEP: unique symbol = Symbol('fieldseal.keep')
@@ -33,119 +37,6 @@ export interface Match<T> {
 
 export type Visitor<T> = (value: unknown, match: Match<T>) => unknown
 
-interface TrieNode<T> {
-  keys: Map<string, TrieNode<T>> | undefined
-  indexes: Map<number, TrieNode<T>> | undefined
-  any: TrieNode<T> | undefined
-  deep: TrieNode<T> | undefined
-  /** This node stands after `**`: it also matches one level further down. */
-  readonly isDeep: boolean
-  terminal: { readonly data: T; readonly order: number } | undefined
-}
-
-/** A set of paths compiled for {@link walkPaths}. */
-export interface CompiledPaths<T> {
-  readonly root: TrieNode<T>
-  readonly paths: readonly string[]
-}
-
-const newNode = <T>(isDeep: boolean): TrieNode<T> => ({
-  keys: undefined,
-  indexes: undefined,
-  any: undefined,
-  deep: undefined,
-  isDeep,
-  terminal: undefined,
-})
-
-function child<T>(node: TrieNode<T>, segment: PathSegment): TrieNode<T> {
-  switch (segment.kind) {
-    case 'key': {
-      node.keys ??= new Map()
-      let next = node.keys.get(segment.name)
-      if (!next) node.keys.set(segment.name, (next = newNode(false)))
-      return next
-    }
-    case 'index': {
-      node.indexes ??= new Map()
-      let next = node.indexes.get(segment.index)
-      if (!next) node.indexes.set(segment.index, (next = newNode(false)))
-      return next
-    }
-    case 'any':
-      return (node.any ??= newNode(false))
-    case 'deep':
-      return (node.deep ??= newNode(true))
-  }
-}
-
-/**
- * Compiles paths, each with its data (a field spec, a mask rule…). When several paths match one
- * value, the one listed first wins. Duplicate paths keep their first entry.
- *
- * @example
- * ```ts
- * const compiled = compilePaths([['items[*].card', 'last4'], ['**.ssn', 'ssn']])
- * ```
- */
-export function compilePaths<T>(entries: Iterable<readonly [string, T]>): CompiledPaths<T> {
-  const root = newNode<T>(false)
-  const paths: string[] = []
-  let order = 0
-  for (const [path, data] of entries) {
-    let node = root
-    for (const segment of parsePath(path)) node = child(node, segment)
-    if (node.terminal === undefined) {
-      node.terminal = { data, order: order++ }
-      paths.push(path)
-    }
-  }
-  return { root, paths }
-}
-
-/** Adds the nodes a `**` reaches without consuming a level. */
-function closeOver<T>(nodes: TrieNode<T>[]): TrieNode<T>[] {
-  for (let i = 0; i < nodes.length; i++) {
-    const deep = (nodes[i] as TrieNode<T>).deep
-    if (deep !== undefined && !nodes.includes(deep)) nodes.push(deep)
-  }
-  return nodes
-}
-
-function step<T>(states: readonly TrieNode<T>[], key: string | number): TrieNode<T>[] {
-  const next: TrieNode<T>[] = []
-  const add = (node: TrieNode<T> | undefined) => {
-    if (node !== undefined && !next.includes(node)) next.push(node)
-  }
-  for (const state of states) {
-    add(typeof key === 'string' ? state.keys?.get(key) : state.indexes?.get(key))
-    add(state.any)
-    if (state.isDeep) add(state)
-  }
-  return closeOver(next)
-}
-
-/** Only literal keys can match below these states: look them up instead of scanning. */
-function literalKeys<T>(states: readonly TrieNode<T>[]): string[] | undefined {
-  const keys: string[] = []
-  for (const state of states) {
-    if (state.any !== undefined || state.isDeep || state.indexes !== undefined) return undefined
-    if (state.keys !== undefined) for (const key of state.keys.keys()) keys.push(key)
-  }
-  return keys
-}
-
-function terminalOf<T>(states: readonly TrieNode<T>[]): TrieNode<T>['terminal'] {
-  let best: TrieNode<T>['terminal']
-  for (const state of states) {
-    const terminal = state.terminal
-    if (terminal !== undefined && (best === undefined || terminal.order < best.order)) {
-      best = terminal
-    }
-  }
-  return best
-}
-
 /** Plain objects and arrays are walked; class instances, dates and buffers are leaves. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false
@@ -161,9 +52,8 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   }
 }
 
-function copyObject(source: Record<string, unknown>): Record<string, unknown> {
-  if (Object.getPrototypeOf(source) === null) return Object.assign(Object.create(null), source)
-  return { ...source }
+function copyBare(source: Record<string, unknown>): Record<string, unknown> {
+  return Object.assign(Object.create(null) as Record<string, unknown>, source)
 }
 
 interface Chain {
@@ -174,6 +64,25 @@ interface Chain {
 function printChain(chain: Chain | undefined): string {
   if (chain === undefined) return ''
   return appendPath(printChain(chain.parent), chain.step)
+}
+
+/** One allocation per visited value; the printable path is built only when asked for. */
+class WalkMatch<T> implements Match<T> {
+  readonly data: T
+  readonly name: string
+  readonly step: string | number | undefined
+  readonly #parent: Chain | undefined
+
+  constructor(data: T, name: string, parent: Chain | undefined, step: string | number | undefined) {
+    this.data = data
+    this.name = name
+    this.step = step
+    this.#parent = parent
+  }
+
+  path(): string {
+    return this.step === undefined ? '' : appendPath(printChain(this.#parent), this.step)
+  }
 }
 
 /** Limits of one walk. */
@@ -198,82 +107,104 @@ export function walkPaths<T>(
   visit: Visitor<T>,
   limits: WalkLimits,
 ): unknown {
-  const visitValue = (
+  const start = compiled.start
+  if (start === null) return root
+  return new Walk(compiled, visit, limits.maxDepth).value(root, start, undefined, undefined, '', 0)
+}
+
+/** One walk; methods instead of per-call closures keep the hot path free of allocations. */
+class Walk<T> {
+  constructor(
+    readonly compiled: CompiledPaths<T>,
+    readonly visit: Visitor<T>,
+    readonly maxDepth: number,
+  ) {}
+
+  value(
     value: unknown,
-    states: TrieNode<T>[],
-    chain: Chain | undefined,
+    state: PathState<T>,
+    parent: Chain | undefined,
+    step: string | number | undefined,
     name: string,
     depth: number,
-  ): unknown => {
-    const terminal = terminalOf(states)
+  ): unknown {
+    const terminal = state.terminal
     if (terminal !== undefined) {
-      const result = visit(value, {
-        data: terminal.data,
-        name,
-        step: chain?.step,
-        path: () => printChain(chain),
-      })
+      const result = this.visit(value, new WalkMatch(terminal.data, name, parent, step))
       if (result === KEEP) return value
       if (result !== DESCEND) return result
     }
     if (typeof value !== 'object' || value === null) return value
-    if (Array.isArray(value)) return walkArray(value, states, chain, name, depth + 1)
-    if (isPlainObject(value)) return walkObject(value, states, chain, depth + 1)
-    return value
-  }
-
-  const guard = (chain: Chain | undefined, depth: number) => {
-    if (depth > limits.maxDepth) {
+    const isArray = Array.isArray(value)
+    const proto = isArray ? undefined : Object.getPrototypeOf(value)
+    if (!isArray && proto !== Object.prototype && proto !== null) return value
+    const chain: Chain | undefined = step === undefined ? parent : { parent, step }
+    if (depth >= this.maxDepth) {
       throw new FieldsealError(
         'ERR_FIELDSEAL_TOO_DEEP',
-        `data nested deeper than ${limits.maxDepth} levels`,
+        `data nested deeper than ${this.maxDepth} levels`,
         { path: printChain(chain) },
       )
     }
+    return isArray
+      ? this.array(value, state, chain, name, depth + 1)
+      : this.object(value as Record<string, unknown>, proto === null, state, chain, depth + 1)
   }
 
-  const walkObject = (
+  object(
     source: Record<string, unknown>,
-    states: TrieNode<T>[],
+    bare: boolean,
+    state: PathState<T>,
     chain: Chain | undefined,
     depth: number,
-  ): unknown => {
-    guard(chain, depth)
+  ): unknown {
+    if (!state.hasKeys) return source
+    const lookup = state.lookup
+    const keys = lookup ?? Object.keys(source)
     let copy: Record<string, unknown> | undefined
-    for (const key of literalKeys(states) ?? Object.keys(source)) {
-      if (!Object.hasOwn(source, key)) continue
-      const next = step(states, key)
-      if (next.length === 0) continue
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string
+      let next: PathState<T> | null
+      if (lookup !== undefined) {
+        if (!Object.hasOwn(source, key)) continue
+        next = state.lookupNext[i] as PathState<T> | null
+      } else {
+        next = transition(this.compiled, state, key)
+      }
+      if (next === null) continue
       const before = source[key]
-      const after = visitValue(before, next, { parent: chain, step: key }, key, depth)
+      const after = this.value(before, next, chain, key, key, depth)
       if (after === before) continue
-      copy ??= copyObject(source)
+      copy ??= bare ? copyBare(source) : { ...source }
       if (after === REMOVE) delete copy[key]
       else setOwn(copy, key, after)
     }
     return copy ?? source
   }
 
-  const walkArray = (
+  array(
     source: readonly unknown[],
-    states: TrieNode<T>[],
+    state: PathState<T>,
     chain: Chain | undefined,
     name: string,
     depth: number,
-  ): unknown => {
-    guard(chain, depth)
+  ): unknown {
+    if (!state.hasIndexes) return source
     let copy: unknown[] | undefined
+    let removed = false
+    // With no index named literally, every element goes to the same state.
+    const every = state.indexesNamed ? undefined : transition(this.compiled, state, -1)
     for (let index = 0; index < source.length; index++) {
-      const next = step(states, index)
-      if (next.length === 0) continue
+      const next = every === undefined ? transition(this.compiled, state, index) : every
+      if (next === null) continue
       const before = source[index]
-      const after = visitValue(before, next, { parent: chain, step: index }, name, depth)
+      const after = this.value(before, next, chain, index, name, depth)
       if (after === before) continue
       copy ??= source.slice()
       copy[index] = after
+      if (after === REMOVE) removed = true
     }
-    return copy === undefined ? source : copy.filter((item) => item !== REMOVE)
+    if (copy === undefined) return source
+    return removed ? copy.filter((item) => item !== REMOVE) : copy
   }
-
-  return visitValue(root, closeOver([compiled.root]), undefined, '', 0)
 }

@@ -202,6 +202,19 @@ describe('maskField properties', () => {
     )
   })
 
+  it('maskPhone equals maskField of the Unicode decimal digits, last 4', () => {
+    const phones = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...'0123456789 +-()x.٣٤', '😀'), maxLength: 30 }),
+      fc.string({ unit: 'binary', maxLength: 30 }),
+    )
+    fc.assert(
+      fc.property(phones, (phone) => {
+        const digits = Array.from(phone.matchAll(/\p{Nd}/gu), (m) => m[0]).join('')
+        expect(maskPhone(phone)).toBe(maskField(digits, 4))
+      }),
+    )
+  })
+
   it('never mutates the input of maskDict', () => {
     const records = fc.dictionary(
       fc.constantFrom('ssn', 'email', 'phone_number', 'name', 'tax_id'),
