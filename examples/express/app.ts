@@ -49,7 +49,7 @@ export interface CustomersAppOptions {
 export function createApp(options: CustomersAppOptions): express.Express {
   const store = new CustomerStore(options.db)
   const fs = options.fieldseal
-  const adminToken = options.adminToken ?? process.env.DEMO_ADMIN_TOKEN ?? DEV_ADMIN_TOKEN
+  const adminToken = options.adminToken ?? (process.env.DEMO_ADMIN_TOKEN || DEV_ADMIN_TOKEN)
   const revealToAdmin = mask(ADMIN_VIEW)
   const adminOnlyReveal: RequestHandler = (req, res, next) => {
     if (isAuthorised(req.get('authorization'), adminToken)) revealToAdmin(req, res, next)

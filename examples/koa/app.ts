@@ -57,7 +57,7 @@ function problem(ctx: Koa.Context, body: { readonly status: number }): void {
 export function createApp(options: CustomersAppOptions): Koa {
   const store = new CustomerStore(options.db)
   const fs = options.fieldseal
-  const adminToken = options.adminToken ?? process.env.DEMO_ADMIN_TOKEN ?? DEV_ADMIN_TOKEN
+  const adminToken = options.adminToken ?? (process.env.DEMO_ADMIN_TOKEN || DEV_ADMIN_TOKEN)
   const revealToAdmin = mask(ADMIN_VIEW)
   const adminOnlyReveal: Middleware = (ctx, next) =>
     isAuthorised(ctx.get('authorization') || undefined, adminToken)

@@ -11,7 +11,7 @@ import { serve } from '../shared/serve.js'
 import { createApp } from './app.js'
 
 const env = await openDevEnvironment()
-const adminToken = process.env.DEMO_ADMIN_TOKEN ?? DEV_ADMIN_TOKEN
+const adminToken = process.env.DEMO_ADMIN_TOKEN || DEV_ADMIN_TOKEN
 const app = createApp({
   db: env.db,
   fieldseal: env.fieldseal,

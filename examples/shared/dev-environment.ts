@@ -74,13 +74,14 @@ function devKey(file: string, generated: string[]): string {
   }
 }
 
-/**
- * Logs failures and warnings (a decrypt failure, an expired key). Audit events carry operation,
- * path, key id and outcome — never a value — so they may be logged as they are.
- */
-function logAudit(event: FieldsealEvent): void {
-  if (event.outcome !== 'failure' && event.outcome !== 'warning') return
-  console.warn('[fieldseal audit]', JSON.stringify(event))
+/** Options of {@link openDevEnvironment}. */
+export interface DevEnvironmentOptions {
+  /**
+   * Receives a line per audit failure or warning (a decrypt failure, an expired key). Defaults
+   * to `console.warn`. Audit events carry operation, path, key id and outcome — never a value —
+   * so they may be logged as they are.
+   */
+  readonly log?: (line: string) => void
 }
 
 /**
@@ -94,7 +95,14 @@ function logAudit(event: FieldsealEvent): void {
  */
 export async function openDevEnvironment(
   environment: Readonly<Record<string, string | undefined>> = process.env,
+  options: DevEnvironmentOptions = {},
 ): Promise<DevEnvironment> {
+  const log = options.log ?? ((line: string) => console.warn(line))
+  const logAudit = (event: FieldsealEvent) => {
+    if (event.outcome === 'failure' || event.outcome === 'warning') {
+      log(`[fieldseal audit] ${JSON.stringify(event)}`)
+    }
+  }
   const dataDir = resolve(environment.FIELDSEAL_DEMO_DATA ?? DEFAULT_DATA_DIR)
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const generated: string[] = []
