@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { maskEmail, maskPhone, maskTail } from './mask.js'
+import { maskTail } from './code-points.js'
+import { maskEmail, maskPhone } from './mask.js'
 
 /**
  * A built-in rule: `card`, `ssn` and `last4` show the last four characters; `email` keeps the

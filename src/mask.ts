@@ -8,45 +8,10 @@
  *
  * @module
  */
+import { codePoints, isHigh, isLow, lastWidth, maskTail, repeat } from './code-points.js'
 
 /** What a value that cannot be masked character by character (an object) becomes. */
 export const DEFAULT_CENSOR = '[REDACTED]'
-
-const isHigh = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff
-const isLow = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff
-
-/** Code points in `text[start, end)`; a lone surrogate counts as one, as `Array.from` does. */
-function codePoints(text: string, start: number, end: number): number {
-  let count = end - start
-  for (let i = start; i < end - 1; i++) {
-    if (isHigh(text.charCodeAt(i)) && isLow(text.charCodeAt(i + 1))) {
-      count--
-      i++
-    }
-  }
-  return count
-}
-
-/** UTF-16 length of the code point that ends at `end` (exclusive). */
-function lastWidth(text: string, end: number): number {
-  return end >= 2 && isLow(text.charCodeAt(end - 1)) && isHigh(text.charCodeAt(end - 2)) ? 2 : 1
-}
-
-// Masks of the default character, built once: `repeat` is a runtime call on every use.
-const STARS = Array.from({ length: 65 }, (_, n) => '*'.repeat(n))
-
-function repeat(maskChar: string, count: number): string {
-  return maskChar === '*' && count < STARS.length ? (STARS[count] as string) : maskChar.repeat(count)
-}
-
-/** {@link maskField} without argument checks, for fieldseal's own callers. */
-export function maskTail(value: string, visible: number, maskChar: string): string {
-  let cut = value.length
-  for (let kept = 0; kept < visible && cut > 0; kept++) cut -= lastWidth(value, cut)
-  // A value no longer than `visible` is masked whole, as in the reference.
-  if (cut === 0) return repeat(maskChar, codePoints(value, 0, value.length))
-  return repeat(maskChar, codePoints(value, 0, cut)) + value.slice(cut)
-}
 
 function checkString(value: unknown, name: string, where: string): asserts value is string {
   if (typeof value !== 'string') throw new TypeError(`${where}: ${name} must be a string`)
@@ -216,7 +181,8 @@ export function maskDict<T extends object>(obj: T, fields?: readonly string[] | 
     const value = source[field]
     if (value === '' || value === null || value === undefined) continue
     const text = maskableText(value)
-    const masked = text === undefined ? DEFAULT_CENSOR : (REFERENCE_RULES.get(field) ?? lastFour)(text)
+    const masked =
+      text === undefined ? DEFAULT_CENSOR : (REFERENCE_RULES.get(field) ?? lastFour)(text)
     // defineProperty keeps an own "__proto__" key a plain data property.
     Object.defineProperty(result, field, {
       value: masked,

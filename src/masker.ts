@@ -8,7 +8,8 @@
  * @module
  */
 import { looksLikeCardNumber, looksLikeSsn } from './detect.js'
-import { DEFAULT_CENSOR, maskableText, maskTail } from './mask.js'
+import { maskTail } from './code-points.js'
+import { DEFAULT_CENSOR, maskableText } from './mask.js'
 import { isMaskRuleName, MASK_RULE_NAMES, NAMED_RULES, type MaskRuleName } from './mask-rules.js'
 import {
   booleanOption,
@@ -18,7 +19,15 @@ import {
   rejectUnknownOptions,
 } from './option-checks.js'
 import { parsePath } from './path-parse.js'
-import { compilePaths, DESCEND, KEEP, REMOVE, walkPaths, type Match } from './path-walk.js'
+import {
+  compilePaths,
+  DESCEND,
+  isPlainObject,
+  KEEP,
+  REMOVE,
+  walkPaths,
+  type Match,
+} from './path-walk.js'
 
 export type { MaskRuleName } from './mask-rules.js'
 
@@ -34,9 +43,15 @@ export interface MaskOptions {
   readonly paths?: readonly string[]
   /** Path → rule, e.g. `{ 'customers[*].ssn': 'ssn', '**.email': 'email' }`. Defaults to none. */
   readonly rules?: Readonly<Record<string, MaskRule>>
-  /** Replacement for `paths` values and for objects met at a rule path. Defaults to `'[REDACTED]'`. */
+  /**
+   * Replacement for `paths` values and for objects met at a rule path.
+   * Defaults to `'[REDACTED]'`.
+   */
   readonly censor?: Censor
-  /** Drop the properties (or array elements) at `paths` instead of censoring them. Defaults to `false`. */
+  /**
+   * Drop the properties (or array elements) at `paths` instead of censoring them.
+   * Defaults to `false`.
+   */
   readonly remove?: boolean
   /**
    * Also mask, in any field, strings that look like a card number (Luhn-valid, 13–19 digits) or
@@ -113,7 +128,9 @@ function detectFlags(detect: unknown): { cards: boolean; ssn: boolean } {
 /** Masks a string found anywhere that looks like a card number or an SSN. */
 function detector(cards: boolean, ssn: boolean): (text: string) => string {
   return (text) =>
-    (cards && looksLikeCardNumber(text)) || (ssn && looksLikeSsn(text)) ? maskTail(text, 4, '*') : text
+    (cards && looksLikeCardNumber(text)) || (ssn && looksLikeSsn(text))
+      ? maskTail(text, 4, '*')
+      : text
 }
 
 /**
@@ -144,8 +161,9 @@ export function createMasker(options?: Readonly<MaskOptions>): Masker {
   const entries: Array<[string, Handler]> = []
   if (input.rules !== undefined) {
     const rules = input.rules
-    if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
-      throw invalidOption(WHERE, 'rules must be an object of path → rule')
+    // A Map or class instance would enumerate no rules and mask nothing: refuse it.
+    if (!isPlainObject(rules)) {
+      throw invalidOption(WHERE, 'rules must be a plain object of path → rule')
     }
     for (const [path, rule] of Object.entries(rules)) {
       entries.push([checkPath(path, 'rules'), ruleHandler(path, rule, whole)])
@@ -183,7 +201,8 @@ export function createMasker(options?: Readonly<MaskOptions>): Masker {
  *
  * @example
  * ```ts
- * maskFields({ card: '4111111111111111' }, { rules: { card: 'card' } }) // { card: '************1111' }
+ * maskFields({ card: '4111111111111111' }, { rules: { card: 'card' } })
+ * // { card: '************1111' }
  * ```
  */
 export function maskFields<T>(doc: T, options: Readonly<MaskOptions>): T {

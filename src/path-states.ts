@@ -115,7 +115,10 @@ function intern<T>(compiled: CompiledPaths<T>, nodes: TrieNode<T>[]): PathState<
   const named = new Set<string | number>()
   const lookup = new Set<string>()
   for (const node of nodes) {
-    if (node.terminal !== undefined && (terminal === undefined || node.terminal.order < terminal.order)) {
+    if (
+      node.terminal !== undefined &&
+      (terminal === undefined || node.terminal.order < terminal.order)
+    ) {
       terminal = node.terminal
     }
     const wild = node.any !== undefined || node.isDeep

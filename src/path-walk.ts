@@ -46,7 +46,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true })
+    Object.defineProperty(target, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    })
   } else {
     target[key] = value
   }

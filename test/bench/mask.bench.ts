@@ -36,7 +36,9 @@ for (const { name, doc, prefix } of cases) {
   const paths = FIELDS.map((field) => prefix + field)
   const censorMasker = createMasker({ paths })
   const ruleMasker = createMasker({
-    rules: Object.fromEntries(FIELDS.map((field) => [prefix + field, field === 'ssn' ? 'ssn' : field])),
+    rules: Object.fromEntries(
+      FIELDS.map((field) => [prefix + field, field === 'ssn' ? 'ssn' : field]),
+    ),
   })
   const redact = fastRedact({ paths, serialize: JSON.stringify })
 

@@ -66,12 +66,14 @@ describe('looksLikeCardNumber', () => {
     expect(looksLikeCardNumber(card)).toBe(true)
   })
 
-  it.each(['4111 1111 1111 1111', '4111-1111-1111-1111', '3782 822463 10005', '6011-1111-1111-1117'])(
-    'matches the grouped form %j',
-    (card) => {
-      expect(looksLikeCardNumber(card)).toBe(true)
-    },
-  )
+  it.each([
+    '4111 1111 1111 1111',
+    '4111-1111-1111-1111',
+    '3782 822463 10005',
+    '6011-1111-1111-1117',
+  ])('matches the grouped form %j', (card) => {
+    expect(looksLikeCardNumber(card)).toBe(true)
+  })
 
   it.each([
     ['4111111111111112', 'Luhn check fails'],

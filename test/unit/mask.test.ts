@@ -60,9 +60,12 @@ describe('maskField', () => {
     expect(maskField('\udc00ab', 2)).toBe('*ab')
   })
 
-  it.each([-1, 1.5, Number.NaN, Infinity, '4'])('rejects visible %s with a TypeError', (visible) => {
-    expect(() => maskField('1234', visible as number)).toThrow(TypeError)
-  })
+  it.each([-1, 1.5, Number.NaN, Infinity, '4'])(
+    'rejects visible %s with a TypeError',
+    (visible) => {
+      expect(() => maskField('1234', visible as number)).toThrow(TypeError)
+    },
+  )
 
   it.each(['', '**', 'ab', '\ud800', '\udc00', '😀😀'])(
     'rejects maskChar %j with a TypeError',

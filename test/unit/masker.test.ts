@@ -73,9 +73,11 @@ describe('createMasker rules', () => {
     })
   })
 
-  it('replaces an object or array at a rule path by the censor, never by a mask of its text', () => {
+  it('replaces an object or array at a rule path by the censor, never by a masked text', () => {
     const mask = createMasker({ rules: { ssn: 'ssn', card: 'card', when: 'full' } })
-    expect(mask({ ssn: { a: '123456789' }, card: ['4111111111111111'], when: new Date(0) })).toEqual({
+    expect(
+      mask({ ssn: { a: '123456789' }, card: ['4111111111111111'], when: new Date(0) }),
+    ).toEqual({
       ssn: '[REDACTED]',
       card: '[REDACTED]',
       when: '[REDACTED]',
@@ -114,7 +116,9 @@ describe('createMasker rules', () => {
 
   it('prints quoted keys in paths given to functions', () => {
     const seen: string[] = []
-    createMasker({ rules: { '**.ssn': (_, path) => seen.push(path) } })({ 'odd key': [{ ssn: '1' }] })
+    createMasker({ rules: { '**.ssn': (_, path) => seen.push(path) } })({
+      'odd key': [{ ssn: '1' }],
+    })
     expect(seen).toEqual(['["odd key"][0].ssn'])
   })
 })
@@ -153,7 +157,9 @@ describe('createMasker paths', () => {
   })
 
   it('keeps rules when removing paths [remove: true]', () => {
-    const out = createMasker({ paths: ['password'], rules: { ssn: 'ssn' }, remove: true })(customer())
+    const out = createMasker({ paths: ['password'], rules: { ssn: 'ssn' }, remove: true })(
+      customer(),
+    )
     expect(out.ssn).toBe('*******6789')
     expect('password' in out).toBe(false)
   })
@@ -257,6 +263,7 @@ describe('createMasker options', () => {
     ['paths', { paths: [1] }],
     ['rules', { rules: ['ssn'] }],
     ['rules', { rules: null }],
+    ['rules', { rules: new Map([['ssn', 'ssn']]) }],
     ['rules', { rules: { ssn: 'snn' } }],
     ['rules', { rules: { ssn: undefined } }],
     ['censor', { censor: null }],

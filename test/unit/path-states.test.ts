@@ -6,16 +6,24 @@ const limits = { maxDepth: 64 }
 
 function visits(paths: Array<[string, string]>, doc: unknown): string[] {
   const seen: string[] = []
-  walkPaths(doc, compilePaths(paths), (_value, match) => {
-    seen.push(`${match.path()}=${match.data}`)
-    return KEEP
-  }, limits)
+  walkPaths(
+    doc,
+    compilePaths(paths),
+    (_value, match) => {
+      seen.push(`${match.path()}=${match.data}`)
+      return KEEP
+    },
+    limits,
+  )
   return seen
 }
 
 describe('compiled path states', () => {
   it('starts in a state that looks up literal keys instead of scanning', () => {
-    const compiled = compilePaths([['a.b', 1], ['c', 2]])
+    const compiled = compilePaths([
+      ['a.b', 1],
+      ['c', 2],
+    ])
     const start = compiled.start as PathState<number>
     expect(start.lookup).toEqual(['a', 'c'])
     expect(start.lookupNext.map((state) => state?.terminal?.data)).toEqual([undefined, 2])
@@ -41,7 +49,10 @@ describe('compiled path states', () => {
   })
 
   it('does not grow with keys that no path names', () => {
-    const compiled = compilePaths([['**.ssn', 1], ['items[*].card', 2]])
+    const compiled = compilePaths([
+      ['**.ssn', 1],
+      ['items[*].card', 2],
+    ])
     const doc: Record<string, unknown> = {}
     for (let i = 0; i < 5000; i++) doc[`key${i}`] = { [`inner${i}`]: [{ ssn: 'x' }] }
     walkPaths(doc, compiled, () => KEEP, limits)
@@ -62,23 +73,42 @@ describe('walking with compiled states', () => {
   // The walker before compiled states visited a.b.x four times here.
   it('visits a value reached by two paths once, with the data of the first listed', () => {
     const doc = { a: { b: { x: 1 } }, q: { b: { x: 2 } } }
-    expect(visits([['*.b.x', 'wild'], ['a.b.x', 'literal']], doc)).toEqual([
-      'a.b.x=wild',
-      'q.b.x=wild',
-    ])
-    expect(visits([['a.b.x', 'literal'], ['*.b.x', 'wild']], doc)).toEqual([
-      'a.b.x=literal',
-      'q.b.x=wild',
-    ])
+    expect(
+      visits(
+        [
+          ['*.b.x', 'wild'],
+          ['a.b.x', 'literal'],
+        ],
+        doc,
+      ),
+    ).toEqual(['a.b.x=wild', 'q.b.x=wild'])
+    expect(
+      visits(
+        [
+          ['a.b.x', 'literal'],
+          ['*.b.x', 'wild'],
+        ],
+        doc,
+      ),
+    ).toEqual(['a.b.x=literal', 'q.b.x=wild'])
   })
 
   it('mixes literal indexes with wildcards', () => {
-    const doc = { items: [{ x: 1, y: 1 }, { x: 2, y: 2 }] }
-    expect(visits([['items[1].x', 'one'], ['items[*].y', 'all']], doc)).toEqual([
-      'items[0].y=all',
-      'items[1].x=one',
-      'items[1].y=all',
-    ])
+    const doc = {
+      items: [
+        { x: 1, y: 1 },
+        { x: 2, y: 2 },
+      ],
+    }
+    expect(
+      visits(
+        [
+          ['items[1].x', 'one'],
+          ['items[*].y', 'all'],
+        ],
+        doc,
+      ),
+    ).toEqual(['items[0].y=all', 'items[1].x=one', 'items[1].y=all'])
   })
 
   it('does not treat numeric object keys as array indexes', () => {
