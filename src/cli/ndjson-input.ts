@@ -1,0 +1,73 @@
+/**
+ * The NDJSON input of `usage` and `reencrypt`: a file, or `-` for stdin. It counts the bytes
+ * read and knows the total when the input is a file (also a file redirected to stdin), which is
+ * what the progress bar's percentage and ETA rest on.
+ *
+ * @module
+ */
+import { createReadStream, fstat } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { promisify } from 'node:util'
+import { readNdjson } from '../ndjson.js'
+import type { CommandContext } from './command.js'
+
+/** An opened input. */
+export interface NdjsonInput {
+  /** The path, or `stdin`. */
+  readonly label: string
+  /** Size in bytes, when the input is a regular file. */
+  readonly totalBytes: number | undefined
+  /** Bytes read so far. */
+  bytesRead(): number
+  /** The parsed records, in order. */
+  records(): AsyncGenerator<unknown, void, undefined>
+}
+
+const fstatFd = promisify(fstat)
+
+async function stdinSize(fd: number | undefined): Promise<number | undefined> {
+  if (fd === undefined) return undefined
+  try {
+    const info = await fstatFd(fd)
+    return info.isFile() ? info.size : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Opens `path` (`-` = stdin). A missing file fails here, before any key or output is touched.
+ *
+ * @example
+ * ```ts
+ * const input = await openInput(context, 'customers.ndjson')
+ * for await (const record of input.records()) count++
+ * ```
+ */
+export async function openInput(context: CommandContext, path: string): Promise<NdjsonInput> {
+  let bytes = 0
+  let totalBytes: number | undefined
+  let open: () => AsyncIterable<string | Uint8Array>
+  if (path === '-') {
+    totalBytes = await stdinSize(context.io.stdin.fd)
+    open = () => context.io.stdin as AsyncIterable<Uint8Array>
+  } else {
+    const info = await stat(path)
+    totalBytes = info.isFile() ? info.size : undefined
+    open = () => createReadStream(path, { highWaterMark: 1024 * 1024 })
+  }
+  async function* counted(): AsyncGenerator<string | Uint8Array> {
+    for await (const chunk of open()) {
+      bytes += chunk.length
+      yield chunk
+    }
+  }
+  return {
+    label: path === '-' ? 'stdin' : path,
+    totalBytes,
+    bytesRead: () => bytes,
+    async *records() {
+      for await (const { value } of readNdjson(counted())) yield value
+    },
+  }
+}
