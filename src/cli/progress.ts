@@ -114,7 +114,8 @@ export class ProgressBar {
       parts.push(`[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`)
       parts.push(`${String(Math.floor(share * 100)).padStart(3)}%`)
     }
-    parts.push(`${grouped(this.#records)} records`, `${grouped(rate)}/s`)
+    // A rate over the first instants says nothing (1 record in 1 ms is not 1000/s).
+    parts.push(`${grouped(this.#records)} records`, seconds < 1 ? '-/s' : `${grouped(rate)}/s`)
     if (this.#total !== undefined && this.#bytes > 0 && this.#bytes < this.#total) {
       const eta = ((this.#total - this.#bytes) / this.#bytes) * seconds
       parts.push(`ETA ${clock(eta)}`)

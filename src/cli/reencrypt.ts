@@ -121,9 +121,8 @@ export const reencrypt: Command = {
         startAfter,
         checkpoint: startAfter + written,
         written,
+        // A record refused by --stop-on-error counts as failed, and is not written.
         ...counts,
-        // A record refused by --stop-on-error is counted as failed but not written.
-        failed: counts.failed,
         complete: stoppedBy === null,
         stoppedBy,
         failures,

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest'
+import { FieldsealError } from '../../src/errors.js'
+import { checkFlags, parseLine } from '../../src/cli/args.js'
+import {
+  exitCodeFor,
+  InterruptedError,
+  StoreUnavailableError,
+  UsageError,
+} from '../../src/cli/exit-codes.js'
+import { summarizeError, table } from '../../src/cli/output.js'
+import { ProgressBar, progressWanted } from '../../src/cli/progress.js'
+import { closest, echo } from '../../src/cli/suggest.js'
+
+function stream(isTTY: boolean) {
+  const chunks: string[] = []
+  return { chunks, isTTY, columns: 100, write: (text: string) => chunks.push(text) > 0 }
+}
+
+describe('parseLine and checkFlags', () => {
+  it('splits words and flags, repeats, short names and inline values', () => {
+    const line = parseLine(['keys', 'retire', 'k1', '--usage', 'a.json', '--usage=b.json', '-h'])
+    expect(line.positionals).toEqual(['keys', 'retire', 'k1'])
+    expect(line.flags.get('usage')).toEqual(['a.json', 'b.json'])
+    expect(line.flags.get('help')).toBe(true)
+    expect(line.unknown).toEqual([])
+  })
+
+  it('collects unknown flags (also inherited names) and reports them with the closest known one', () => {
+    const line = parseLine(['keys', 'rotate', '--constructor', '--bye', 'x'])
+    expect(line.unknown).toEqual(['--constructor', '--bye'])
+    expect(() => checkFlags(line, ['by', 'json'], 'keys rotate')).toThrow(
+      /unknown option --constructor\.$/,
+    )
+    const typo = parseLine(['--bye', 'x'])
+    expect(() => checkFlags(typo, ['by'], 'keys rotate')).toThrow('Did you mean "--by"?')
+  })
+
+  it('refuses a missing value, a repeated single flag and a value for an on/off flag', () => {
+    expect(() => parseLine(['--days'])).toThrow(UsageError)
+    expect(() => parseLine(['--days', '--json'])).toThrow('--days needs a value')
+    expect(parseLine(['--days=-1']).flags.get('days')).toBe('-1')
+    expect(() => parseLine(['--out', 'a', '--out', 'b'])).toThrow('given twice')
+    expect(() => parseLine(['--force=yes'])).toThrow('takes no value')
+  })
+})
+
+describe('exit codes', () => {
+  it('maps usage, key/store, interruption and other failures', () => {
+    expect(exitCodeFor(new UsageError('x'))).toBe(2)
+    expect(exitCodeFor(new FieldsealError('ERR_FIELDSEAL_INVALID_PATH', 'x'))).toBe(2)
+    for (const code of [
+      'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+      'ERR_FIELDSEAL_STORE_LOCKED',
+      'ERR_FIELDSEAL_NO_KEY',
+    ] as const) {
+      expect(exitCodeFor(new FieldsealError(code, 'x'))).toBe(3)
+    }
+    expect(exitCodeFor(new StoreUnavailableError('down', undefined))).toBe(3)
+    expect(exitCodeFor(new FieldsealError('ERR_FIELDSEAL_KEY_IN_USE', 'x'))).toBe(1)
+    expect(exitCodeFor(new Error('boom'))).toBe(1)
+    expect(exitCodeFor(new InterruptedError())).toBe(130)
+  })
+
+  it('summarizes an error by code and message, without repeating a system code', () => {
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, stat 'x'"), {
+      code: 'ENOENT',
+    })
+    expect(summarizeError(enoent)).toEqual({
+      code: 'ENOENT',
+      message: "no such file or directory, stat 'x'",
+      exitCode: 1,
+    })
+    expect(
+      summarizeError(new FieldsealError('ERR_FIELDSEAL_KEY_IN_USE', 'm', { kid: 'k1' })),
+    ).toEqual({
+      code: 'ERR_FIELDSEAL_KEY_IN_USE',
+      message: 'm',
+      exitCode: 1,
+      kid: 'k1',
+    })
+    expect(summarizeError('odd').code).toBe('ERR_FIELDSEAL_CLI_INTERNAL')
+  })
+})
+
+describe('suggestions and echoes', () => {
+  it('suggests close words and prefixes only', () => {
+    expect(closest('rotte', ['rotate', 'retire'])).toBe('rotate')
+    expect(closest('exp', ['expiring', 'export-metadata'])).toBe('expiring')
+    expect(closest('zzzzzz', ['rotate'])).toBeUndefined()
+  })
+
+  it('never echoes a word that may be a key', () => {
+    expect(echo('rotte', 1)).toBe('"rotte"')
+    expect(echo('q8Vw1nX0hP2mZl9rT4sY7uB3cD5eF6gH8iJ0kL1mN2o=', 2)).toBe('argument 2')
+    expect(echo('correct horse battery', 3)).toBe('argument 3')
+  })
+})
+
+describe('ProgressBar', () => {
+  it('on a terminal: redraws in place at most every 100 ms, and clears itself at the end', () => {
+    let now = 0
+    const tty = stream(true)
+    const bar = new ProgressBar(tty, { label: 'reencrypt', totalBytes: 1000, now: () => now })
+    now = 1000
+    bar.update(10, 250)
+    bar.update(11, 260)
+    expect(tty.chunks).toHaveLength(1)
+    expect(tty.chunks[0]).toMatch(
+      /^\rreencrypt {2}\[######-{18}\] +25% {2}10 records {2}10\/s {2}ETA 0:03\x1b\[K$/,
+    )
+    now = 1100
+    bar.update(2000, 500)
+    expect(tty.chunks[1]).toContain('2,000 records')
+    bar.done()
+    expect(tty.chunks.at(-1)).toBe('\r\x1b[K')
+  })
+
+  it('off a terminal: one line per second, no percentage without a size', () => {
+    let now = 0
+    const log = stream(false)
+    const bar = new ProgressBar(log, { label: 'usage', now: () => now })
+    bar.update(1)
+    now = 500
+    bar.update(2)
+    now = 2000
+    bar.update(3)
+    bar.done()
+    expect(log.chunks).toEqual([
+      'usage  1 records  -/s  0:00\n',
+      'usage  3 records  2/s  0:02\n',
+      'usage  3 records  2/s  0:02\n',
+    ])
+  })
+
+  it('is shown on a terminal, forced by --progress, and off with --no-progress', () => {
+    expect(progressWanted({ progress: false, noProgress: false }, stream(true))).toBe(true)
+    expect(progressWanted({ progress: false, noProgress: false }, stream(false))).toBe(false)
+    expect(progressWanted({ progress: true, noProgress: false }, stream(false))).toBe(true)
+    expect(progressWanted({ progress: true, noProgress: true }, stream(true))).toBe(false)
+  })
+})
+
+describe('table', () => {
+  it('aligns columns and trims the last one', () => {
+    expect(
+      table(
+        ['ID', 'STATUS'],
+        [
+          ['k1', 'active'],
+          ['key-22', ''],
+        ],
+      ),
+    ).toBe('ID      STATUS\nk1      active\nkey-22\n')
+  })
+})
