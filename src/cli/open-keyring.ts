@@ -135,6 +135,13 @@ export async function openStoreKeyring(
       actor: actorOf(context),
       init: false,
       refreshIntervalMs: 0,
+      // An expired or overused active key still works; say so, since new values go under it.
+      onEvent: (event) => {
+        if (event.outcome !== 'warning') return
+        const what =
+          event.operation === 'key.expired' ? 'has expired' : 'is near its encryption limit'
+        context.out.note(`warning: the active data key ${event.kid} ${what}: fieldseal keys rotate`)
+      },
       ...masterOptions(master),
     })
     if (keyring.manager.revision === 0) {

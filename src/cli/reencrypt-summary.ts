@@ -68,8 +68,9 @@ export function failureOf(index: number, error: FieldsealError): RecordFailure {
  */
 export function summaryText(summary: ReencryptSummary, resume: string): string {
   const lines = [
-    `${summary.written} record(s) written to ${summary.output}: ${summary.changed} re-encrypted, ` +
-      `${summary.unchanged} already on key ${summary.activeKid ?? '-'}, ${summary.failed} left unchanged`,
+    `${summary.written} record(s) written to ${summary.output}: ${summary.changed} re-encrypted ` +
+      `to key ${summary.activeKid ?? '-'}, ${summary.unchanged} with nothing to move, ` +
+      `${summary.failed} failed`,
   ]
   if (summary.startAfter > 0) lines.push(`skipped the first ${summary.startAfter} record(s)`)
   for (const failure of summary.failures.slice(0, MAX_PRINTED_FAILURES)) {
