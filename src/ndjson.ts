@@ -162,7 +162,8 @@ function serialize(record: unknown, index: number): string {
 /**
  * Writes each record as one line of JSON, waiting when the stream asks to (`drain`). Resolves to
  * the number of lines written; does not end the stream. A record JSON cannot represent (a
- * `BigInt`, a cycle, `undefined`) throws `ERR_FIELDSEAL_UNSUPPORTED_VALUE` before it is written.
+ * `BigInt`, a cycle, `undefined`) throws `ERR_FIELDSEAL_UNSUPPORTED_VALUE` before it is written;
+ * the records before it, and those taken before a failing source threw, are still written.
  *
  * @example
  * ```ts
@@ -186,11 +187,16 @@ export async function writeNdjson(
     buffer = ''
     if (!sink.write(chunk)) await drained(sink)
   }
-  for await (const record of records) {
-    buffer += serialize(record, count) + '\n'
-    count++
-    if (buffer.length >= WRITE_CHUNK) await flush()
+  try {
+    for await (const record of records) {
+      buffer += serialize(record, count) + '\n'
+      count++
+      if (buffer.length >= WRITE_CHUNK) await flush()
+    }
+  } finally {
+    // Records already taken from the source are written even when the source or a record
+    // fails: a resumed run counts the lines in the output, so none may be held back.
+    if (buffer.length > 0) await flush()
   }
-  if (buffer.length > 0) await flush()
   return count
 }

@@ -159,6 +159,23 @@ describe('writeNdjson', () => {
     }
   })
 
+  it('still writes the records taken before a bad record or a failing source', async () => {
+    const out = sink()
+    await expect(writeNdjson(out.stream, [{ ok: 1 }, 10n])).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
+    })
+    async function* failing() {
+      yield { id: 1 }
+      yield { id: 2 }
+      throw new Error('source failed')
+    }
+    const second = sink()
+    await expect(writeNdjson(second.stream, failing())).rejects.toThrow('source failed')
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(out.text()).toBe('{"ok":1}\n')
+    expect(second.text()).toBe('{"id":1}\n{"id":2}\n')
+  })
+
   it('rejects when the stream fails or closes while waiting for drain', async () => {
     const failing = new Writable({
       highWaterMark: 1,
