@@ -7,7 +7,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FieldProblem } from './customer-fields.js'
 
-/** The admin token of the demo when `DEMO_ADMIN_TOKEN` is not set. Development only. */
+/**
+ * The admin token of the demo when `DEMO_ADMIN_TOKEN` is not set. Development only.
+ *
+ * @example
+ * ```sh
+ * curl localhost:3000/customers/1 -H 'Authorization: Bearer dev-admin-token'
+ * ```
+ */
 export const DEV_ADMIN_TOKEN = 'dev-admin-token'
 
 /** Media type of a problem details body (RFC 9457). */

@@ -8,7 +8,14 @@
 import type { FieldPaths } from 'fieldseal'
 import type { FieldsealRequest, ResponseMaskOptions } from 'fieldseal/express'
 
-/** Columns that hold only `enc:v1:` values (or NULL). */
+/**
+ * Columns that hold only `enc:v1:` values (or NULL).
+ *
+ * @example
+ * ```ts
+ * for (const column of SENSITIVE_COLUMNS) expect(row[column]).toMatch(/^enc:v1:/)
+ * ```
+ */
 export const SENSITIVE_COLUMNS = [
   'ssn',
   'card_number',
@@ -18,7 +25,14 @@ export const SENSITIVE_COLUMNS = [
   'address',
 ] as const
 
-/** Every column a client may send. */
+/**
+ * Every column a client may send.
+ *
+ * @example
+ * ```ts
+ * CUSTOMER_COLUMNS.includes('ssn') // true
+ * ```
+ */
 export const CUSTOMER_COLUMNS = ['name', ...SENSITIVE_COLUMNS] as const
 
 /** One column a client may send. */

@@ -24,7 +24,14 @@ import {
 import { CUSTOMER_FIELDS } from './customer-fields.js'
 import { openDatabase, type CustomerDatabase } from './database.js'
 
-/** Where the demo keeps its data when `FIELDSEAL_DEMO_DATA` is not set: `<repo>/.data`. */
+/**
+ * Where the demo keeps its data when `FIELDSEAL_DEMO_DATA` is not set: `<repo>/.data`.
+ *
+ * @example
+ * ```ts
+ * new Database(join(DEFAULT_DATA_DIR, 'customers.db'), { readonly: true })
+ * ```
+ */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../.data/', import.meta.url))
 
 /** Everything a demo server runs on. */
