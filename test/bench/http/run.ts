@@ -39,8 +39,16 @@ const { values: args } = parseArgs({
     naive: { type: 'boolean', default: false },
     from: { type: 'string', default: 'src' },
     'cpu-prof': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
   },
 })
+if (args.help) {
+  console.log(
+    'usage: tsx test/bench/http/run.ts [--duration 10] [--warmup 2] [--connections 10] [--rounds 1]\n' +
+      '  [--only express|koa] [--from src|dist] [--naive] [--inbound-enc] [--cpu-prof]',
+  )
+  process.exit(0)
+}
 const duration = Number(args.duration)
 const warmup = Number(args.warmup)
 const connections = Number(args.connections)
