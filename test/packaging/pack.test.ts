@@ -106,7 +106,7 @@ describe('the packed package', () => {
     expect(build.code).toBe(0)
   })
 
-  it('packs without warnings, shipping dist (no sources, tests or examples) and no stale output', () => {
+  it('packs without warnings, shipping dist and bin (no sources, tests or examples) and no stale output', () => {
     expect(packOutput.stderr).not.toMatch(/npm warn/i)
     const paths = packed.files.map((file) => file.path)
     expect(paths).toEqual(
@@ -116,7 +116,9 @@ describe('the packed package', () => {
       expect.arrayContaining(['dist/adapters/express.js', 'dist/adapters/koa.d.ts']),
     )
     for (const path of paths) {
-      expect(path, path).toMatch(/^(dist\/|package\.json$|README\.md$|LICENSE$)/)
+      expect(path, path).toMatch(
+        /^(dist\/(src|adapters)\/|bin\/|package\.json$|README\.md$|LICENSE$)/,
+      )
     }
     // Every emitted module has its source: nothing left over from a file deleted since.
     const sources = new Set([
@@ -126,7 +128,7 @@ describe('the packed package', () => {
       ),
     ])
     const stale = paths
-      .filter((path) => path.endsWith('.js'))
+      .filter((path) => path.startsWith('dist/') && path.endsWith('.js'))
       .map((path) => path.replace(/^dist\//, '').replace(/\.js$/, '.ts'))
       .filter((source) => !sources.has(source))
     expect(stale).toEqual([])
@@ -154,6 +156,11 @@ describe('the packed package', () => {
       expect(result[name].decrypted).toBe('078-05-1120')
     }
     expect(result.deepImport).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
+
+    // The `fieldseal` command of package.json "bin", as npm links it.
+    const keygen = await run(join(dir, 'node_modules', '.bin', 'fieldseal'), ['keygen'], dir)
+    expect(keygen.code, keygen.stderr).toBe(0)
+    expect(Buffer.from(keygen.stdout.trim(), 'base64')).toHaveLength(32)
 
     const required = await run(process.execPath, ['require.cjs'], dir)
     expect(required.code, required.stderr).toBe(0)
