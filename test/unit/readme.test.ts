@@ -9,7 +9,7 @@ describe('README', () => {
     for (const code of FIELDSEAL_ERROR_CODES) {
       const heading = readme.indexOf(`\n### ${code}\n`)
       expect(heading, code).toBeGreaterThan(-1)
-      const body = readme.slice(heading, readme.indexOf('\n### ', heading + 1))
+      const body = readme.slice(heading, readme.indexOf('\n### ', heading + 1)).replace(/\s+/g, ' ')
       expect(body, code).toContain(`Status ${httpStatusFor(code)}`)
     }
   })
