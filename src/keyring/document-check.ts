@@ -184,3 +184,32 @@ export function assertKeyringDocument(value: unknown): KeyringDocument {
     keys,
   }
 }
+
+/**
+ * The argument checks every `KeyStore.save` makes before touching storage: a caller passing a
+ * bad document or revision is a programming error (`TypeError`), not a corrupt store.
+ *
+ * @example
+ * ```ts
+ * const checked = checkSaveArguments(doc, expectedRevision, 'MyKeyStore')
+ * ```
+ */
+export function checkSaveArguments(
+  doc: KeyringDocument,
+  expectedRevision: number,
+  where: string,
+): KeyringDocument {
+  if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0) {
+    throw new TypeError(`${where}.save: expectedRevision must be a non-negative integer`)
+  }
+  let checked: KeyringDocument
+  try {
+    checked = assertKeyringDocument(doc)
+  } catch (cause) {
+    throw new TypeError(`${where}.save: not a valid keyring document`, { cause })
+  }
+  if (checked.revision !== expectedRevision + 1) {
+    throw new TypeError(`${where}.save: doc.revision must be expectedRevision + 1`)
+  }
+  return checked
+}

@@ -17,7 +17,7 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/pr
 import { basename, dirname, join, resolve } from 'node:path'
 import { FieldsealError } from '../errors.js'
 import { optionsObject, positiveInteger, rejectUnknownOptions } from '../option-checks.js'
-import { assertKeyringDocument } from './document-check.js'
+import { assertKeyringDocument, checkSaveArguments } from './document-check.js'
 import { acquireFileLock } from './file-lock.js'
 import type { KeyringDocument, KeyStore } from './types.js'
 
@@ -124,18 +124,7 @@ export class FileKeyStore implements KeyStore {
    * yet); otherwise `ERR_FIELDSEAL_STORE_CONFLICT`, and nothing is written.
    */
   async save(doc: KeyringDocument, expectedRevision: number): Promise<void> {
-    if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0) {
-      throw new TypeError(`${WHERE}.save: expectedRevision must be a non-negative integer`)
-    }
-    let checked: KeyringDocument
-    try {
-      checked = assertKeyringDocument(doc)
-    } catch (cause) {
-      throw new TypeError(`${WHERE}.save: not a valid keyring document`, { cause })
-    }
-    if (checked.revision !== expectedRevision + 1) {
-      throw new TypeError(`${WHERE}.save: doc.revision must be expectedRevision + 1`)
-    }
+    const checked = checkSaveArguments(doc, expectedRevision, WHERE)
     await mkdir(this.#folder, { recursive: true, mode: 0o700 })
     const release = await acquireFileLock(this.lockPath, {
       timeoutMs: this.#lockTimeoutMs,

@@ -6,7 +6,7 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { assertKeyringDocument } from './document-check.js'
+import { assertKeyringDocument, checkSaveArguments } from './document-check.js'
 import type { KeyringDocument, KeyStore } from './types.js'
 
 const WHERE = 'MemoryKeyStore'
@@ -43,18 +43,7 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   async save(doc: KeyringDocument, expectedRevision: number): Promise<void> {
-    if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0) {
-      throw new TypeError(`${WHERE}.save: expectedRevision must be a non-negative integer`)
-    }
-    let checked: KeyringDocument
-    try {
-      checked = assertKeyringDocument(doc)
-    } catch (cause) {
-      throw new TypeError(`${WHERE}.save: not a valid keyring document`, { cause })
-    }
-    if (checked.revision !== expectedRevision + 1) {
-      throw new TypeError(`${WHERE}.save: doc.revision must be expectedRevision + 1`)
-    }
+    const checked = checkSaveArguments(doc, expectedRevision, WHERE)
     if (this.#revision !== expectedRevision) {
       throw new FieldsealError(
         'ERR_FIELDSEAL_STORE_CONFLICT',

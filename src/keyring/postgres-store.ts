@@ -17,7 +17,7 @@ import {
   rejectUnknownOptions,
 } from '../option-checks.js'
 import { isPgQueryable, quoteTableName, type PgQueryable } from '../postgres-sql.js'
-import { assertKeyringDocument } from './document-check.js'
+import { assertKeyringDocument, checkSaveArguments } from './document-check.js'
 import type { KeyringDocument, KeyStore } from './types.js'
 
 /** Options of {@link PostgresKeyStore}. */
@@ -152,18 +152,7 @@ export class PostgresKeyStore implements KeyStore {
    * otherwise throws `ERR_FIELDSEAL_STORE_CONFLICT` and changes nothing.
    */
   async save(doc: KeyringDocument, expectedRevision: number): Promise<void> {
-    if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0) {
-      throw new TypeError(`${WHERE}.save: expectedRevision must be a non-negative integer`)
-    }
-    let checked: KeyringDocument
-    try {
-      checked = assertKeyringDocument(doc)
-    } catch (cause) {
-      throw new TypeError(`${WHERE}.save: not a valid keyring document`, { cause })
-    }
-    if (checked.revision !== expectedRevision + 1) {
-      throw new TypeError(`${WHERE}.save: doc.revision must be expectedRevision + 1`)
-    }
+    const checked = checkSaveArguments(doc, expectedRevision, WHERE)
     await this.#ensureTable()
     const json = JSON.stringify(checked)
     const result =
