@@ -5,22 +5,8 @@
  *
  * @module
  */
+import { closest } from './did-you-mean.js'
 import { FieldsealError } from './errors.js'
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number
-      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + cost)
-      diagonal = above
-    }
-  }
-  return row[b.length] as number
-}
 
 /** Throws `ERR_FIELDSEAL_INVALID_OPTION` for an option `where` does not know. */
 export function rejectUnknownOptions(
@@ -30,11 +16,8 @@ export function rejectUnknownOptions(
 ): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue
-    const guess = known
-      .map((name) => ({ name, distance: editDistance(key, name) }))
-      .filter(({ distance }) => distance <= Math.max(2, Math.floor(key.length / 3)))
-      .sort((x, y) => x.distance - y.distance)[0]
-    const hint = guess ? ` Did you mean "${guess.name}"?` : ''
+    const guess = closest(key, known)
+    const hint = guess === undefined ? '' : ` Did you mean "${guess}"?`
     throw new FieldsealError('ERR_FIELDSEAL_INVALID_OPTION', `${where}: unknown option "${key}".${hint}`)
   }
 }

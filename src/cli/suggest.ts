@@ -3,42 +3,9 @@
  *
  * @module
  */
+import { closest } from '../did-you-mean.js'
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + cost)
-      diagonal = above
-    }
-  }
-  return row[b.length] as number
-}
-
-/**
- * The known word closest to `word`, if it is close enough to be a typo (or `word` is a prefix of
- * it); otherwise `undefined`.
- *
- * @example
- * ```ts
- * closest('rotte', ['rotate', 'retire']) // 'rotate'
- * closest('xyz', ['rotate']) // undefined
- * ```
- */
-export function closest(word: string, known: readonly string[]): string | undefined {
-  const lower = word.toLowerCase()
-  const limit = Math.max(2, Math.floor(lower.length / 3))
-  let best: { name: string; score: number } | undefined
-  for (const name of known) {
-    const score = name.startsWith(lower) && lower.length >= 2 ? 0.5 : distance(lower, name)
-    if (score <= limit && (best === undefined || score < best.score)) best = { name, score }
-  }
-  return best?.name
-}
+export { closest }
 
 /**
  * ` Did you mean "x"?` for a mistyped word, or `''`.
