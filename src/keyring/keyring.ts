@@ -11,6 +11,7 @@
 import { FieldsealError } from '../errors.js'
 import type { DataKey, KeySource } from '../key-source.js'
 import { optionsObject, rejectUnknownOptions } from '../option-checks.js'
+import { AutoRotator } from './auto-rotate.js'
 import { openKeyManager, SESSION, type KeyManager } from './key-manager.js'
 import type { KeySession } from './key-session.js'
 import { KeyWatch } from './key-watch.js'
@@ -22,11 +23,8 @@ import {
 } from './keyring-options.js'
 import { buildView, CipherCache, EMPTY_VIEW, type KeyringView } from './keyring-view.js'
 import { KEY_MANAGER_OPTIONS } from './manager-options.js'
+import { RefreshLoop } from './refresh-loop.js'
 import type { KeyringDocument } from './types.js'
-
-// A value naming an unknown key triggers a reload, at most this often.
-const UNKNOWN_KID_REFRESH_MS = 1_000
-const AUTO_ROTATE_ACTOR = 'fieldseal:auto-rotate'
 
 /**
  * A {@link KeySource} over a persisted keyring. Create it with {@link openKeyring}; the
@@ -43,15 +41,12 @@ export class Keyring implements KeySource {
   /** The key manager behind this keyring, for key operations. */
   readonly manager: KeyManager
   readonly #session: KeySession
-  readonly #config: KeyringConfig
   readonly #ciphers = new CipherCache()
   readonly #watch: KeyWatch
-  readonly #rotating = new Set<string>()
+  readonly #refreshLoop: RefreshLoop
+  readonly #rotator: AutoRotator
   #built: KeyringDocument | undefined | null = null
   #view: KeyringView = EMPTY_VIEW
-  #timer: NodeJS.Timeout | undefined
-  #refreshing: Promise<void> | undefined
-  #lastKick = 0
   #closed = false
 
   /** @internal use {@link openKeyring} */
@@ -60,14 +55,24 @@ export class Keyring implements KeySource {
     if (session === undefined) throw new TypeError('use openKeyring() to create a Keyring')
     this.manager = manager
     this.#session = session
-    this.#config = config
+    this.#rotator = new AutoRotator(manager, (error) => config.onRefreshError(error))
     this.#watch = new KeyWatch(config, (kid) => this.#autoRotate(kid))
+    this.#refreshLoop = new RefreshLoop(
+      async () => {
+        await this.manager.refresh()
+        this.#current()
+        this.#checkActive()
+      },
+      (error) => config.onRefreshError(error),
+    )
     this.#current()
     this.#checkActive()
     // Started last: a keyring that failed to build must leave no timer behind.
     if (config.refreshIntervalMs > 0) {
-      this.#timer = setInterval(() => void this.#tick(), config.refreshIntervalMs)
-      this.#timer.unref()
+      this.#refreshLoop.every(config.refreshIntervalMs, async () => {
+        await this.flush()
+        await this.refresh()
+      })
     }
   }
 
@@ -99,7 +104,7 @@ export class Keyring implements KeySource {
         { kid },
       )
     }
-    this.#kick()
+    this.#refreshLoop.kick()
     return undefined
   }
 
@@ -110,16 +115,7 @@ export class Keyring implements KeySource {
 
   /** Reloads the keyring from its store; then checks the active key's expiry and count. */
   refresh(): Promise<void> {
-    this.#refreshing ??= (async () => {
-      try {
-        await this.manager.refresh()
-        this.#current()
-        this.#checkActive()
-      } finally {
-        this.#refreshing = undefined
-      }
-    })()
-    return this.#refreshing
+    return this.#refreshLoop.run()
   }
 
   /** Saves the encryptions counted in this process (also done by the timer, rotations and close). */
@@ -131,25 +127,8 @@ export class Keyring implements KeySource {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    clearInterval(this.#timer)
-    await this.#refreshing?.catch(() => undefined)
+    await this.#refreshLoop.stop()
     await this.manager.close()
-  }
-
-  async #tick(): Promise<void> {
-    try {
-      await this.flush()
-      await this.refresh()
-    } catch (error) {
-      this.#config.onRefreshError(error)
-    }
-  }
-
-  #kick(): void {
-    const now = Date.now()
-    if (this.#closed || now - this.#lastKick < UNKNOWN_KID_REFRESH_MS) return
-    this.#lastKick = now
-    this.refresh().catch((error: unknown) => this.#config.onRefreshError(error))
   }
 
   #current(): KeyringView {
@@ -174,14 +153,7 @@ export class Keyring implements KeySource {
   }
 
   #autoRotate(kid: string): void {
-    if (this.#closed || this.#rotating.has(kid)) return
-    this.#rotating.add(kid)
-    this.manager
-      .rotateKey('data', { rotatedBy: AUTO_ROTATE_ACTOR, ifActive: kid })
-      .catch((error: unknown) => {
-        this.#rotating.delete(kid)
-        this.#config.onRefreshError(error)
-      })
+    if (!this.#closed) this.#rotator.rotate(kid)
   }
 
   toJSON(): string {
