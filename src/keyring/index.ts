@@ -9,6 +9,7 @@ export { FileKeyStore, type FileKeyStoreOptions } from './file-store.js'
 export type { KeyInfo, KeyMetadataExport, ListKeysFilter } from './key-info.js'
 export { KEY_STATUSES, KEY_TYPES, STORED_KEY_TYPES } from './key-lifecycle.js'
 export { KeyManager, openKeyManager } from './key-manager.js'
+export type { KeyQueries } from './key-queries.js'
 export type { KeyUsageLike } from './key-retire.js'
 export { Keyring, openKeyring } from './keyring.js'
 export {
