@@ -8,7 +8,7 @@
 import { isEncrypted, parseEnvelope } from './envelope.js'
 import { FieldsealError } from './errors.js'
 import type { FieldsealEvent } from './events.js'
-import { isEmptyValue, openValue, sealValue } from './field-value.js'
+import { isEmptyValue, openValue, sealValue, type SealObserver } from './field-value.js'
 import type { FieldsealConfig, ResolvedField } from './options.js'
 import { compilePaths, DESCEND, KEEP, walkPaths, type CompiledPaths, type Match } from './path-walk.js'
 
@@ -89,7 +89,13 @@ class Batch {
   }
 }
 
-function seal(config: FieldsealConfig, batch: Batch, value: unknown, match: Match<Spec>): unknown {
+function seal(
+  config: FieldsealConfig,
+  batch: Batch,
+  value: unknown,
+  match: Match<Spec>,
+  observe?: SealObserver,
+): unknown {
   if (isEmptyValue(value)) return KEEP
   if (isEncrypted(value)) {
     parseEnvelope(value, match.path()) // already sealed: keep it, but only if it is well-formed
@@ -97,20 +103,28 @@ function seal(config: FieldsealConfig, batch: Batch, value: unknown, match: Matc
   }
   batch.take(match)
   try {
-    return sealValue(config.keys, value, contextOf(match))
+    return sealValue(config.keys, value, contextOf(match), undefined, observe)
   } catch (error) {
     throw withPath(error, match.path())
   }
 }
 
-/** Encrypts the configured fields of `doc` (or, with no configured fields, the policy's names). */
-export function encryptDocument(config: FieldsealConfig, doc: unknown, fields = config.fields): unknown {
+/**
+ * Encrypts the configured fields of `doc` (or, with no configured fields, the policy's names).
+ * `observe`, when given, is told about every value sealed (see {@link SealObserver}).
+ */
+export function encryptDocument(
+  config: FieldsealConfig,
+  doc: unknown,
+  fields = config.fields,
+  observe?: SealObserver,
+): unknown {
   const batch = new Batch(config)
   const result = walkPaths(
     doc,
     compiled(fields, false),
     (value, match) => {
-      if (isEncryptedField(config, match)) return seal(config, batch, value, match)
+      if (isEncryptedField(config, match)) return seal(config, batch, value, match, observe)
       return isContainer(value) ? DESCEND : KEEP
     },
     config,

@@ -49,7 +49,19 @@ function aadFor(header: string, context: string): Buffer {
  * quotes, which spares JSON.parse on the most common field values.
  */
 function parsePlaintext(plaintext: Buffer): unknown {
-  const text = plaintext.toString('utf8')
+  return parsePlaintextText(plaintext.toString('utf8'))
+}
+
+/**
+ * The value the JSON text of a v1 plaintext stands for: what opening a value sealed from that
+ * text returns (a fresh copy each call, never an object shared with the caller of `sealValue`).
+ *
+ * @example
+ * ```ts
+ * parsePlaintextText('"078-05-1120"') // '078-05-1120'
+ * ```
+ */
+export function parsePlaintextText(text: string): unknown {
   if (text.charCodeAt(0) === 0x22 && text.indexOf('\\') === -1 && text.length >= 2) {
     if (text.charCodeAt(text.length - 1) === 0x22) return text.slice(1, -1)
   }
@@ -84,12 +96,33 @@ function serialize(value: unknown, path: string | undefined): string {
   return text
 }
 
+/**
+ * Told about each value {@link sealValue} produces: the `enc:` string, the key that sealed it,
+ * the JSON text that was sealed and the context. Lets a caller remember, for the rest of one
+ * operation, what it has just sealed (see src/http/seal-memo.ts).
+ *
+ * @example
+ * ```ts
+ * const seen = new Map<string, string>()
+ * sealValue(keys, '078-05-1120', 'ssn', 'ssn', (sealed, _key, text) => seen.set(sealed, text))
+ * ```
+ */
+export type SealObserver = (sealed: string, key: DataKey, text: string, context: string) => void
+
 /** Encrypts a non-empty value with the source's encryption key under `context`. */
-export function sealValue(keys: KeySource, value: unknown, context: string, path?: string): string {
+export function sealValue(
+  keys: KeySource,
+  value: unknown,
+  context: string,
+  path?: string,
+  observe?: SealObserver,
+): string {
   const plaintext = serialize(value, path)
   const key = keys.encryptionKey()
   const header = headerFor(key.kid)
-  return formatV1(header, key.cipher.encrypt(plaintext, aadFor(header, context)))
+  const sealed = formatV1(header, key.cipher.encrypt(plaintext, aadFor(header, context)))
+  observe?.(sealed, key, plaintext, context)
+  return sealed
 }
 
 /** The outcome of opening a value: the plaintext value and the key that opened it. */

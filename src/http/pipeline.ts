@@ -25,11 +25,13 @@ import {
   createRequestState,
   isRequestState,
   routeSlotOf,
+  sealMemoOf,
   setRouteSlot,
   type FieldsealRequest,
 } from './request-state.js'
 import { jsonDocument, transformResponse } from './response-body.js'
 import { compileResponsePlan, RouteMask, type ResponsePlan } from './response-plan.js'
+import { SealMemo } from './seal-memo.js'
 
 /** What the inbound step needs from a request. */
 export interface HttpRequestInput {
@@ -132,8 +134,9 @@ export function createHttpPipeline(
       send(body)
       return
     }
+    const memo = sealMemoOf(state)
     refresher.run(
-      (current) => transformResponse(current, plan, doc),
+      (current) => transformResponse(current, plan, doc, memo),
       send,
       (error) => fail(responseFailed(error)),
     )
@@ -155,9 +158,11 @@ export function createHttpPipeline(
         blindIndexes === undefined
           ? plaintext
           : addBlindIndexes(blindIndexes, plaintext, config.maxDepth)
+      // Per request: what this request seals, for its own response (see seal-memo.ts).
+      const memo = new SealMemo()
       return {
-        body: encryptDocument(config, withIndexes, encrypt),
-        fieldseal: createRequestState(plaintext),
+        body: encryptDocument(config, withIndexes, encrypt, memo?.observe),
+        fieldseal: createRequestState(plaintext, memo),
       }
     },
     respond,

@@ -8,6 +8,7 @@
  */
 import { FieldsealError } from '../errors.js'
 import { parsePath } from '../path-parse.js'
+import type { SealMemo } from './seal-memo.js'
 
 /**
  * The per-request accessor of the middleware.
@@ -34,8 +35,15 @@ export interface FieldsealRequest {
   get(path: string): unknown
 }
 
-/** Per-request slots the adapters' route-level `mask()` fills; never on the public object. */
-const routeSlots = new WeakMap<FieldsealRequest, unknown>()
+/** What fieldseal keeps per request, never on the public object. */
+class Slots {
+  /** The route-level mask the adapters' `mask()` sets. */
+  route: unknown = undefined
+  constructor(readonly memo: SealMemo | undefined) {}
+}
+
+/** Keyed by the request's own state object: entries die with the request. */
+const slots = new WeakMap<FieldsealRequest, Slots>()
 
 function readPath(root: unknown, path: string): unknown {
   let value = root
@@ -57,28 +65,37 @@ function readPath(root: unknown, path: string): unknown {
   return value
 }
 
-/** Builds the accessor for one request. */
-export function createRequestState(plaintext: unknown): FieldsealRequest {
+/**
+ * Builds the accessor for one request; `memo` holds what this request's inbound step sealed
+ * (src/http/seal-memo.ts), for its response only.
+ */
+export function createRequestState(plaintext: unknown, memo?: SealMemo): FieldsealRequest {
   const state: FieldsealRequest = {
     plaintext,
     get: (path) => readPath(plaintext, path),
   }
-  routeSlots.set(state, undefined)
+  slots.set(state, new Slots(memo))
   return Object.freeze(state)
 }
 
 /** True for an accessor made by {@link createRequestState}. */
 export function isRequestState(value: unknown): value is FieldsealRequest {
-  return typeof value === 'object' && value !== null && routeSlots.has(value as FieldsealRequest)
+  return typeof value === 'object' && value !== null && slots.has(value as FieldsealRequest)
 }
 
 /** Stores the route-level mask of this request (the last `mask()` on the route wins). */
 export function setRouteSlot(state: FieldsealRequest, value: unknown): void {
-  if (!routeSlots.has(state)) throw new TypeError('not a fieldseal request state')
-  routeSlots.set(state, value)
+  const own = slots.get(state)
+  if (own === undefined) throw new TypeError('not a fieldseal request state')
+  own.route = value
 }
 
 /** The route-level mask stored for this request, if any. */
 export function routeSlotOf(state: FieldsealRequest | undefined): unknown {
-  return state === undefined ? undefined : routeSlots.get(state)
+  return state === undefined ? undefined : slots.get(state)?.route
+}
+
+/** What this request's inbound step sealed, if anything. */
+export function sealMemoOf(state: FieldsealRequest | undefined): SealMemo | undefined {
+  return state === undefined ? undefined : slots.get(state)?.memo
 }

@@ -21,6 +21,7 @@ import {
   type Match,
 } from '../path-walk.js'
 import { Held, type ResponsePlan } from './response-plan.js'
+import { NOT_REMEMBERED, type SealMemo } from './seal-memo.js'
 
 /** A value found at a reveal path, still as the handler gave it. */
 class RevealPending {
@@ -74,7 +75,12 @@ function openOne(
   value: string,
   context: string,
   path: () => string,
+  memo: SealMemo | undefined,
 ): unknown {
+  if (memo !== undefined) {
+    const remembered = memo.recall(config.keys, value, context)
+    if (remembered !== NOT_REMEMBERED) return remembered
+  }
   try {
     const opened = openValue(config.keys, value, context)
     if (opened.legacy)
@@ -106,6 +112,8 @@ function openOne(
 /**
  * Prepares one response document under `plan`. Throws a coded {@link FieldsealError} (with the
  * field path) when a value cannot be decrypted or the document is too deep or too large.
+ * `memo`, the request's record of what it sealed, spares decrypting those values again; the
+ * result is the same (see src/http/seal-memo.ts).
  *
  * @example
  * ```ts
@@ -116,6 +124,7 @@ export function transformResponse(
   config: FieldsealConfig,
   plan: ResponsePlan,
   doc: object,
+  memo?: SealMemo,
 ): unknown {
   const limits = { maxDepth: config.maxDepth }
   const marks = plan.masker !== undefined
@@ -129,7 +138,7 @@ export function transformResponse(
         { path: path() },
       )
     }
-    return openOne(config, value, context, path)
+    return openOne(config, value, context, path, memo)
   }
   const hold = (value: unknown) => {
     if (!marks) return value
