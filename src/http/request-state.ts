@@ -35,16 +35,6 @@ export interface FieldsealRequest {
   get(path: string): unknown
 }
 
-/** What fieldseal keeps per request, never on the public object. */
-class Slots {
-  /** The route-level mask the adapters' `mask()` sets. */
-  route: unknown = undefined
-  constructor(readonly memo: SealMemo | undefined) {}
-}
-
-/** Keyed by the request's own state object: entries die with the request. */
-const slots = new WeakMap<FieldsealRequest, Slots>()
-
 function readPath(root: unknown, path: string): unknown {
   let value = root
   for (const segment of parsePath(path)) {
@@ -66,36 +56,65 @@ function readPath(root: unknown, path: string): unknown {
 }
 
 /**
+ * The accessor of one request. What fieldseal keeps for itself (the route-level mask, the seal
+ * memo) sits in private fields: never on the public object, and gone with the request.
+ */
+class RequestState implements FieldsealRequest {
+  readonly plaintext: unknown
+  /** An own function, so that `const { get } = req.fieldseal` works. */
+  readonly get: (path: string) => unknown
+  #route: unknown = undefined
+  readonly #memo: SealMemo | undefined
+
+  constructor(plaintext: unknown, memo: SealMemo | undefined) {
+    this.plaintext = plaintext
+    this.get = (path) => readPath(plaintext, path)
+    this.#memo = memo
+    Object.freeze(this) // private fields stay writable: they are not properties
+  }
+
+  static is(value: unknown): value is RequestState {
+    return typeof value === 'object' && value !== null && #route in value
+  }
+
+  static setRoute(state: RequestState, value: unknown): void {
+    state.#route = value
+  }
+
+  static routeOf(state: RequestState): unknown {
+    return state.#route
+  }
+
+  static memoOf(state: RequestState): SealMemo | undefined {
+    return state.#memo
+  }
+}
+
+/**
  * Builds the accessor for one request; `memo` holds what this request's inbound step sealed
  * (src/http/seal-memo.ts), for its response only.
  */
 export function createRequestState(plaintext: unknown, memo?: SealMemo): FieldsealRequest {
-  const state: FieldsealRequest = {
-    plaintext,
-    get: (path) => readPath(plaintext, path),
-  }
-  slots.set(state, new Slots(memo))
-  return Object.freeze(state)
+  return new RequestState(plaintext, memo)
 }
 
 /** True for an accessor made by {@link createRequestState}. */
 export function isRequestState(value: unknown): value is FieldsealRequest {
-  return typeof value === 'object' && value !== null && slots.has(value as FieldsealRequest)
+  return RequestState.is(value)
 }
 
 /** Stores the route-level mask of this request (the last `mask()` on the route wins). */
 export function setRouteSlot(state: FieldsealRequest, value: unknown): void {
-  const own = slots.get(state)
-  if (own === undefined) throw new TypeError('not a fieldseal request state')
-  own.route = value
+  if (!RequestState.is(state)) throw new TypeError('not a fieldseal request state')
+  RequestState.setRoute(state, value)
 }
 
 /** The route-level mask stored for this request, if any. */
 export function routeSlotOf(state: FieldsealRequest | undefined): unknown {
-  return state === undefined ? undefined : slots.get(state)?.route
+  return RequestState.is(state) ? RequestState.routeOf(state) : undefined
 }
 
 /** What this request's inbound step sealed, if anything. */
 export function sealMemoOf(state: FieldsealRequest | undefined): SealMemo | undefined {
-  return state === undefined ? undefined : slots.get(state)?.memo
+  return RequestState.is(state) ? RequestState.memoOf(state) : undefined
 }

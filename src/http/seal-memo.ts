@@ -33,10 +33,17 @@ import type { DataKey, KeySource } from '../key-source.js'
 export const NOT_REMEMBERED: unique symbol = Symbol('fieldseal.notRemembered')
 
 interface Sealed {
+  readonly value: string
   readonly key: DataKey
   readonly text: string
   readonly context: string
 }
+
+/**
+ * Beyond this many sealed values, lookups go through a map. A request seals a handful of fields:
+ * a scan of a short array is cheaper than hashing the long `enc:` strings into a map.
+ */
+const SCAN_LIMIT = 16
 
 /**
  * The values one request sealed.
@@ -49,12 +56,29 @@ interface Sealed {
  * ```
  */
 export class SealMemo {
-  #sealed: Map<string, Sealed> | undefined
+  #sealed: Sealed[] | undefined
+  #index: Map<string, Sealed> | undefined
 
   /** Pass to `encryptDocument` / `sealValue` to remember what they seal. */
-  readonly observe: SealObserver = (sealed, key, text, context) => {
-    this.#sealed ??= new Map()
-    this.#sealed.set(sealed, { key, text, context })
+  readonly observe: SealObserver = (value, key, text, context) => {
+    const sealed: Sealed = { value, key, text, context }
+    const all = (this.#sealed ??= [])
+    all.push(sealed)
+    if (this.#index !== undefined) this.#index.set(value, sealed)
+    else if (all.length > SCAN_LIMIT) {
+      this.#index = new Map(all.map((entry) => [entry.value, entry]))
+    }
+  }
+
+  #find(value: string): Sealed | undefined {
+    if (this.#index !== undefined) return this.#index.get(value)
+    const all = this.#sealed
+    if (all === undefined) return undefined
+    for (let i = 0; i < all.length; i++) {
+      const sealed = all[i] as Sealed
+      if (sealed.value === value) return sealed
+    }
+    return undefined
   }
 
   /**
@@ -63,7 +87,7 @@ export class SealMemo {
    * otherwise {@link NOT_REMEMBERED}.
    */
   recall(keys: KeySource, value: string, context: string): unknown {
-    const sealed = this.#sealed?.get(value)
+    const sealed = this.#find(value)
     if (sealed === undefined || sealed.context !== context) return NOT_REMEMBERED
     let current: DataKey | undefined
     try {

@@ -77,6 +77,19 @@ describe('SealMemo', () => {
     expect(memo.recall(keys.source, sealedSsn, 'ssn')).toBe(NOT_REMEMBERED)
     expect(keys.decrypts()).toBe(0)
   })
+
+  it('finds every value among many (past the short scan) and only under its own context', () => {
+    const keys = countingSource()
+    const memo = new SealMemo()
+    const sealed = Array.from({ length: 40 }, (_, i) =>
+      sealValue(keys.source, `v${i}`, `f${i}`, `f${i}`, memo.observe),
+    )
+    sealed.forEach((value, i) => {
+      expect(memo.recall(keys.source, value, `f${i}`)).toBe(`v${i}`)
+      expect(memo.recall(keys.source, value, `f${(i + 1) % 40}`)).toBe(NOT_REMEMBERED)
+    })
+    expect(keys.decrypts()).toBe(0)
+  })
 })
 
 describe('pipeline response with what the same request sealed', () => {
