@@ -56,6 +56,16 @@ export interface HttpPipeline {
    */
   request(input: HttpRequestInput): Promise<HttpRequestResult>
   /**
+   * {@link HttpPipeline.request} with callbacks: `done` runs in the same tick unless keys must be
+   * reloaded first, so a framework can go on without waiting for a promise. Exactly one of
+   * `done` and `fail` is called.
+   */
+  handle(
+    input: HttpRequestInput,
+    done: (result: HttpRequestResult) => void,
+    fail: (error: unknown) => void,
+  ): void
+  /**
    * Prepares a response body for `state`'s route and passes it to `send` — in the same tick
    * unless keys must be reloaded first. Non-JSON bodies are passed on as they are. Failures go
    * to `fail` as `ERR_FIELDSEAL_RESPONSE_FAILED` (500; the original error is its `cause`).
@@ -142,29 +152,72 @@ export function createHttpPipeline(
     )
   }
 
-  return {
-    async request({ body, headers }) {
-      if (!isJsonContainer(body)) {
+  // Resolved once: every request decrypts the same way.
+  const mode = {
+    fields: decrypt === false ? undefined : decrypt,
+    requireEncrypted: false,
+    reencrypt: false,
+  }
+  const seal = (plaintext: unknown): HttpRequestResult => {
+    const withIndexes =
+      blindIndexes === undefined
+        ? plaintext
+        : addBlindIndexes(blindIndexes, plaintext, config.maxDepth)
+    // Per request: what this request seals, for its own response (see seal-memo.ts).
+    const memo = new SealMemo()
+    return {
+      body: encryptDocument(config, withIndexes, encrypt, memo.observe),
+      fieldseal: createRequestState(plaintext, memo),
+    }
+  }
+  const sealOrFail = (
+    plaintext: unknown,
+    done: (result: HttpRequestResult) => void,
+    fail: (error: unknown) => void,
+  ) => {
+    let result: HttpRequestResult
+    try {
+      result = seal(plaintext)
+    } catch (error) {
+      fail(error)
+      return
+    }
+    done(result)
+  }
+
+  const handle: HttpPipeline['handle'] = ({ body, headers }, done, fail) => {
+    if (!isJsonContainer(body)) {
+      try {
         assertParsed(body, headers)
-        return { body, fieldseal: createRequestState(body) }
+      } catch (error) {
+        fail(error)
+        return
       }
-      let plaintext: unknown = body
-      if (decrypt !== undefined) assertDepth(body, config.maxDepth)
-      if (decrypt !== false) {
-        const mode = { fields: decrypt, requireEncrypted: false, reencrypt: false }
-        plaintext = await refresher.runAsync((current) => decryptDocument(current, body, mode))
+      done({ body, fieldseal: createRequestState(body) })
+      return
+    }
+    if (decrypt !== undefined) {
+      try {
+        assertDepth(body, config.maxDepth)
+      } catch (error) {
+        fail(error)
+        return
       }
-      const withIndexes =
-        blindIndexes === undefined
-          ? plaintext
-          : addBlindIndexes(blindIndexes, plaintext, config.maxDepth)
-      // Per request: what this request seals, for its own response (see seal-memo.ts).
-      const memo = new SealMemo()
-      return {
-        body: encryptDocument(config, withIndexes, encrypt, memo?.observe),
-        fieldseal: createRequestState(plaintext, memo),
-      }
-    },
+    }
+    if (decrypt === false) {
+      sealOrFail(body, done, fail)
+      return
+    }
+    refresher.run(
+      (current) => decryptDocument(current, body, mode),
+      (plaintext) => sealOrFail(plaintext, done, fail),
+      fail,
+    )
+  }
+
+  return {
+    handle,
+    request: (input) => new Promise((resolve, reject) => handle(input, resolve, reject)),
     respond,
     prepareResponse: (body, state) =>
       new Promise((resolve, reject) => respond(body, state, resolve, reject)),

@@ -85,6 +85,29 @@ describe('createHttpPipeline: request', () => {
   })
 })
 
+describe('createHttpPipeline: handle', () => {
+  it('calls done in the same tick, or fail once for bad data, never both', () => {
+    const fs = createFieldseal({ keys: [newKey()], fields: ['ssn'] })
+    const pipeline = createHttpPipeline(fs)
+    const calls: Array<[string, unknown]> = []
+    const done = (result: unknown) => calls.push(['done', result])
+    const fail = (error: unknown) => calls.push(['fail', error])
+    pipeline.handle({ body: { ssn: SSN }, headers: json }, done, fail)
+    expect(calls).toHaveLength(1)
+    const [kind, result] = calls[0] as [string, { body: { ssn: string }; fieldseal: any }]
+    expect(kind).toBe('done')
+    expect(fs.decryptFields(result.body)).toEqual({ ssn: SSN })
+    expect(result.fieldseal.get('ssn')).toBe(SSN)
+    calls.length = 0
+    pipeline.handle({ body: { ssn: 'enc:v1:bad' }, headers: json }, done, fail)
+    pipeline.handle({ body: undefined, headers: json }, done, fail)
+    expect(calls).toEqual([
+      ['fail', expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED', path: 'ssn' })],
+      ['fail', expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_NOT_PARSED' })],
+    ])
+  })
+})
+
 describe('createHttpPipeline: blind indexes', () => {
   const fields = [{ path: 'ssn', blindIndex: true }]
   it('needs a blind-index key when a field asks for one (ERR_FIELDSEAL_NO_KEY)', () => {
