@@ -6,7 +6,16 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
 import { createFieldseal, isFieldsealError } from 'fieldseal'
+
+/** Shows where values are encrypted without printing them: `enc:v1:<kid>:…`. */
+const outline = (doc: unknown): string =>
+  JSON.stringify(doc, (_key, value) =>
+    typeof value === 'string' && value.startsWith('enc:v1:')
+      ? `${value.slice(0, value.indexOf(':', 7) + 1)}…`
+      : value,
+  )
 
 // In an application the key comes from FIELDSEAL_KEYS (base64, 32 bytes): createFieldseal() reads it.
 const key = randomBytes(32).toString('base64')
@@ -23,12 +32,12 @@ const customer = {
 }
 
 const sealed = fs.encryptFields(customer)
-console.log('stored:', sealed)
+console.log('stored:', outline(sealed))
 // { name: 'Ada Lovelace', ssn: 'enc:v1:<kid>:…', cards: [{ brand: 'visa', number: 'enc:v1:…' }],
 //   profile: { birth_year: 'enc:v1:…', city: 'London' } }
 
 const opened = fs.decryptFields(sealed)
-console.log('read back:', opened)
+console.log('read back equals the input:', isDeepStrictEqual(opened, customer))
 console.log('birth_year is still a number:', typeof opened.profile.birth_year === 'number')
 console.log('the input was not changed:', customer.ssn === '078-05-1120')
 
@@ -44,4 +53,4 @@ try {
 
 // Single values: the context plays the part of the field name.
 const token = fs.encryptField('JBSWY3DPEHPK3PXP', { context: 'totp_secret' })
-console.log('one value:', token, '→', fs.decryptField(token, { context: 'totp_secret' }))
+console.log('one value:', outline(token), 'opens:', fs.decryptField(token, { context: 'totp_secret' }) === 'JBSWY3DPEHPK3PXP')
