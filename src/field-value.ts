@@ -19,7 +19,7 @@ export function isEmptyValue(value: unknown): value is '' | null | undefined {
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const MAX_CACHED = 4096
 const headers = new Map<string, string>()
-const aads = new Map<string, Buffer>()
+const aadsByKid = new Map<string, Map<string, Buffer>>()
 
 function headerFor(kid: string): string {
   let header = headers.get(kid)
@@ -31,15 +31,20 @@ function headerFor(kid: string): string {
 }
 
 /**
- * AAD bytes for a header and context. Contexts are field names, a small set, so their encodings
- * are cached (bounded) instead of re-encoded for every value.
+ * AAD bytes of a key id and context. Contexts are field names, a small set, so their encodings
+ * are cached (bounded) per key id instead of re-encoded for every value; looking the two parts
+ * up separately spares building and hashing a new string per value.
  */
-function aadFor(header: string, context: string): Buffer {
-  const text = header + context
-  let aad = aads.get(text)
+function aadFor(kid: string, context: string): Buffer {
+  let byContext = aadsByKid.get(kid)
+  if (byContext === undefined) {
+    byContext = new Map()
+    if (aadsByKid.size < MAX_CACHED) aadsByKid.set(kid, byContext)
+  }
+  let aad = byContext.get(context)
   if (aad === undefined) {
-    aad = Buffer.from(text, 'utf8')
-    if (aads.size < MAX_CACHED) aads.set(text, aad)
+    aad = Buffer.from(headerFor(kid) + context, 'utf8')
+    if (byContext.size < MAX_CACHED) byContext.set(context, aad)
   }
   return aad
 }
@@ -120,7 +125,7 @@ export function sealValue(
   const plaintext = serialize(value, path)
   const key = keys.encryptionKey()
   const header = headerFor(key.kid)
-  const sealed = formatV1(header, key.cipher.encrypt(plaintext, aadFor(header, context)))
+  const sealed = formatV1(header, key.cipher.encrypt(plaintext, aadFor(key.kid, context)))
   observe?.(sealed, key, plaintext, context)
   return sealed
 }
@@ -154,7 +159,7 @@ function openV1(keys: KeySource, envelope: Extract<Envelope, { version: 'v1' }>,
   if (key === undefined) {
     throw fail('ERR_FIELDSEAL_UNKNOWN_KEY', `no key with id "${envelope.kid}"`, path, envelope.kid)
   }
-  const plaintext = open(key, envelope.sealed, aadFor(envelope.header, context), path)
+  const plaintext = open(key, envelope.sealed, aadFor(envelope.kid, context), path)
   try {
     // v1 plaintext is JSON.stringify output (lone surrogates escaped), so it is valid UTF-8.
     return { value: parsePlaintext(plaintext), kid: key.kid, legacy: false }
