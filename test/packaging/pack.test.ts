@@ -17,6 +17,7 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
 const MODULES = join(ROOT, 'node_modules')
 const TSC = join(MODULES, '.bin', 'tsc')
 const PUBLINT = join(MODULES, '.bin', 'publint')
+const ATTW = join(MODULES, '.bin', 'attw')
 const exec = promisify(execFile)
 
 interface Run {
@@ -138,6 +139,15 @@ describe('the packed package', () => {
     const lint = await run(PUBLINT, ['run', tarball, '--strict'], work)
     expect(lint.stdout + lint.stderr).toMatch(/All good/)
     expect(lint.code).toBe(0)
+  }, 60_000)
+
+  it('has types that resolve for every entry point (attw, ESM-only profile)', async () => {
+    // ESM-only by design: the profile skips node10 and CJS `require` type resolution.
+    const check = await run(ATTW, [tarball, '--profile', 'esm-only', '--format', 'table-flipped'], work)
+    for (const entry of ['"fieldseal"', '"fieldseal/express"', '"fieldseal/koa"']) {
+      expect(check.stdout).toContain(entry)
+    }
+    expect(check.code).toBe(0) // attw exits 1 on any problem the profile does not ignore
   }, 60_000)
 
   it('works in an ESM project: fieldseal, fieldseal/express, fieldseal/koa, and require(esm)', async () => {
