@@ -11,10 +11,11 @@
  * @module
  */
 import express, { type RequestHandler } from 'express'
-import { blindIndex, type Fieldseal } from 'fieldseal'
+import { blindIndex } from 'fieldseal'
 import { errorHandler, fieldseal, mask } from 'fieldseal/express'
 import {
   customerId,
+  type CustomersAppOptions,
   DEV_ADMIN_TOKEN,
   invalidCustomer,
   isAuthorised,
@@ -23,19 +24,9 @@ import {
   PROBLEM_TYPE,
 } from '../shared/api.js'
 import { ADMIN_VIEW, RESPONSE_MASK, validateCustomer } from '../shared/customer-fields.js'
-import { CustomerStore, type CustomerDatabase } from '../shared/database.js'
+import { CustomerStore } from '../shared/database.js'
 
-/** What {@link createApp} needs. */
-export interface CustomersAppOptions {
-  /** An open database (see `openDatabase`). */
-  readonly db: CustomerDatabase
-  /** A fieldseal instance configured with `CUSTOMER_FIELDS`. */
-  readonly fieldseal: Fieldseal
-  /** Key of the e-mail blind index. Defaults to `FIELDSEAL_BLIND_INDEX_KEY`. */
-  readonly blindIndexKey?: string | Uint8Array
-  /** Bearer token that may see customers in full. Defaults to `DEMO_ADMIN_TOKEN`, else `'dev-admin-token'`. */
-  readonly adminToken?: string
-}
+export type { CustomersAppOptions } from '../shared/api.js'
 
 /**
  * Builds the Express app (not listening; `server.ts` starts it, tests hand it to supertest).

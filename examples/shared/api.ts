@@ -5,7 +5,9 @@
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
+import type { Fieldseal } from 'fieldseal'
 import type { FieldProblem } from './customer-fields.js'
+import type { CustomerDatabase } from './database.js'
 
 /**
  * The admin token of the demo when `DEMO_ADMIN_TOKEN` is not set. Development only.
@@ -15,6 +17,18 @@ import type { FieldProblem } from './customer-fields.js'
  * curl localhost:3000/customers/1 -H 'Authorization: Bearer dev-admin-token'
  * ```
  */
+/** What `createApp` of either example needs. */
+export interface CustomersAppOptions {
+  /** An open database (see `openDatabase`). */
+  readonly db: CustomerDatabase
+  /** A fieldseal instance configured with `CUSTOMER_FIELDS`. */
+  readonly fieldseal: Fieldseal
+  /** Key of the e-mail blind index. Defaults to `FIELDSEAL_BLIND_INDEX_KEY`. */
+  readonly blindIndexKey?: string | Uint8Array
+  /** Bearer token that may see customers in full. Defaults to `DEMO_ADMIN_TOKEN`, else `'dev-admin-token'`. */
+  readonly adminToken?: string
+}
+
 export const DEV_ADMIN_TOKEN = 'dev-admin-token'
 
 /** Media type of a problem details body (RFC 9457). */

@@ -6,7 +6,9 @@
  */
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { DevEnvironment } from './dev-environment.js'
+import { DEV_ADMIN_TOKEN, type CustomersAppOptions } from './api.js'
+import { printBanner } from './banner.js'
+import { openDevEnvironment, type DevEnvironment } from './dev-environment.js'
 
 /**
  * Listens on `port` (`0` for any free one) and resolves with the server's URL.
@@ -47,4 +49,30 @@ export async function serve(
   process.once('SIGTERM', stop)
   const { port: bound } = server.address() as AddressInfo
   return `http://localhost:${bound}`
+}
+
+/**
+ * Runs a demo: opens the development environment in `.data/`, builds the app, serves it on
+ * `PORT` (else `defaultPort`) and prints the banner with the commands to try.
+ *
+ * @example
+ * ```ts
+ * await runDemo('Koa', 3001, (options) => createApp(options).callback())
+ * ```
+ */
+export async function runDemo(
+  framework: string,
+  defaultPort: number,
+  listener: (options: CustomersAppOptions) => RequestListener,
+): Promise<void> {
+  const env = await openDevEnvironment()
+  const adminToken = process.env.DEMO_ADMIN_TOKEN || DEV_ADMIN_TOKEN
+  const handler = listener({
+    db: env.db,
+    fieldseal: env.fieldseal,
+    blindIndexKey: env.blindIndexKey,
+    adminToken,
+  })
+  const url = await serve(handler, Number(process.env.PORT ?? defaultPort), env)
+  printBanner({ framework, url, env, adminToken })
 }
