@@ -17,6 +17,7 @@ import { finished } from 'node:stream/promises'
 import { createFieldseal } from '../../src/fieldseal.js'
 import { openKeyring } from '../../src/keyring/index.js'
 import { writeNdjson } from '../../src/ndjson.js'
+import { sealedCustomers } from './customer-records.js'
 
 const count = Number(process.argv[2] ?? 100_000)
 const outPath = process.argv[3]
@@ -31,18 +32,7 @@ const fieldseal = createFieldseal({
   fields: ['ssn', 'card', 'email'],
 })
 
-function* records(): Generator<unknown> {
-  for (let i = 0; i < count; i++) {
-    yield fieldseal.encryptFields({
-      id: i,
-      name: `Customer ${i}`,
-      ssn: `${String(i % 1000).padStart(3, '0')}-45-6789`,
-      card: `4111 1111 1111 ${String(i % 10000).padStart(4, '0')}`,
-      email: `customer${i}@example.com`,
-      plan: i % 3 === 0 ? 'pro' : 'free',
-    })
-  }
-}
+const records = () => sealedCustomers(fieldseal, count)
 
 const out = outPath === undefined ? process.stdout : createWriteStream(outPath, { mode: 0o600 })
 await writeNdjson(out, records())

@@ -19,6 +19,7 @@ import { createFieldseal } from '../../src/fieldseal.js'
 import { keyUsage } from '../../src/key-usage.js'
 import { readNdjson, writeNdjson } from '../../src/ndjson.js'
 import { reencryptRecords } from '../../src/reencrypt-batch.js'
+import { sealedCustomers } from './customer-records.js'
 
 const COUNT = Number(process.argv[2] ?? 100_000)
 const FIELDS = ['ssn', 'card', 'email']
@@ -47,18 +48,7 @@ async function writeFile(
   return count
 }
 
-function* source(): Generator<unknown> {
-  for (let i = 0; i < COUNT; i++) {
-    yield fsA.encryptFields({
-      id: i,
-      name: `Customer ${i}`,
-      ssn: `${String(i % 1000).padStart(3, '0')}-45-6789`,
-      card: `4111 1111 1111 ${String(i % 10000).padStart(4, '0')}`,
-      email: `customer${i}@example.com`,
-      plan: i % 3 === 0 ? 'pro' : 'free',
-    })
-  }
-}
+const source = () => sealedCustomers(fsA, COUNT)
 
 const dir = await mkdtemp(join(tmpdir(), 'fieldseal-bench-'))
 try {
