@@ -6,23 +6,11 @@
  */
 import type { KeyRecord, KeyStatus, KeyType } from './types.js'
 
-/** Metadata of one key version. Plain, frozen and JSON-safe: it holds no material. */
-export interface KeyInfo {
-  /** Key id; for a data key, the kid written into every value it encrypts. */
-  readonly id: string
-  readonly type: KeyType
-  /** 1, 2, 3… per type. */
-  readonly version: number
-  readonly status: KeyStatus
-  readonly algorithm: 'aes-256-gcm'
-  /** ISO 8601 timestamps. */
-  readonly createdAt: string
-  readonly expiresAt: string | null
-  /** When and by whom the key was rotated out (it became `pending_rotation`). */
-  readonly rotatedAt: string | null
-  readonly rotatedBy: string | null
-  /** Encryptions made with the key: the persisted count plus this process's unsaved ones. */
-  readonly encryptions: number
+/**
+ * Metadata of one key version: the stored record without its wrapped material. Plain, frozen
+ * and JSON-safe. `encryptions` counts the persisted encryptions plus this process's unsaved ones.
+ */
+export interface KeyInfo extends Omit<KeyRecord, 'wrapped'> {
   /** False once retired: the material is erased. */
   readonly hasMaterial: boolean
 }
