@@ -163,8 +163,9 @@ function openV1(keys: KeySource, envelope: Extract<Envelope, { version: 'v1' }>,
   try {
     // v1 plaintext is JSON.stringify output (lone surrogates escaped), so it is valid UTF-8.
     return { value: parsePlaintext(plaintext), kid: key.kid, legacy: false }
-  } catch (cause) {
-    throw fail('ERR_FIELDSEAL_MALFORMED', 'decrypted payload is not JSON', path, key.kid, cause)
+  } catch {
+    // JSON.parse quotes the text it chokes on — here decrypted plaintext — so no cause is kept.
+    throw fail('ERR_FIELDSEAL_MALFORMED', 'decrypted payload is not JSON', path, key.kid)
   }
 }
 

@@ -196,3 +196,22 @@ describe('secrecy of errors', () => {
     }
   })
 })
+
+describe('authentic but non-JSON v1 payloads', () => {
+  it('are refused as malformed without the plaintext anywhere in the error', () => {
+    const key = AesGcmCipher.generateKey()
+    const kid = keyFingerprint(key)
+    const header = `enc:v1:${kid}:`
+    // Written with the right key and AAD, but not as JSON: only a key holder could do this.
+    const sealed = new AesGcmCipher(key).encrypt('SECRET-not-json', header + 'ssn')
+    const value = header + sealed.toString('base64url')
+    let thrown: unknown
+    try {
+      createFieldseal({ keys: [key] }).decryptField(value, { context: 'ssn' })
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toMatchObject({ code: 'ERR_FIELDSEAL_MALFORMED' })
+    expect(inspect(thrown, { depth: 10, showHidden: true })).not.toContain('SECRET')
+  })
+})
