@@ -20,7 +20,10 @@ const CUSTOMERS = [
   { id: 2, ssn: '987-65-4321', email: 'alan@example.com' },
 ]
 
-describe('fieldseal keys: the lifecycle end to end', () => {
+// This suite failed twice in about 25 full runs on a loaded 2-core machine and could not be
+// reproduced in isolation (40+ runs); one retry keeps CI from failing on that while the cause
+// is open (see the closing note of issue 4). A real regression fails both attempts.
+describe('fieldseal keys: the lifecycle end to end', { retry: 1 }, () => {
   it('init, list, rotate, expiring, deactivate, reactivate, retire, export-metadata', async () => {
     const master = box.useMasterKey()
     const { created } = await box.json<{ created: KeyInfo[] }>(['keys', 'init'])
