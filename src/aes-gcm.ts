@@ -15,6 +15,7 @@ import {
 import { decodeBase64Strict } from './base64.js'
 import { FieldsealError } from './errors.js'
 import { NONCE_LENGTH, nextNonce } from './nonce-pool.js'
+import { invalidOption, optionsObject, rejectUnknownOptions } from './option-checks.js'
 
 /** AES-256 key length in bytes. */
 export const KEY_LENGTH = 32
@@ -27,6 +28,13 @@ export const REFERENCE_PBKDF2_ITERATIONS = 100_000
 /** Salt length in bytes that `deriveKey` generates. */
 export const SALT_LENGTH = 16
 
+/**
+ * Encryptions one key may make with random 96-bit nonces. NIST SP 800-38D §8.3 allows at most
+ * 2^32, which keeps the chance that two of them share a nonce (and so reveal the XOR of their
+ * plaintexts and allow forgeries) at about 2^-33.
+ */
+export const MAX_ENCRYPTIONS_PER_KEY = 2 ** 32
+
 /** Bytes, or text taken as its UTF-8 encoding. */
 export type BytesLike = Uint8Array | string
 
@@ -36,6 +44,55 @@ export interface DeriveKeyOptions {
   readonly salt?: Uint8Array
   /** PBKDF2 iteration count. Defaults to `600_000`; the reference design used `100_000`. */
   readonly iterations?: number
+}
+
+/** Options of the {@link AesGcmCipher} constructor. */
+export interface AesGcmCipherOptions {
+  /**
+   * Encryptions this instance makes before it refuses with `ERR_FIELDSEAL_KEY_EXHAUSTED`. It
+   * counts in memory, per instance: a key used by several instances or processes needs the
+   * keyring's persisted count (`openKeyring`). Defaults to `2 ** 32`, the most allowed.
+   */
+  readonly encryptionLimit?: number
+}
+
+/**
+ * Checks an encryption limit option: a whole number from 1 to {@link MAX_ENCRYPTIONS_PER_KEY}.
+ *
+ * @example
+ * ```ts
+ * encryptionLimitOption(undefined, 'openKeyring') // 4294967296
+ * ```
+ */
+export function encryptionLimitOption(value: unknown, where: string): number {
+  if (value === undefined) return MAX_ENCRYPTIONS_PER_KEY
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < 1 ||
+    value > MAX_ENCRYPTIONS_PER_KEY
+  ) {
+    throw invalidOption(where, 'encryptionLimit must be a whole number from 1 to 2 ** 32')
+  }
+  return value
+}
+
+/**
+ * `ERR_FIELDSEAL_KEY_EXHAUSTED` for a key that made `limit` encryptions.
+ *
+ * @example
+ * ```ts
+ * throw keyExhausted(2 ** 32, 'Xk3v9_Qa1Bc')
+ * ```
+ */
+export function keyExhausted(limit: number, kid?: string): FieldsealError {
+  const which = kid === undefined ? 'this key' : `data key "${kid}"`
+  return new FieldsealError(
+    'ERR_FIELDSEAL_KEY_EXHAUSTED',
+    `${which} has made ${limit} encryptions, its limit (NIST SP 800-38D allows 2^32 with random ` +
+      'nonces); it still decrypts but seals nothing more: rotate to a new key',
+    kid === undefined ? {} : { kid },
+  )
 }
 
 const DECRYPT_FAILED = 'decryption failed: wrong key, wrong context or tampered value'
@@ -77,14 +134,26 @@ export function importKey(key: Uint8Array | KeyObject): KeyObject {
  */
 export class AesGcmCipher {
   readonly #key: KeyObject
+  readonly #limit: number
+  #encryptions = 0
 
-  /** @param key 32 key bytes or a secret KeyObject of 32 bytes; anything else throws. */
-  constructor(key: Uint8Array | KeyObject) {
+  /**
+   * @param key 32 key bytes or a secret KeyObject of 32 bytes; anything else throws.
+   * @param options `encryptionLimit`; `undefined`, `{}` and `Object.create(null)` are the same.
+   */
+  constructor(key: Uint8Array | KeyObject, options?: Readonly<AesGcmCipherOptions>) {
+    const defined = optionsObject(options, 'AesGcmCipher')
+    rejectUnknownOptions(defined, ['encryptionLimit'], 'AesGcmCipher')
+    this.#limit = encryptionLimitOption(defined.encryptionLimit, 'AesGcmCipher')
     this.#key = importKey(key)
   }
 
-  /** Returns `nonce ‖ ciphertext ‖ tag`. */
+  /**
+   * Returns `nonce ‖ ciphertext ‖ tag`. Throws `ERR_FIELDSEAL_KEY_EXHAUSTED` once this instance
+   * has made `encryptionLimit` encryptions; an encryption that throws is not counted.
+   */
   encrypt(plaintext: BytesLike, aad?: BytesLike): Buffer {
+    if (this.#encryptions >= this.#limit) throw keyExhausted(this.#limit)
     const nonce = nextNonce()
     const cipher = createCipheriv('aes-256-gcm', this.#key, nonce, GCM_OPTIONS)
     if (aad !== undefined) cipher.setAAD(toBytes(aad, 'aad'))
@@ -99,6 +168,7 @@ export class AesGcmCipher {
     nonce.copy(out, 0)
     body.copy(out, NONCE_LENGTH)
     tag.copy(out, NONCE_LENGTH + body.length)
+    this.#encryptions++
     return out
   }
 

@@ -17,8 +17,8 @@ export const EXIT_FAILED = 1
 /** The command line is wrong: unknown command or flag, missing or bad argument. Nothing ran. */
 export const EXIT_USAGE = 2
 /**
- * The keys or the key store are the problem: no or wrong master key, no data key, an empty,
- * corrupt, locked or unreachable key store.
+ * The keys or the key store are the problem: no or wrong master key, no data key, an active
+ * key past its encryption limit, an empty, corrupt, locked or unreachable key store.
  */
 export const EXIT_KEYSTORE = 3
 /** Stopped by SIGINT or SIGTERM (128 + 2); a re-encryption prints where to resume. */
@@ -57,6 +57,7 @@ const KEYSTORE_CODES: ReadonlySet<FieldsealErrorCode> = new Set<FieldsealErrorCo
   'ERR_FIELDSEAL_NO_KEY',
   'ERR_FIELDSEAL_INVALID_KEY',
   'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+  'ERR_FIELDSEAL_KEY_EXHAUSTED',
   'ERR_FIELDSEAL_STORE_CORRUPT',
   'ERR_FIELDSEAL_STORE_LOCKED',
   'ERR_FIELDSEAL_STORE_CONFLICT',

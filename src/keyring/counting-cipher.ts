@@ -1,7 +1,8 @@
 /**
- * The ciphers the keyring hands to the core: the active key's counts its encryptions (NIST
- * SP 800-38D §8.3 limits a key to 2^32 random-nonce encryptions), and a rotated-out key's
- * refuses to encrypt, so only the active key ever seals a new value.
+ * The ciphers the keyring hands to the core: the active key's asks before each encryption
+ * whether the key may still seal and counts it after (NIST SP 800-38D §8.3 limits a key to 2^32
+ * random-nonce encryptions), and a rotated-out key's refuses to encrypt, so only the active key
+ * ever seals a new value.
  *
  * @module
  */
@@ -10,23 +11,27 @@ import { FieldsealError } from '../errors.js'
 import type { FieldCipher } from '../key-source.js'
 
 /**
- * Delegates to `inner` and calls `onEncrypt` after every encryption.
+ * Delegates to `inner`: calls `mayEncrypt` before every encryption (it throws to refuse) and
+ * `onEncrypt` after every one that succeeded.
  *
  * @example
  * ```ts
- * const cipher = new CountingCipher(new AesGcmCipher(key), () => counter.add(kid))
+ * const cipher = new CountingCipher(new AesGcmCipher(key), () => counter.add(kid), checkBudget)
  * ```
  */
 export class CountingCipher implements FieldCipher {
   readonly #inner: FieldCipher
   readonly #onEncrypt: () => void
+  readonly #mayEncrypt: () => void
 
-  constructor(inner: FieldCipher, onEncrypt: () => void) {
+  constructor(inner: FieldCipher, onEncrypt: () => void, mayEncrypt: () => void = () => {}) {
     this.#inner = inner
     this.#onEncrypt = onEncrypt
+    this.#mayEncrypt = mayEncrypt
   }
 
   encrypt(plaintext: BytesLike, aad?: BytesLike): Buffer {
+    this.#mayEncrypt()
     const sealed = this.#inner.encrypt(plaintext, aad)
     this.#onEncrypt()
     return sealed

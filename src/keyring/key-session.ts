@@ -161,7 +161,9 @@ export class KeySession {
       }
       if (output.master !== undefined) this.#master = output.master
       if (output.masterInput !== undefined) this.#input = output.masterInput
+      // In the same step: the counts leave the unsaved ones as the document holding them arrives.
       this.#adopt(next)
+      this.usage.saved(taken)
       return output.result
     }
   }

@@ -4,13 +4,15 @@
  *
  * @module
  */
+import { encryptionLimitOption } from '../aes-gcm.js'
 import type { EventHook } from '../events.js'
 import { booleanOption, invalidOption, positiveInteger } from '../option-checks.js'
 import type { KeyManagerOptions } from './manager-options.js'
 
 /**
  * Encryptions after which a key is reported (`key.usage-warning`): 2^31, half the NIST
- * SP 800-38D §8.3 limit of 2^32 encryptions per key with random 96-bit nonces.
+ * SP 800-38D §8.3 limit of 2^32 encryptions per key with random 96-bit nonces (or half a lower
+ * `encryptionLimit`).
  */
 export const DEFAULT_USAGE_WARNING_THRESHOLD = 2 ** 31
 /** How often a keyring reloads its store by default, in ms. */
@@ -31,8 +33,19 @@ export interface KeyringOptions extends KeyManagerOptions {
    * `usageWarningThreshold`; otherwise such a key keeps working and is reported. Defaults to `false`.
    */
   readonly autoRotate?: boolean
-  /** Encryptions after which a key is reported (`key.usage-warning`, once). Defaults to `2 ** 31`. */
+  /**
+   * Encryptions after which a key is reported (`key.usage-warning`, once), and rotated with
+   * `autoRotate`. At most `encryptionLimit`. Defaults to half of `encryptionLimit` (`2 ** 31`).
+   */
   readonly usageWarningThreshold?: number
+  /**
+   * Encryptions after which the active data key seals nothing more: sealing throws
+   * `ERR_FIELDSEAL_KEY_EXHAUSTED` (and starts a rotation with `autoRotate`) while the key keeps
+   * decrypting. Counted from the store's persisted count plus this process's unsaved one.
+   * Defaults to `2 ** 32`, the NIST SP 800-38D §8.3 bound for random 96-bit nonces, the most
+   * accepted.
+   */
+  readonly encryptionLimit?: number
   /**
    * Receives failures of background work (periodic refresh, automatic rotation). Defaults to
    * `process.emitWarning` with the error's code (never a secret).
@@ -46,6 +59,7 @@ export interface KeyringConfig {
   readonly refreshIntervalMs: number
   readonly autoRotate: boolean
   readonly usageWarningThreshold: number
+  readonly encryptionLimit: number
   readonly onRefreshError: (error: unknown) => void
   readonly onEvent: EventHook | undefined
   readonly now: () => Date
@@ -57,6 +71,7 @@ export const KEYRING_OPTIONS = [
   'refreshIntervalMs',
   'autoRotate',
   'usageWarningThreshold',
+  'encryptionLimit',
   'onRefreshError',
 ]
 
@@ -95,14 +110,16 @@ export function resolveKeyringOptions(
       'refreshIntervalMs must be a whole number of ms (0 turns refresh off)',
     )
   }
+  const limit = encryptionLimitOption(options.encryptionLimit, where)
   const threshold = positiveInteger(
     options.usageWarningThreshold,
-    DEFAULT_USAGE_WARNING_THRESHOLD,
+    Math.max(1, Math.min(DEFAULT_USAGE_WARNING_THRESHOLD, Math.floor(limit / 2))),
     'usageWarningThreshold',
     where,
   )
-  if (threshold > 2 ** 32)
-    throw invalidOption(where, 'usageWarningThreshold must be at most 2 ** 32')
+  if (threshold > limit) {
+    throw invalidOption(where, 'usageWarningThreshold must be at most encryptionLimit (2 ** 32)')
+  }
   for (const name of ['onRefreshError', 'onEvent', 'now']) {
     if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw invalidOption(where, `${name} must be a function`)
@@ -113,6 +130,7 @@ export function resolveKeyringOptions(
     refreshIntervalMs: interval,
     autoRotate: booleanOption(options.autoRotate, false, 'autoRotate', where),
     usageWarningThreshold: threshold,
+    encryptionLimit: limit,
     onRefreshError: (options.onRefreshError as ((error: unknown) => void) | undefined) ?? warn,
     onEvent: options.onEvent as EventHook | undefined,
     now: (options.now as (() => Date) | undefined) ?? (() => new Date()),

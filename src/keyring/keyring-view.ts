@@ -65,12 +65,12 @@ export class CipherCache {
 }
 
 /**
- * Builds the view of `records`: the active key's cipher counts encryptions (`onEncrypt`), a
- * pending key's cipher only decrypts.
+ * Builds the view of `records`: the active key's cipher asks `mayEncrypt` first (which throws to
+ * refuse) and counts encryptions (`onEncrypt`); a pending key's cipher only decrypts.
  *
  * @example
  * ```ts
- * const view = buildView(doc.keys, master, ciphers, (kid) => counter.add(kid))
+ * const view = buildView(doc.keys, master, ciphers, (kid) => counter.add(kid), checkBudget)
  * ```
  */
 export function buildView(
@@ -78,6 +78,7 @@ export function buildView(
   master: MasterKey,
   ciphers: CipherCache,
   onEncrypt: (kid: string) => void,
+  mayEncrypt: (kid: string) => void = () => {},
 ): KeyringView {
   const byKid = new Map<string, DataKey>()
   const unavailable = new Set<string>()
@@ -96,7 +97,11 @@ export function buildView(
     const inner = ciphers.get(record, master)
     const cipher =
       record.status === 'active'
-        ? new CountingCipher(inner, () => onEncrypt(kid))
+        ? new CountingCipher(
+            inner,
+            () => onEncrypt(kid),
+            () => mayEncrypt(kid),
+          )
         : new DecryptOnlyCipher(inner, kid)
     const key: DataKey = Object.freeze({ kid, cipher })
     if (record.status === 'active') [active, activeRecord] = [key, record]

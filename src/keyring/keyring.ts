@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { keyExhausted } from '../aes-gcm.js'
 import { FieldsealError } from '../errors.js'
 import type { DataKey, KeySource } from '../key-source.js'
 import { optionsObject, rejectUnknownOptions } from '../option-checks.js'
@@ -45,6 +46,7 @@ export class Keyring implements KeySource {
   readonly #watch: KeyWatch
   readonly #refreshLoop: RefreshLoop
   readonly #rotator: AutoRotator
+  readonly #config: KeyringConfig
   #built: KeyringDocument | undefined | null = null
   #view: KeyringView = EMPTY_VIEW
   #closed = false
@@ -55,6 +57,7 @@ export class Keyring implements KeySource {
     if (session === undefined) throw new TypeError('use openKeyring() to create a Keyring')
     this.manager = manager
     this.#session = session
+    this.#config = config
     this.#rotator = new AutoRotator(manager, (error) => config.onRefreshError(error))
     this.#watch = new KeyWatch(config, (kid) => this.#autoRotate(kid))
     this.#refreshLoop = new RefreshLoop(
@@ -135,10 +138,20 @@ export class Keyring implements KeySource {
     const doc = this.#session.doc
     if (doc !== this.#built) {
       const onEncrypt = (kid: string) => this.#counted(kid)
-      this.#view = buildView(doc?.keys ?? [], this.#session.master, this.#ciphers, onEncrypt)
+      const mayEncrypt = (kid: string) => this.#checkBudget(kid)
+      const records = doc?.keys ?? []
+      this.#view = buildView(records, this.#session.master, this.#ciphers, onEncrypt, mayEncrypt)
       this.#built = doc
     }
     return this.#view
+  }
+
+  /** Refuses to seal with a key that used up its encryptions, stored and unsaved ones together. */
+  #checkBudget(kid: string): void {
+    const used = (this.#view.persisted.get(kid) ?? 0) + this.#session.usage.get(kid)
+    if (used < this.#config.encryptionLimit) return
+    if (this.#config.autoRotate) this.#autoRotate(kid)
+    throw keyExhausted(this.#config.encryptionLimit, kid)
   }
 
   #counted(kid: string): void {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { AesGcmCipher, REFERENCE_PBKDF2_ITERATIONS } from '../../src/aes-gcm.js'
+import {
+  AesGcmCipher,
+  MAX_ENCRYPTIONS_PER_KEY,
+  REFERENCE_PBKDF2_ITERATIONS,
+} from '../../src/aes-gcm.js'
 import { b64, fixture, hex } from '../helpers/fixtures.js'
 
 const wycheproof = fixture('wycheproof-aes-gcm-256.json')
@@ -141,5 +145,45 @@ describe('AesGcmCipher', () => {
     expect(text).not.toContain(key.toString('hex'))
     expect(text).not.toContain(key.toString('base64'))
     expect(text).toContain('[AesGcmCipher]')
+  })
+})
+
+describe('AesGcmCipher encryption limit (NIST SP 800-38D §8.3: 2^32 random-nonce encryptions)', () => {
+  const code = (c: string) => expect.objectContaining({ code: c })
+
+  it('defaults to 2^32', () => {
+    expect(MAX_ENCRYPTIONS_PER_KEY).toBe(2 ** 32)
+  })
+
+  it('refuses to seal past the limit with ERR_FIELDSEAL_KEY_EXHAUSTED, and still opens [encryptionLimit: 3]', () => {
+    const cipher = new AesGcmCipher(AesGcmCipher.generateKey(), { encryptionLimit: 3 })
+    const sealed = [cipher.encrypt('a'), cipher.encryptString('b'), cipher.encrypt('c', 'aad')]
+    expect(() => cipher.encrypt('d')).toThrow(code('ERR_FIELDSEAL_KEY_EXHAUSTED'))
+    expect(() => cipher.encryptString('d')).toThrow(code('ERR_FIELDSEAL_KEY_EXHAUSTED'))
+    expect(() => cipher.encrypt('d')).toThrow(code('ERR_FIELDSEAL_KEY_EXHAUSTED'))
+    expect(cipher.decrypt(sealed[2] as Buffer, 'aad').toString()).toBe('c')
+  })
+
+  it('a refused encryption does not use up the budget: input errors are not counted [encryptionLimit: 1]', () => {
+    const cipher = new AesGcmCipher(AesGcmCipher.generateKey(), { encryptionLimit: 1 })
+    expect(() => cipher.encrypt(42 as never)).toThrow(TypeError)
+    expect(cipher.decrypt(cipher.encrypt('x')).toString()).toBe('x')
+    expect(() => cipher.encrypt('y')).toThrow(code('ERR_FIELDSEAL_KEY_EXHAUSTED'))
+  })
+
+  it.each([0, -1, 1.5, Number.NaN, 2 ** 32 + 1, '10', null])(
+    'refuses encryptionLimit %s with ERR_FIELDSEAL_INVALID_OPTION',
+    (limit) => {
+      expect(
+        () => new AesGcmCipher(AesGcmCipher.generateKey(), { encryptionLimit: limit as never }),
+      ).toThrow(code('ERR_FIELDSEAL_INVALID_OPTION'))
+    },
+  )
+
+  it('undefined, {} and Object.create(null) options are the same', () => {
+    for (const options of [undefined, {}, Object.create(null), { encryptionLimit: undefined }]) {
+      const cipher = new AesGcmCipher(AesGcmCipher.generateKey(), options)
+      expect(cipher.decrypt(cipher.encrypt('x')).toString()).toBe('x')
+    }
   })
 })
