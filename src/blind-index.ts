@@ -7,13 +7,8 @@
  * rotate, and an index computed with a rotated key would no longer match. It comes from an
  * option or from `FIELDSEAL_BLIND_INDEX_KEY` (base64, 32 bytes).
  *
- * Normalisation (so that equal values written differently match):
- * 1. numbers and booleans become their JSON text; objects and arrays are refused;
- * 2. Unicode NFKC (full-width digits become ASCII digits), trim, runs of white space become one
- *    space, lower case;
- * 3. a numeric-looking identifier — at least one digit and otherwise only spaces, `-`, `(`, `)`,
- *    `+` and `/` — keeps its digits only: `123-45-6789`, `123 45 6789` and `123456789` index
- *    alike. A `.` is kept, so `1.5` and `15` stay different.
+ * Values are normalised first, so that equal values written differently match (see
+ * src/blind-index-normalize.ts): `123-45-6789` and `123 45 6789` index alike.
  *
  * Index = base64url(HMAC-SHA256(key, "fieldseal-blind-index:v1" ‖ 0x00 ‖ field ‖ 0x00 ‖ normalised)),
  * 43 characters. The field name is bound in, so the same value in `ssn` and in `tax_id` gives
@@ -22,16 +17,18 @@
  * @module
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
+import { normalizeForBlindIndex } from './blind-index-normalize.js'
+import { isWellFormedText } from './code-points.js'
 import { FieldsealError } from './errors.js'
 import { configOf, type Fieldseal } from './fieldseal.js'
 import { decodeKey, keyFingerprint } from './static-keys.js'
+
+export { DEFAULT_MAX_INDEXED_LENGTH, normalizeForBlindIndex } from './blind-index-normalize.js'
 
 /** Environment variable holding the blind-index key (base64, 32 bytes). */
 export const BLIND_INDEX_KEY_ENV_VAR = 'FIELDSEAL_BLIND_INDEX_KEY'
 
 const DOMAIN = 'fieldseal-blind-index:v1\0'
-const SEPARATORS = /[\s()+/-]/g
-const NUMERIC_LOOKING = /^[\d\s()+/-]*\d[\d\s()+/-]*$/
 
 /**
  * A blind-index key, decoded and checked once. Create it with {@link createBlindIndexKey}.
@@ -53,8 +50,18 @@ export class BlindIndexKey {
     this.kid = keyFingerprint(bytes)
   }
 
-  /** The index of an already normalised value. */
+  /**
+   * The index of an already normalised value. Throws `ERR_FIELDSEAL_UNSUPPORTED_VALUE` when
+   * `field` holds U+0000 (the separator: `a\0b` + `c` would index as `a` + `b\0c`) or either
+   * text is not well-formed Unicode (UTF-8 would turn a lone surrogate into U+FFFD).
+   */
   digest(field: string, normalised: string): string {
+    if (field.includes('\0') || !isWellFormedText(field) || !isWellFormedText(normalised)) {
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
+        'a blind index needs a field name without U+0000 and well-formed Unicode text',
+      )
+    }
     return createHmac('sha256', this.#key)
       .update(DOMAIN)
       .update(field)
@@ -104,35 +111,6 @@ export function blindIndexKeyFromEnv(
   return createBlindIndexKey(raw.trim())
 }
 
-/**
- * The normalised text a blind index is computed over (see the module notes), or `undefined`
- * for an empty value (`''`, `null`, `undefined`, only white space), which gets no index.
- * Throws `ERR_FIELDSEAL_UNSUPPORTED_VALUE` for objects and arrays.
- *
- * @example
- * ```ts
- * normalizeForBlindIndex(' 123-45-6789 ') // '123456789'
- * normalizeForBlindIndex('Ann@Example.COM') // 'ann@example.com'
- * ```
- */
-export function normalizeForBlindIndex(value: unknown, path?: string): string | undefined {
-  let text: string
-  if (typeof value === 'string') text = value
-  else if (value === null || value === undefined) return undefined
-  else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
-    text = String(value)
-  } else {
-    throw new FieldsealError(
-      'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
-      `a blind index needs a string, number or boolean, not ${Array.isArray(value) ? 'an array' : typeof value}`,
-      path === undefined ? {} : { path },
-    )
-  }
-  const normalised = text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()
-  if (normalised === '') return undefined
-  return NUMERIC_LOOKING.test(normalised) ? normalised.replace(SEPARATORS, '') : normalised
-}
-
 /** Blind-index keys registered by middleware for an instance, so queries use the same key. */
 const registered = new WeakMap<Fieldseal, BlindIndexKey>()
 
@@ -165,14 +143,14 @@ export function registerBlindIndexKey(fieldseal: Fieldseal, key: BlindIndexKey):
   registered.set(fieldseal, key)
 }
 
-function keyOf(source: Fieldseal | BlindIndexKey | string | Uint8Array): BlindIndexKey {
-  if (
-    source instanceof BlindIndexKey ||
-    typeof source === 'string' ||
-    source instanceof Uint8Array
-  ) {
-    return createBlindIndexKey(source)
-  }
+type KeyInput = BlindIndexKey | string | Uint8Array
+
+function isKeyInput(source: Fieldseal | KeyInput): source is KeyInput {
+  return source instanceof BlindIndexKey || typeof source === 'string' || source instanceof Uint8Array
+}
+
+function keyOf(source: Fieldseal | KeyInput): BlindIndexKey {
+  if (isKeyInput(source)) return createBlindIndexKey(source)
   const key = registered.get(source) ?? blindIndexKeyFromEnv()
   if (key === undefined) {
     throw new FieldsealError(
@@ -186,7 +164,9 @@ function keyOf(source: Fieldseal | BlindIndexKey | string | Uint8Array): BlindIn
 /**
  * The blind index of `value` in field `field` (the field's name, e.g. `'ssn'`, also for
  * `customers[*].ssn`), or `undefined` for an empty value. `source` is a key, or a fieldseal
- * instance: then the key its middleware was created with, else `FIELDSEAL_BLIND_INDEX_KEY`.
+ * instance: then the key its middleware was created with, else `FIELDSEAL_BLIND_INDEX_KEY`, and
+ * the instance's `maxIndexedLength` (with a key: 4096). Throws `ERR_FIELDSEAL_VALUE_TOO_LONG`
+ * and `ERR_FIELDSEAL_UNSUPPORTED_VALUE` as the middleware does for the same value.
  *
  * @example
  * ```ts
@@ -195,13 +175,14 @@ function keyOf(source: Fieldseal | BlindIndexKey | string | Uint8Array): BlindIn
  * ```
  */
 export function blindIndex(
-  source: Fieldseal | BlindIndexKey | string | Uint8Array,
+  source: Fieldseal | KeyInput,
   value: unknown,
   field: string,
 ): string | undefined {
   if (typeof field !== 'string' || field === '')
     throw new TypeError('field must be a non-empty string')
   const key = keyOf(source)
-  const normalised = normalizeForBlindIndex(value)
+  const maxLength = isKeyInput(source) ? undefined : configOf(source).maxIndexedLength
+  const normalised = normalizeForBlindIndex(value, undefined, maxLength)
   return normalised === undefined ? undefined : key.digest(field, normalised)
 }

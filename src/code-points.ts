@@ -1,10 +1,28 @@
 /**
  * Code-point arithmetic on UTF-16 strings for masking: a surrogate pair (an emoji, say) is one
  * character, a lone surrogate counts as one too (as `Array.from` does), and a mask never splits
- * a pair.
+ * a pair. Also the well-formedness test for text that is bound into a ciphertext or an index.
  *
  * @module
  */
+
+/** `String.prototype.isWellFormed` (Node.js 20; typed from lib ES2024, which this build omits). */
+type WellFormedCheck = { isWellFormed(): boolean }
+
+/**
+ * True when `text` is well-formed UTF-16: no lone surrogate. Text that is not cannot be encoded
+ * as UTF-8 faithfully (each lone surrogate becomes U+FFFD), so `"\uD800"` and `"\uFFFD"` would
+ * bind the same bytes; contexts, field names and blind-indexed values must pass this.
+ *
+ * @example
+ * ```ts
+ * isWellFormedText('ssn') // true
+ * isWellFormedText('\uD800') // false
+ * ```
+ */
+export function isWellFormedText(text: string): boolean {
+  return (text as unknown as WellFormedCheck).isWellFormed()
+}
 
 /** True for a UTF-16 high (leading) surrogate. */
 export const isHigh = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff

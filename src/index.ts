@@ -46,6 +46,7 @@ export {
   blindIndex,
   blindIndexKeyFromEnv,
   createBlindIndexKey,
+  DEFAULT_MAX_INDEXED_LENGTH,
   normalizeForBlindIndex,
 } from './blind-index.js'
 export { keyUsage, type KeyUsageOptions, type KeyUsageReport, type RecordSource } from './key-usage.js'

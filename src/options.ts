@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DEFAULT_MAX_INDEXED_LENGTH } from './blind-index-normalize.js'
 import { FieldsealError } from './errors.js'
 import type { EventHook } from './events.js'
 import type { KeySource } from './key-source.js'
@@ -56,6 +57,11 @@ export interface FieldsealOptions {
   readonly maxDepth?: number
   /** Most encrypted values one object operation handles. Defaults to `1000`. */
   readonly maxFields?: number
+  /**
+   * Longest value (UTF-16 code units, before normalisation) a blind index is computed for; a
+   * longer one is refused with `ERR_FIELDSEAL_VALUE_TOO_LONG` (413). Defaults to `4096`.
+   */
+  readonly maxIndexedLength?: number
   /** Audit hook. Defaults to none. */
   readonly onEvent?: EventHook
 }
@@ -76,6 +82,7 @@ export interface FieldsealConfig {
   readonly legacyPlaintext: boolean
   readonly maxDepth: number
   readonly maxFields: number
+  readonly maxIndexedLength: number
   readonly onEvent: EventHook | undefined
 }
 
@@ -89,6 +96,7 @@ const KNOWN = [
   'legacyPlaintext',
   'maxDepth',
   'maxFields',
+  'maxIndexedLength',
   'onEvent',
 ]
 const KNOWN_FIELD = ['path', 'context', 'blindIndex']
@@ -158,6 +166,12 @@ export function resolveOptions(input: Readonly<FieldsealOptions> | undefined): F
     legacyPlaintext: booleanOption(options.legacyPlaintext, false, 'legacyPlaintext', WHERE),
     maxDepth: positiveInteger(options.maxDepth, 32, 'maxDepth', WHERE),
     maxFields: positiveInteger(options.maxFields, 1000, 'maxFields', WHERE),
+    maxIndexedLength: positiveInteger(
+      options.maxIndexedLength,
+      DEFAULT_MAX_INDEXED_LENGTH,
+      'maxIndexedLength',
+      WHERE,
+    ),
     onEvent: options.onEvent as EventHook | undefined,
   }
 }

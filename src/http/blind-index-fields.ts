@@ -115,12 +115,14 @@ function splice(node: unknown, suffix: string, depth: number): unknown {
 
 /**
  * Returns `plaintext` with a blind index beside every indexed field (and without any index the
- * client sent). The walk is bounded by `maxDepth` like every other walk.
+ * client sent). The walk is bounded by `maxDepth` like every other walk, and each indexed value
+ * by `maxLength` (default 4096; `ERR_FIELDSEAL_VALUE_TOO_LONG`).
  */
 export function addBlindIndexes(
   plan: BlindIndexPlan,
   plaintext: unknown,
   maxDepth: number,
+  maxLength?: number,
 ): unknown {
   let pending = 0
   const marked = walkPaths(
@@ -136,7 +138,7 @@ export function addBlindIndexes(
           { path: match.path() },
         )
       }
-      const normalised = normalizeForBlindIndex(value, match.path())
+      const normalised = normalizeForBlindIndex(value, match.path(), maxLength)
       pending++
       return new Pending(
         value,

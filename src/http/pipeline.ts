@@ -162,7 +162,7 @@ export function createHttpPipeline(
     const withIndexes =
       blindIndexes === undefined
         ? plaintext
-        : addBlindIndexes(blindIndexes, plaintext, config.maxDepth)
+        : addBlindIndexes(blindIndexes, plaintext, config.maxDepth, config.maxIndexedLength)
     // Per request: what this request seals, for its own response (see seal-memo.ts).
     const memo = new SealMemo()
     return {

@@ -533,6 +533,30 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       expect(db[0].ssnIndex).toBe(blindIndex(indexKey, SSN, 'ssn'))
     })
 
+    it('answers 413 ERR_FIELDSEAL_VALUE_TOO_LONG for an indexed value over maxIndexedLength, at once', async () => {
+      // 0.1.0 spent over ten seconds on this body (a backtracking pattern) and then stored it.
+      const { seen, route } = recorder()
+      const spec = { fs, options: { blindIndexKey: indexKey }, routes: [route()] }
+      const response = await post(spec, { people: [{ ssn: '1'.repeat(90_000) + 'a' }] })
+      expectProblem(response, 413, 'ERR_FIELDSEAL_VALUE_TOO_LONG', 'people[0].ssn')
+      expect(seen).toHaveLength(0)
+      const long = '1'.repeat(90_000) + 'a'
+      const raised = makeFs({ fields: [{ path: 'ssn', blindIndex: true }], maxIndexedLength: 100_000 })
+      const { db, route: raisedRoute } = recorder()
+      const raisedSpec = { fs: raised, options: { blindIndexKey: indexKey }, routes: [raisedRoute()] }
+      await post(raisedSpec, { ssn: long }).expect(201)
+      expect(db[0].ssn_bidx).toBe(blindIndex(raised, long, 'ssn'))
+    })
+
+    it('answers 400 ERR_FIELDSEAL_UNSUPPORTED_VALUE for an indexed value with a lone surrogate', async () => {
+      // Two different addresses, "\uD800" and "\uFFFD", shared one index in 0.1.0.
+      const { seen, route } = recorder()
+      const spec = { fs, options: { blindIndexKey: indexKey }, routes: [route()] }
+      const response = await post(spec, { ssn: 'ann\ud800@example.com' })
+      expectProblem(response, 400, 'ERR_FIELDSEAL_UNSUPPORTED_VALUE', 'ssn')
+      expect(seen).toHaveLength(0)
+    })
+
     it('refuses to start without a blind-index key (ERR_FIELDSEAL_NO_KEY)', () => {
       expect(() => app({ fs, options: { env: {} }, routes: [] })).toThrow(
         expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),

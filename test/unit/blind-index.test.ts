@@ -96,6 +96,34 @@ describe('blindIndex', () => {
     expect(() => blindIndex(keyText, 'x', '')).toThrow(TypeError)
   })
 
+  it('refuses a lone surrogate in the value or the field, and U+0000 in the field (ERR_FIELDSEAL_UNSUPPORTED_VALUE)', () => {
+    // 0.1.0 hashed both e-mails as "ann\uFFFD@example.com": one index for two addresses.
+    expect(() => blindIndex(keyText, 'ann\ud800@example.com', 'email')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_UNSUPPORTED_VALUE' }),
+    )
+    expect(blindIndex(keyText, 'ann\ufffd@example.com', 'email')).toHaveLength(43)
+    for (const field of ['\ud800', 'e\udfffmail', 'a\u0000b']) {
+      expect(() => blindIndex(keyText, 'x', field)).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_UNSUPPORTED_VALUE' }),
+      )
+    }
+    // With U+0000 allowed, field "a\0b" + value "c" and field "a" + value "b\0c" hash alike.
+    const key = createBlindIndexKey(keyText)
+    expect(() => key.digest('a\0b', 'c')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_UNSUPPORTED_VALUE' }),
+    )
+    expect(() => key.digest('a', '\udc00')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_UNSUPPORTED_VALUE' }),
+    )
+  })
+
+  it('refuses a value over 4096 characters with ERR_FIELDSEAL_VALUE_TOO_LONG', () => {
+    expect(blindIndex(keyText, 'a'.repeat(4096), 'f')).toHaveLength(43)
+    expect(() => blindIndex(keyText, 'a'.repeat(4097), 'f')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_VALUE_TOO_LONG' }),
+    )
+  })
+
   it('never serialises key material', () => {
     const key = createBlindIndexKey(keyText)
     expect(JSON.stringify(key)).toBe(JSON.stringify({ kid: key.kid }))
@@ -128,6 +156,20 @@ describe('blindIndex with a fieldseal instance', () => {
     expect(() => registerBlindIndexKey(fs, createBlindIndexKey(randomBytes(32)))).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
     )
+  })
+
+  it("caps the value at the instance's maxIndexedLength [maxIndexedLength: 10]", () => {
+    const fs = createFieldseal({ keys: [randomBytes(32).toString('base64')], maxIndexedLength: 10 })
+    registerBlindIndexKey(fs, createBlindIndexKey(keyText))
+    expect(blindIndex(fs, '0123456789', 'f')).toBe(blindIndex(keyText, '0123456789', 'f'))
+    expect(() => blindIndex(fs, '01234567890', 'f')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_VALUE_TOO_LONG' }),
+    )
+    for (const bad of [0, -1, 1.5, '10', Number.POSITIVE_INFINITY]) {
+      expect(() => createFieldseal({ keys: [keyText], maxIndexedLength: bad as number })).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+      )
+    }
   })
 
   it('reads the key from an env object', () => {
