@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { AadCache } from './aad-cache.js'
+import { isWellFormedText } from './code-points.js'
 import { FieldsealError, type FieldsealErrorCode } from './errors.js'
 import { formatV1, parseEnvelope, v1Header, type Envelope } from './envelope.js'
 import type { DataKey, KeySource } from './key-source.js'
@@ -18,8 +20,10 @@ export function isEmptyValue(value: unknown): value is '' | null | undefined {
 // ignoreBOM keeps a leading U+FEFF: it is part of the plaintext, not a marker.
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const MAX_CACHED = 4096
+// Key ids here come from the key source (a sealing key, or one found for a value), never
+// unchecked from a value, so this map stays as small as the keyring.
 const headers = new Map<string, string>()
-const aadsByKid = new Map<string, Map<string, Buffer>>()
+const aads = new AadCache()
 
 function headerFor(kid: string): string {
   let header = headers.get(kid)
@@ -31,22 +35,18 @@ function headerFor(kid: string): string {
 }
 
 /**
- * AAD bytes of a key id and context. Contexts are field names, a small set, so their encodings
- * are cached (bounded) per key id instead of re-encoded for every value; looking the two parts
- * up separately spares building and hashing a new string per value.
+ * AAD bytes of a key id and a context not found in the cache. A context that is not well-formed
+ * UTF-16 is refused: UTF-8 would encode each lone surrogate as U+FFFD, so `"\uD800"` and
+ * `"\uFFFD"` would bind the same bytes.
  */
-function aadFor(kid: string, context: string): Buffer {
-  let byContext = aadsByKid.get(kid)
-  if (byContext === undefined) {
-    byContext = new Map()
-    if (aadsByKid.size < MAX_CACHED) aadsByKid.set(kid, byContext)
-  }
-  let aad = byContext.get(context)
-  if (aad === undefined) {
-    aad = Buffer.from(headerFor(kid) + context, 'utf8')
-    if (byContext.size < MAX_CACHED) byContext.set(context, aad)
-  }
-  return aad
+function newAad(kid: string, context: string, path: string | undefined): Buffer {
+  if (!isWellFormedText(context)) throw illFormedContext(path)
+  return Buffer.from(headerFor(kid) + context, 'utf8')
+}
+
+function illFormedContext(path: string | undefined): FieldsealError {
+  const message = 'the context (field name) is not well-formed Unicode (a lone surrogate)'
+  return fail('ERR_FIELDSEAL_UNSUPPORTED_VALUE', message, path)
 }
 
 /**
@@ -125,7 +125,10 @@ export function sealValue(
   const plaintext = serialize(value, path)
   const key = keys.encryptionKey()
   const header = headerFor(key.kid)
-  const sealed = formatV1(header, key.cipher.encrypt(plaintext, aadFor(key.kid, context)))
+  const cached = aads.lookup(key.kid, context)
+  const aad = cached ?? newAad(key.kid, context, path)
+  const sealed = formatV1(header, key.cipher.encrypt(plaintext, aad))
+  if (cached === undefined) aads.remember(key.kid, context, aad)
   observe?.(sealed, key, plaintext, context)
   return sealed
 }
@@ -137,7 +140,7 @@ export interface Opened {
   readonly legacy: boolean
 }
 
-function open(key: DataKey, sealed: Buffer, aad: Buffer | undefined, path?: string): Buffer {
+function open(key: DataKey, sealed: Buffer, aad: Uint8Array | undefined, path?: string): Buffer {
   try {
     return key.cipher.decrypt(sealed, aad)
   } catch (cause) {
@@ -159,7 +162,12 @@ function openV1(keys: KeySource, envelope: Extract<Envelope, { version: 'v1' }>,
   if (key === undefined) {
     throw fail('ERR_FIELDSEAL_UNKNOWN_KEY', `no key with id "${envelope.kid}"`, path, envelope.kid)
   }
-  const plaintext = open(key, envelope.sealed, aadFor(envelope.kid, context), path)
+  // Only a context under which a value authenticated is cached: a client sending values under
+  // made-up contexts (keys of its JSON body) must not fill the cache.
+  const cached = aads.lookup(envelope.kid, context)
+  const aad = cached ?? newAad(envelope.kid, context, path)
+  const plaintext = open(key, envelope.sealed, aad, path)
+  if (cached === undefined) aads.remember(envelope.kid, context, aad)
   try {
     // v1 plaintext is JSON.stringify output (lone surrogates escaped), so it is valid UTF-8.
     return { value: parsePlaintext(plaintext), kid: key.kid, legacy: false }
@@ -194,9 +202,10 @@ function openLegacy(keys: KeySource, sealed: Buffer, path?: string): Opened {
  */
 export function openValue(keys: KeySource, value: string, context: string, path?: string): Opened {
   const envelope = parseEnvelope(value, path)
-  return envelope.version === 'v1'
-    ? openV1(keys, envelope, context, path)
-    : openLegacy(keys, envelope.sealed, path)
+  if (envelope.version === 'v1') return openV1(keys, envelope, context, path)
+  // Legacy values bind no context, but a context that could not be bound is refused alike.
+  if (!isWellFormedText(context)) throw illFormedContext(path)
+  return openLegacy(keys, envelope.sealed, path)
 }
 
 /** The key id a value was written with (`undefined` for legacy values), without decrypting. */

@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { isWellFormedText } from './code-points.js'
 import { isEncrypted, parseEnvelope, V1_PREFIX } from './envelope.js'
+import { FieldsealError } from './errors.js'
 import { decryptDocument, encryptDocument } from './field-ops.js'
 import { isEmptyValue, openValue, sealValue } from './field-value.js'
 import type { KeySource } from './key-source.js'
@@ -68,6 +70,12 @@ function contextOption(options: FieldValueOptions | undefined, where: string): s
   }
   const context = options.context ?? ''
   if (typeof context !== 'string') throw new TypeError(`${where}: context must be a string`)
+  // Also checked where a context is bound; here too, as a value already under the active key
+  // passes reencryptField without being opened.
+  if (!isWellFormedText(context)) {
+    const message = `${where}: context is not well-formed Unicode`
+    throw new FieldsealError('ERR_FIELDSEAL_UNSUPPORTED_VALUE', message)
+  }
   return context
 }
 

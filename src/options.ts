@@ -5,6 +5,7 @@
  * @module
  */
 import { DEFAULT_MAX_INDEXED_LENGTH } from './blind-index-normalize.js'
+import { isWellFormedText } from './code-points.js'
 import { FieldsealError } from './errors.js'
 import type { EventHook } from './events.js'
 import type { KeySource } from './key-source.js'
@@ -117,6 +118,9 @@ export function resolveFields(fields: unknown, where: string): ResolvedField[] {
     const context = spec.context
     if (context !== undefined && context !== false && typeof context !== 'string') {
       throw invalidOption(where, `context of "${spec.path}" must be a string or false`)
+    }
+    if (typeof context === 'string' && !isWellFormedText(context)) {
+      throw invalidOption(where, `context of "${spec.path}" is not well-formed Unicode`)
     }
     return {
       path: spec.path,

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { isWellFormedText } from './code-points.js'
 import { FieldsealError } from './errors.js'
 
 /** One step of a parsed path. */
@@ -88,6 +89,10 @@ export function parsePath(path: string): PathSegment[] {
   for (const segment of segments) {
     if (segment.kind === 'key' && FORBIDDEN_KEYS.has(segment.name)) {
       throw invalid(path, `"${segment.name}" is not allowed in a path`)
+    }
+    // A field name is a context: one with a lone surrogate could never be bound.
+    if (segment.kind === 'key' && !isWellFormedText(segment.name)) {
+      throw invalid(path, 'a property name is not well-formed Unicode')
     }
   }
   if (segments.at(-1)?.kind === 'deep') throw invalid(path, 'cannot end with "**"')

@@ -237,6 +237,19 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       })
     }
 
+    it('refuses a field name with a lone surrogate as a context with 400, both ways', async () => {
+      // 0.1.0 bound "\uD800" and "\uFFFD" alike: a value sealed under one opened under the other.
+      const anyField = makeFs({ fields: ['meta.*'] })
+      const sealed = anyField.encryptField(SSN, { context: '\ufffd' })
+      const { seen, route } = recorder()
+      const spec = { fs: anyField, options: { decrypt: ['meta.*'] }, routes: [route()] }
+      const opened = await post(spec, { meta: { '\ud800': sealed } })
+      expectProblem(opened, 400, 'ERR_FIELDSEAL_UNSUPPORTED_VALUE', 'meta["\\ud800"]')
+      const encrypted = await post(spec, { meta: { '\udfff': SSN } })
+      expectProblem(encrypted, 400, 'ERR_FIELDSEAL_UNSUPPORTED_VALUE', 'meta["\\udfff"]')
+      expect(seen).toHaveLength(0)
+    })
+
     it('refuses a body nested deeper than maxDepth with 400 [maxDepth: 5]', async () => {
       const shallow = makeFs({ maxDepth: 5 })
       let deep: unknown = { leaf: 1 }

@@ -215,3 +215,58 @@ describe('authentic but non-JSON v1 payloads', () => {
     expect(inspect(thrown, { depth: 10, showHidden: true })).not.toContain('SECRET')
   })
 })
+
+describe('contexts that are not well-formed Unicode', () => {
+  const legacyKey = AesGcmCipher.generateKey()
+  const legacy = 'enc:' + new AesGcmCipher(legacyKey).encrypt('x').toString('base64')
+
+  it('are refused when sealing and opening: "\\uD800" is not "\\uFFFD" (ERR_FIELDSEAL_UNSUPPORTED_VALUE)', () => {
+    const sealedUnderFffd = fs.encryptField('secret', { context: '\ufffd' })
+    // 0.1.0 bound both as the UTF-8 of U+FFFD, so this opened.
+    expect(codeOf(() => fs.decryptField(sealedUnderFffd, { context: '\ud800' }))).toBe(
+      'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
+    )
+    expect(fs.decryptField(sealedUnderFffd, { context: '\ufffd' })).toBe('secret')
+    for (const context of ['\ud800', 'card\udfff', '\udc00\ud800', 'x\ud83d']) {
+      expect(codeOf(() => fs.encryptField('secret', { context }))).toBe(
+        'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
+      )
+      expect(codeOf(() => fs.reencryptField(sealedUnderFffd, { context }))).toBe(
+        'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
+      )
+    }
+    const withLegacy = createFieldseal({ keys: [legacyKey] })
+    expect(withLegacy.decryptField(legacy)).toBe('x')
+    expect(codeOf(() => withLegacy.decryptField(legacy, { context: '\ud800' }))).toBe(
+      'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
+    )
+  })
+
+  it('are refused as field names in documents, naming the path', () => {
+    const anyField = createFieldseal({ keys: [keyA], fields: ['meta.*'] })
+    const sealed = anyField.encryptFields({ meta: { '\ufffd': 'x' } })
+    expect(() => anyField.encryptFields({ meta: { '\ud800': 'x' } })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_UNSUPPORTED_VALUE', path: 'meta["\\ud800"]' }),
+    )
+    expect(() => anyField.decryptFields({ meta: { '\ud800': sealed.meta['\ufffd'] } })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_UNSUPPORTED_VALUE', path: 'meta["\\ud800"]' }),
+    )
+  })
+
+  it('are refused in configuration when the instance is created', () => {
+    const fields = [{ path: 'a', context: 'x\ud800' }]
+    expect(codeOf(() => createFieldseal({ keys: [keyA], fields }))).toBe('ERR_FIELDSEAL_INVALID_OPTION')
+    expect(codeOf(() => createFieldseal({ keys: [keyA], fields: ['a["\ud800"]'] }))).toBe(
+      'ERR_FIELDSEAL_INVALID_PATH',
+    )
+  })
+
+  it('a well-formed context of any text, surrogate pairs included, round-trips', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (context) => {
+        expect(fs.decryptField(fs.encryptField(42, { context }), { context })).toBe(42)
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
