@@ -72,7 +72,8 @@ export function fieldseal(
     const body = await pipeline.prepareResponse(ctx.body, result.fieldseal)
     if (body === ctx.body) return
     const type = ctx.response.get('Content-Type')
-    ctx.body = body
+    // A JSON body whose JSON form was one ciphertext is now its censor: still sent as JSON.
+    ctx.body = typeof body === 'object' && body !== null ? body : JSON.stringify(body)
     if (type !== '') ctx.set('Content-Type', type) // Koa 2 would reset a +json type
   }
 }

@@ -9,6 +9,7 @@
  */
 import { looksLikeCardNumber, looksLikeSsn } from './detect.js'
 import { maskTail } from './code-points.js'
+import { jsonRoot } from './json-form.js'
 import { DEFAULT_CENSOR, maskableText } from './mask.js'
 import { isMaskRuleName, MASK_RULE_NAMES, NAMED_RULES, type MaskRuleName } from './mask-rules.js'
 import {
@@ -186,12 +187,17 @@ export function createMasker(options?: Readonly<MaskOptions>): Masker {
   }
 
   const compiled = compilePaths(entries)
-  const limits = { maxDepth }
+  const limits = { maxDepth, json: true }
   const visit = (value: unknown, match: Match<Handler>): unknown => match.data(value, match)
   return function maskFields<T>(doc: T): T {
-    if (detect !== undefined && typeof doc === 'string') return detect(doc) as T
-    if (typeof doc !== 'object' || doc === null) return doc
-    return walkPaths(doc, compiled, visit, limits) as T
+    // What JSON.stringify would send of it: class instances and toJSON() at any depth.
+    const root = jsonRoot(doc)
+    if (typeof root === 'string' && detect !== undefined) {
+      const masked = detect(root)
+      return (masked === root ? doc : masked) as T
+    }
+    if (typeof root !== 'object' || root === null) return doc
+    return walkPaths(root, compiled, visit, limits) as T
   }
 }
 

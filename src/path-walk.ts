@@ -11,10 +11,12 @@
  * @module
  */
 import { FieldsealError } from './errors.js'
-import { appendPath } from './path-parse.js'
+import { jsonForm, needsJsonForm, Opaque } from './json-form.js'
+import { printChain, WalkMatch, type Chain, type Match } from './path-match.js'
 import { transition, type CompiledPaths, type PathState } from './path-states.js'
 
 export { compilePaths, type CompiledPaths } from './path-states.js'
+export type { Match } from './path-match.js'
 
 /** Returned by a visitor: leave the value as it is. */
 export const KEEP: unique symbol = Symbol('fieldseal.keep')
@@ -22,18 +24,6 @@ export const KEEP: unique symbol = Symbol('fieldseal.keep')
 export const DESCEND: unique symbol = Symbol('fieldseal.descend')
 /** Returned by a visitor: drop the property (or array element). */
 export const REMOVE: unique symbol = Symbol('fieldseal.remove')
-
-/** Where a visited value sits. `path()` is built only when asked for. */
-export interface Match<T> {
-  /** What the first matching path was compiled with. */
-  readonly data: T
-  /** Nearest object key above the value (`card` for `items[2].card`); `''` at the top. */
-  readonly name: string
-  /** The last step to the value: its key in an object, its index in an array. */
-  readonly step: string | number | undefined
-  /** Printable path of the value, e.g. `items[2].card`. */
-  path(): string
-}
 
 export type Visitor<T> = (value: unknown, match: Match<T>) => unknown
 
@@ -57,43 +47,24 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   }
 }
 
+const isEnumerable = Object.prototype.propertyIsEnumerable
+
 function copyBare(source: Record<string, unknown>): Record<string, unknown> {
   return Object.assign(Object.create(null) as Record<string, unknown>, source)
 }
 
-interface Chain {
-  readonly parent: Chain | undefined
-  readonly step: string | number
-}
-
-function printChain(chain: Chain | undefined): string {
-  if (chain === undefined) return ''
-  return appendPath(printChain(chain.parent), chain.step)
-}
-
-/** One allocation per visited value; the printable path is built only when asked for. */
-class WalkMatch<T> implements Match<T> {
-  readonly data: T
-  readonly name: string
-  readonly step: string | number | undefined
-  readonly #parent: Chain | undefined
-
-  constructor(data: T, name: string, parent: Chain | undefined, step: string | number | undefined) {
-    this.data = data
-    this.name = name
-    this.step = step
-    this.#parent = parent
-  }
-
-  path(): string {
-    return this.step === undefined ? '' : appendPath(printChain(this.#parent), this.step)
-  }
-}
-
-/** Limits of one walk. */
+/** Limits and mode of one walk. */
 export interface WalkLimits {
   /** Deepest container level walked; deeper data throws `ERR_FIELDSEAL_TOO_DEEP`. */
   readonly maxDepth: number
+  /**
+   * Walk the document as `JSON.stringify` would send it (src/json-form.ts): `toJSON` at every
+   * position, class instances by their own enumerable keys, boxed primitives unwrapped. Every
+   * visited container that is not plain data comes back as a plain copy of what was walked,
+   * so nothing is serialised differently from what the visitor saw. Defaults to `false`: class
+   * instances, dates and buffers are leaves.
+   */
+  readonly json?: boolean
 }
 
 /**
@@ -114,7 +85,14 @@ export function walkPaths<T>(
 ): unknown {
   const start = compiled.start
   if (start === null) return root
-  return new Walk(compiled, visit, limits.maxDepth).value(root, start, undefined, undefined, '', 0)
+  return new Walk(compiled, visit, limits.maxDepth, limits.json === true).value(
+    root,
+    start,
+    undefined,
+    undefined,
+    '',
+    0,
+  )
 }
 
 /** One walk; methods instead of per-call closures keep the hot path free of allocations. */
@@ -123,6 +101,7 @@ class Walk<T> {
     readonly compiled: CompiledPaths<T>,
     readonly visit: Visitor<T>,
     readonly maxDepth: number,
+    readonly json: boolean,
   ) {}
 
   value(
@@ -133,16 +112,25 @@ class Walk<T> {
     name: string,
     depth: number,
   ): unknown {
+    // In JSON mode `form` is what JSON.stringify serialises here (src/json-form.ts); plain data
+    // keeps the fast path, at the cost of one `toJSON` lookup per container.
+    let form = value
+    let copy = false
+    if (this.json && needsJsonForm(value)) {
+      form = jsonForm(value, step === undefined ? '' : String(step))
+      copy = true // not plain data: walked into a plain copy, so JSON.stringify sends just that
+    }
     const terminal = state.terminal
     if (terminal !== undefined) {
-      const result = this.visit(value, new WalkMatch(terminal.data, name, parent, step))
+      const result = this.visit(form, new WalkMatch(terminal.data, name, parent, step))
       if (result === KEEP) return value
       if (result !== DESCEND) return result
     }
-    if (typeof value !== 'object' || value === null) return value
-    const isArray = Array.isArray(value)
-    const proto = isArray ? undefined : Object.getPrototypeOf(value)
-    if (!isArray && proto !== Object.prototype && proto !== null) return value
+    if (typeof form !== 'object' || form === null) return value
+    const isArray = Array.isArray(form)
+    const proto = isArray ? undefined : Object.getPrototypeOf(form)
+    const plain = isArray || proto === Object.prototype || proto === null
+    if (!plain && (!this.json || form instanceof Opaque)) return value
     const chain: Chain | undefined = step === undefined ? parent : { parent, step }
     if (depth >= this.maxDepth) {
       throw new FieldsealError(
@@ -152,8 +140,8 @@ class Walk<T> {
       )
     }
     return isArray
-      ? this.array(value, state, chain, name, depth + 1)
-      : this.object(value as Record<string, unknown>, proto === null, state, chain, depth + 1)
+      ? this.array(form as unknown[], state, chain, name, depth + 1, copy)
+      : this.object(form as Record<string, unknown>, proto === null, state, chain, depth + 1, copy)
   }
 
   object(
@@ -162,8 +150,9 @@ class Walk<T> {
     state: PathState<T>,
     chain: Chain | undefined,
     depth: number,
+    materialise: boolean,
   ): unknown {
-    if (!state.hasKeys) return source
+    if (!state.hasKeys) return materialise ? this.copyObject(source, bare) : source
     const lookup = state.lookup
     const keys = lookup ?? Object.keys(source)
     let copy: Record<string, unknown> | undefined
@@ -171,7 +160,8 @@ class Walk<T> {
       const key = keys[i] as string
       let next: PathState<T> | null
       if (lookup !== undefined) {
-        if (!Object.hasOwn(source, key)) continue
+        // JSON.stringify sends own enumerable keys only.
+        if (!(this.json ? isEnumerable.call(source, key) : Object.hasOwn(source, key))) continue
         next = state.lookupNext[i] as PathState<T> | null
       } else {
         next = transition(this.compiled, state, key)
@@ -180,11 +170,18 @@ class Walk<T> {
       const before = source[key]
       const after = this.value(before, next, chain, key, key, depth)
       if (after === before) continue
-      copy ??= bare ? copyBare(source) : { ...source }
+      copy ??= this.copyObject(source, bare)
       if (after === REMOVE) delete copy[key]
       else setOwn(copy, key, after)
     }
-    return copy ?? source
+    return copy ?? (materialise ? this.copyObject(source, bare) : source)
+  }
+
+  /** A copy to write into. In JSON mode it never carries a `toJSON` method, which is not data. */
+  copyObject(source: Record<string, unknown>, bare: boolean): Record<string, unknown> {
+    const copy = bare ? copyBare(source) : { ...source }
+    if (this.json && typeof copy.toJSON === 'function') delete copy.toJSON
+    return copy
   }
 
   array(
@@ -193,9 +190,10 @@ class Walk<T> {
     chain: Chain | undefined,
     name: string,
     depth: number,
+    materialise: boolean,
   ): unknown {
-    if (!state.hasIndexes) return source
-    let copy: unknown[] | undefined
+    if (!state.hasIndexes) return materialise ? Array.from(source) : source
+    let copy: unknown[] | undefined = materialise ? Array.from(source) : undefined
     let removed = false
     // With no index named literally, every element goes to the same state.
     const every = state.indexesNamed ? undefined : transition(this.compiled, state, -1)

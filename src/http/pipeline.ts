@@ -66,9 +66,11 @@ export interface HttpPipeline {
     fail: (error: unknown) => void,
   ): void
   /**
-   * Prepares a response body for `state`'s route and passes it to `send` — in the same tick
-   * unless keys must be reloaded first. Non-JSON bodies are passed on as they are. Failures go
-   * to `fail` as `ERR_FIELDSEAL_RESPONSE_FAILED` (500; the original error is its `cause`).
+   * Prepares a value the framework will send with `JSON.stringify` (Express's `res.json`) for
+   * `state`'s route and passes it to `send` — in the same tick unless keys must be reloaded
+   * first. It is masked as it will be serialised: `toJSON()` and class instances at any depth.
+   * Failures go to `fail` as `ERR_FIELDSEAL_RESPONSE_FAILED` (500; the original error is its
+   * `cause`).
    */
   respond(
     body: unknown,
@@ -76,7 +78,10 @@ export interface HttpPipeline {
     send: (body: unknown) => void,
     fail: (error: unknown) => void,
   ): void
-  /** {@link HttpPipeline.respond} as a promise. */
+  /**
+   * {@link HttpPipeline.respond} as a promise, for a body the framework may also send as it is
+   * (Koa's `ctx.body`): text, buffers, streams, blobs and fetch `Response`s are passed on.
+   */
   prepareResponse(body: unknown, state: FieldsealRequest | undefined): Promise<unknown>
 }
 
@@ -139,14 +144,13 @@ export function createHttpPipeline(
 
   const respond: HttpPipeline['respond'] = (body, state, send, fail) => {
     const plan = planFor(state)
-    const doc = plan === undefined ? undefined : jsonDocument(body)
-    if (plan === undefined || doc === undefined) {
+    if (plan === undefined) {
       send(body)
       return
     }
     const memo = sealMemoOf(state)
     refresher.run(
-      (current) => transformResponse(current, plan, doc, memo),
+      (current) => transformResponse(current, plan, body, memo),
       send,
       (error) => fail(responseFailed(error)),
     )
@@ -220,7 +224,9 @@ export function createHttpPipeline(
     request: (input) => new Promise((resolve, reject) => handle(input, resolve, reject)),
     respond,
     prepareResponse: (body, state) =>
-      new Promise((resolve, reject) => respond(body, state, resolve, reject)),
+      jsonDocument(body) === undefined
+        ? Promise.resolve(body)
+        : new Promise((resolve, reject) => respond(body, state, resolve, reject)),
   }
 }
 

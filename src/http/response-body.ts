@@ -7,13 +7,13 @@
  * @module
  */
 import { isEncrypted } from '../envelope.js'
+import { jsonRoot, Opaque } from '../json-form.js'
 import { FieldsealError } from '../errors.js'
 import { isEmptyValue, openValue } from '../field-value.js'
 import type { FieldsealConfig, ResolvedField } from '../options.js'
 import {
   compilePaths,
   DESCEND,
-  isPlainObject,
   KEEP,
   REMOVE,
   walkPaths,
@@ -24,8 +24,10 @@ import { Held, type ResponsePlan } from './response-plan.js'
 import { NOT_REMEMBERED, type SealMemo } from './seal-memo.js'
 
 /** A value found at a reveal path, still as the handler gave it. */
-class RevealPending {
-  constructor(readonly value: unknown) {}
+class RevealPending extends Opaque {
+  constructor(readonly value: unknown) {
+    super()
+  }
 }
 
 type Spec = ResolvedField | null
@@ -50,23 +52,18 @@ function planOf(fields: readonly ResolvedField[] | undefined): CompiledPaths<Spe
 const isContainer = (value: unknown) => typeof value === 'object' && value !== null
 
 /**
- * The JSON document a response body stands for, or `undefined` when the body is not JSON
- * (string, buffer, stream, blob…). Plain objects and arrays are used as they are; other objects
- * (class instances, objects with `toJSON`) are taken as `JSON.stringify` would send them, so
- * nothing escapes masking by being wrapped in a class.
+ * The body itself when a framework sends it as JSON (Koa: any object but a buffer, stream, blob
+ * or fetch `Response`), else `undefined` (text, bytes, streams are not touched). Objects that
+ * are not plain data are walked as `JSON.stringify` sends them (src/json-form.ts).
  */
 export function jsonDocument(body: unknown): object | undefined {
   if (typeof body !== 'object' || body === null) return undefined
-  if (Array.isArray(body) || isPlainObject(body)) return body
   if (ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return undefined
   if (typeof (body as { pipe?: unknown }).pipe === 'function') return undefined
   if (typeof Blob !== 'undefined' && body instanceof Blob) return undefined
   if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) return undefined
   if (typeof Response !== 'undefined' && body instanceof Response) return undefined
-  const json = JSON.stringify(body)
-  if (json === undefined) return undefined
-  const parsed: unknown = JSON.parse(json)
-  return typeof parsed === 'object' && parsed !== null ? parsed : undefined
+  return body
 }
 
 /** Opens one value, reporting a failure to the hook (path, key id, code — never the value). */
@@ -123,10 +120,16 @@ function openOne(
 export function transformResponse(
   config: FieldsealConfig,
   plan: ResponsePlan,
-  doc: object,
+  doc: unknown,
   memo?: SealMemo,
 ): unknown {
-  const limits = { maxDepth: config.maxDepth }
+  const root = jsonRoot(doc)
+  if (typeof root !== 'object' || root === null) {
+    // A body that is one ciphertext (`res.json(row.ssn)`) is censored like any other.
+    if (!isEncrypted(root)) return doc
+    return typeof plan.censor === 'function' ? plan.censor(root, '') : plan.censor
+  }
+  const limits = { maxDepth: config.maxDepth, json: true }
   const marks = plan.masker !== undefined
   let opened = 0
   let held = 0
@@ -169,9 +172,9 @@ export function transformResponse(
 
   const revealed =
     plan.reveal === undefined
-      ? doc
+      ? root
       : walkPaths(
-          doc,
+          root,
           plan.reveal,
           (value) => (isEmptyValue(value) ? KEEP : new RevealPending(value)),
           limits,

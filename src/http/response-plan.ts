@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { Opaque } from '../json-form.js'
 import { DEFAULT_CENSOR } from '../mask.js'
 import {
   createMasker,
@@ -21,8 +22,10 @@ import { compilePaths, type CompiledPaths } from '../path-walk.js'
 import { resolveMaskSpec, type MaskSpec, type ResponseMaskOptions } from './http-options.js'
 
 /** A value the masker must hand back untouched (a revealed field, a censored ciphertext). */
-export class Held {
-  constructor(readonly value: unknown) {}
+export class Held extends Opaque {
+  constructor(readonly value: unknown) {
+    super()
+  }
 }
 
 /** A compiled response treatment. */

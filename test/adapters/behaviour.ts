@@ -11,6 +11,7 @@ import { blindIndex } from '../../src/blind-index.js'
 import type { FieldsealEvent } from '../../src/events.js'
 import { createFieldseal } from '../../src/fieldseal.js'
 import type { FieldsealOptions } from '../../src/options.js'
+import type { ResponseMaskOptions } from '../../src/http/http-options.js'
 import type { AppFactory, AppSpec, HandlerInput, Reply, RouteSpec } from './harness.js'
 
 export const SSN = '123-45-6789'
@@ -510,6 +511,94 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       expect(built.errors).toEqual([
         expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
       ])
+    })
+  })
+
+  describe(`${name}: responses are masked as the client receives them`, () => {
+    const fs = makeFs({ fields: ['ssn', 'card'] })
+    const sealedRow = () => fs.encryptFields({ id: 7, name: 'Ann', ssn: SSN, card: CARD })
+    /** An ORM-style entity: a class instance whose fields hold what the database returned. */
+    class Customer {
+      id: number
+      ssn: unknown
+      card: unknown
+      constructor(row: Record<string, unknown>) {
+        this.id = row.id as number
+        this.ssn = row.ssn
+        this.card = row.card
+      }
+    }
+    /** A Sequelize-style model: state in dataValues, the JSON form from toJSON(). */
+    class Model {
+      constructor(readonly dataValues: Record<string, unknown>) {}
+      toJSON() {
+        return { ...this.dataValues }
+      }
+    }
+    const shapes: Array<[string, () => unknown]> = [
+      ['an array of class instances', () => [new Customer(sealedRow()), new Customer(sealedRow())]],
+      ['{ data: entity }', () => ({ data: new Customer(sealedRow()) })],
+      ['a model with toJSON, nested', () => ({ page: 1, items: [new Model(sealedRow())] })],
+      [
+        'a toJSON returning an object with its own toJSON',
+        () => ({
+          data: {
+            toJSON: () => ({
+              ...sealedRow(),
+              // JSON.stringify never calls this one: the client gets the fields above
+              toJSON: () => ({ leaked: 'nothing to see' }),
+            }),
+          },
+        }),
+      ],
+      ['a class instance at the top', () => new Model(sealedRow())],
+      ['a null-prototype object', () => ({ data: Object.assign(Object.create(null), sealedRow()) })],
+    ]
+    const masks: Array<[string, ResponseMaskOptions | undefined]> = [
+      ['default: ciphertext censored', undefined],
+      ['decrypt + rules', { decrypt: true, rules: { '**.ssn': 'ssn', '**.card': 'card' } }],
+    ]
+    for (const [shape, body] of shapes) {
+      for (const [label, mask] of masks) {
+        it(`sends no enc: value and no unmasked value for ${shape} [${label}]`, async () => {
+          const route: RouteSpec = {
+            method: 'get',
+            path: '/x',
+            ...(mask === undefined ? {} : { mask }),
+            handler: () => ({ json: body() }),
+          }
+          const response = await request(app({ fs, routes: [route] }).server).get('/x')
+          expect(response.status).toBe(200)
+          expect(response.text).not.toContain('enc:')
+          expect(response.text).not.toContain(SSN)
+          expect(response.text).not.toContain(CARD)
+          if (mask !== undefined) expect(response.text).toContain('*******6789')
+          else expect(response.text).toContain('[REDACTED]')
+        })
+      }
+    }
+
+    it('censors a body whose JSON form is one enc: string', async () => {
+      const sealed = fs.encryptField(SSN, { context: 'ssn' })
+      const route: RouteSpec = {
+        method: 'get',
+        path: '/x',
+        handler: () => ({ json: { toJSON: () => sealed } }),
+      }
+      const response = await request(app({ fs, routes: [route] }).server).get('/x')
+      expect(response.status).toBe(200)
+      expect(JSON.parse(response.text)).toBe('[REDACTED]')
+    })
+
+    it('applies a rule to the JSON form of a value (a Date is masked as its ISO text)', async () => {
+      const route: RouteSpec = {
+        method: 'get',
+        path: '/x',
+        mask: { rules: { '**.born': 'last4' } },
+        handler: () => ({ json: [{ born: new Date('1990-01-02T03:04:05.678Z') }] }),
+      }
+      const response = await request(app({ fs, routes: [route] }).server).get('/x')
+      expect(response.body).toEqual([{ born: '********************678Z' }])
     })
   })
 

@@ -104,6 +104,15 @@ for (const [name, createExpress] of [
       expect(response.text).toContain('"card":"************1111"')
     })
 
+    it('censors res.json of one enc: string: res.json always sends JSON', async () => {
+      const fs = makeFs({ fields: ['ssn'] })
+      const app = createExpress()
+      app.use(express.json(), fieldseal(fs))
+      app.get('/x', (_req, res) => res.json(fs.encryptField(SSN, { context: 'ssn' })))
+      const response = await request(app).get('/x')
+      expect(response.text).toBe('"[REDACTED]"')
+    })
+
     it('works on a Router with route-level mask()', async () => {
       const fs = makeFs({ fields: ['ssn'] })
       const app = createExpress()

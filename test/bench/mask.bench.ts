@@ -1,7 +1,8 @@
 /**
  * Masking a response before it is serialised: JSON.stringify alone (the floor), the fieldseal
  * masker + JSON.stringify (censoring paths, and masking by rule) and fast-redact (which mutates
- * and restores in generated code) on the same paths, for one 10-field record and for 100.
+ * and restores in generated code) on the same paths, for one 10-field record, for 100, and for
+ * 100 class instances (which the masker walks as JSON.stringify sends them).
  * Run with `npx vitest bench --run test/bench/mask.bench.ts`.
  */
 import fastRedact from 'fast-redact'
@@ -23,11 +24,23 @@ const record = (i: number) => ({
 
 const FIELDS = ['ssn', 'card', 'email', 'phone'] as const
 
+/** An ORM-style entity: the same fields on a class instance, which the slow path walks. */
+class Customer {
+  constructor(fields: ReturnType<typeof record>) {
+    Object.assign(this, fields)
+  }
+}
+
 const cases = [
   { name: 'one 10-field record', doc: record(0) as object, prefix: '' },
   {
     name: '100 records of 10 fields',
     doc: { customers: Array.from({ length: 100 }, (_, i) => record(i)) } as object,
+    prefix: 'customers[*].',
+  },
+  {
+    name: '100 class instances of 10 fields',
+    doc: { customers: Array.from({ length: 100 }, (_, i) => new Customer(record(i))) } as object,
     prefix: 'customers[*].',
   },
 ]

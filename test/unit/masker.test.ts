@@ -76,12 +76,17 @@ describe('createMasker rules', () => {
   it('replaces an object or array at a rule path by the censor, never by a masked text', () => {
     const mask = createMasker({ rules: { ssn: 'ssn', card: 'card', when: 'full' } })
     expect(
-      mask({ ssn: { a: '123456789' }, card: ['4111111111111111'], when: new Date(0) }),
+      mask({ ssn: { a: '123456789' }, card: ['4111111111111111'], when: new Map([['a', 1]]) }),
     ).toEqual({
       ssn: '[REDACTED]',
       card: '[REDACTED]',
       when: '[REDACTED]',
     })
+  })
+
+  it('masks a value as JSON.stringify sends it (a Date as its ISO text)', () => {
+    const mask = createMasker({ rules: { when: 'last4' } })
+    expect(mask({ when: new Date(0) })).toEqual({ when: '********************000Z' })
   })
 
   it('replaces an object at a rule path by the censor function [censor: fn]', () => {

@@ -34,26 +34,23 @@ function deepFreeze<T>(value: T): T {
 }
 
 describe('jsonDocument', () => {
-  it('takes plain objects and arrays as they are, and what JSON.stringify would send of other objects', () => {
+  it('takes every object a framework sends as JSON as it is: plain or not', () => {
     const plain = { a: 1 }
     expect(jsonDocument(plain)).toBe(plain)
     const list = [1]
     expect(jsonDocument(list)).toBe(list)
-    expect(jsonDocument(Object.create(null))).toEqual({})
+    const bare = Object.create(null)
+    expect(jsonDocument(bare)).toBe(bare)
     class Row {
       ssn = 'enc:v1:k:x'
       toJSON() {
         return { ssn: this.ssn, wrapped: true }
       }
     }
-    expect(jsonDocument(new Row())).toEqual({ ssn: 'enc:v1:k:x', wrapped: true })
-    expect(
-      jsonDocument(
-        new (class {
-          a = 1
-        })(),
-      ),
-    ).toEqual({ a: 1 })
+    const row = new Row()
+    expect(jsonDocument(row)).toBe(row)
+    const date = new Date()
+    expect(jsonDocument(date)).toBe(date)
   })
   it('leaves non-JSON bodies alone', () => {
     for (const body of [
@@ -66,7 +63,7 @@ describe('jsonDocument', () => {
       new ArrayBuffer(1),
       Readable.from(['x']),
       new Blob(['x']),
-      new Date(),
+      new Response('x'),
     ]) {
       expect(jsonDocument(body)).toBeUndefined()
     }
