@@ -5,9 +5,11 @@
  *
  * @module
  */
+import { KID_PATTERN } from '../envelope.js'
 import type { FlagValue } from './args.js'
 import { UsageError } from './exit-codes.js'
-import { closest } from './suggest.js'
+import { looksLikeKeyMaterial } from './redact.js'
+import { closest, mayEcho } from './suggest.js'
 import type { CliIo, Output } from './output.js'
 
 /** What a command runs with. */
@@ -33,12 +35,50 @@ export interface Command {
   readonly usage: string
   /** Fewest and most arguments. */
   readonly args: readonly [min: number, max: number]
+  /**
+   * Its one argument is a key id: checked to be shaped like one before the command runs (a key
+   * pasted in its place is refused without being echoed), taken as it is when it starts with "-".
+   */
+  readonly keyIdArgument?: boolean
   /** Flags it takes (besides `--help` and `--json`), with their help text. */
   readonly flags: Readonly<Record<string, string>>
   /** Paragraphs shown under the usage line. */
   readonly description?: string
   readonly examples?: readonly string[]
   run(context: CommandContext): Promise<number>
+}
+
+/**
+ * Refuses `word` unless it is shaped like a key id and not like key material, naming it by
+ * `where` (`argument 3`, `--if-active`), never by its value.
+ *
+ * @example
+ * ```ts
+ * checkKeyId(context.args[0], 'argument 3', 'keys retire')
+ * ```
+ */
+export function checkKeyId(word: string, where: string, command: string): void {
+  if (KID_PATTERN.test(word) && !looksLikeKeyMaterial(word)) return
+  const what = looksLikeKeyMaterial(word) ? 'looks like key material, not' : 'is not'
+  throw new UsageError(
+    `${where} ${what} a key id (11 characters of A-Z, a-z, 0-9, "_" and "-", as "fieldseal keys list" shows them)`,
+    command,
+  )
+}
+
+/**
+ * A key id flag's value (`--if-active ID`), checked as {@link checkKeyId} does; `undefined` when
+ * absent.
+ *
+ * @example
+ * ```ts
+ * const ifActive = keyIdFlag(context, 'if-active')
+ * ```
+ */
+export function keyIdFlag(context: CommandContext, name: string): string | undefined {
+  const value = stringFlag(context, name)
+  if (value !== undefined) checkKeyId(value, `the value of --${name}`, context.command)
+  return value
 }
 
 /**
@@ -141,10 +181,11 @@ export function choiceFlag<T extends string>(
   if (items === undefined) return undefined
   for (const item of items) {
     if (!(choices as readonly string[]).includes(item)) {
-      const guess = closest(item, choices)
+      const guess = mayEcho(item) ? closest(item, choices) : undefined
       const hint = guess === undefined ? '' : ` Did you mean "${guess}"?`
+      const got = mayEcho(item) ? `; got "${item}"` : ''
       throw new UsageError(
-        `--${name} must be one of ${choices.join(', ')}; got "${item}".${hint}`,
+        `--${name} must be one of ${choices.join(', ')}${got}.${hint}`,
         context.command,
       )
     }

@@ -100,6 +100,7 @@ ${columns([
   ['-h, --help', 'show help'],
   ['--json', 'print the result as JSON; errors as {"error": {code, message, exitCode}} on stderr'],
   ['--version', 'print the version'],
+  ['--', 'end of options: every word after it is an argument (a key id that starts with "--")'],
 ])}
 
 Environment:
@@ -156,6 +157,14 @@ export function commandHelp(command: Command): string {
     wrap(`${command.summary[0]?.toUpperCase()}${command.summary.slice(1)}.`),
   ]
   if (command.description) parts.push(wrap(command.description))
+  if (command.keyIdArgument === true) {
+    parts.push(
+      wrap(
+        'ID is taken as it is, also when it starts with "-" (one key id in 64 does); put "--" ' +
+          `before one that starts with "--": fieldseal ${command.name} -- --AbCdEfGhI`,
+      ),
+    )
+  }
   parts.push(`Options:\n${columns(flags)}`)
   if (command.examples?.length) {
     parts.push(`Examples:\n${command.examples.map((e) => `  ${e}`).join('\n')}`)

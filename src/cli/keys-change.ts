@@ -10,6 +10,7 @@ import { STORED_KEY_TYPES, type KeyInfo, type KeyType } from '../keyring/index.j
 import {
   booleanFlag,
   choiceFlag,
+  keyIdFlag,
   listFlag,
   numberFlag,
   stringFlag,
@@ -116,7 +117,7 @@ export const keysRotate: Command = {
   examples: ['fieldseal keys rotate --by alice@example.com'],
   async run(context) {
     const type = oneType(context)
-    const ifActive = stringFlag(context, 'if-active')
+    const ifActive = keyIdFlag(context, 'if-active')
     const { key, before } = await withManager(context, {}, async ({ manager }) => {
       const active = manager.getActiveKey(type)
       const rotatedKey = await manager.rotateKey(type, {
@@ -146,6 +147,7 @@ export const keysRetire: Command = {
   summary: 'retire a rotated-out or inactive key for good (its material is erased)',
   usage: 'ID [--usage FILE.json]... [--force]',
   args: [1, 1],
+  keyIdArgument: true,
   flags: {
     usage: 'usage report(s) from "fieldseal usage --json"; refused while they show values under ID',
     force: 'retire without a report, or although values remain (they become unreadable)',

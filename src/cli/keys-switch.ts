@@ -21,6 +21,7 @@ function switchCommand(action: 'deactivate' | 'reactivate'): Command {
       : 'switch an inactive key back on',
     usage: 'ID',
     args: [1, 1],
+    keyIdArgument: true,
     flags: { by: BY_FLAG, ...STORE_FLAGS },
     description: deactivate
       ? 'Values sealed with the key fail to decrypt (ERR_FIELDSEAL_KEY_UNAVAILABLE) while it is off; ' +

@@ -14,6 +14,7 @@ import {
 } from '../keyring/index.js'
 import { stringFlag, type CommandContext } from './command.js'
 import { StoreUnavailableError, UsageError } from './exit-codes.js'
+import { isShowable, secretsOf } from './redact.js'
 
 /** Help text of the flags that choose a key store and its master key. */
 export const STORE_FLAGS: Readonly<Record<string, string>> = {
@@ -126,7 +127,16 @@ export async function openStore(context: CommandContext): Promise<OpenedStore> {
  */
 export function actorOf(context: CommandContext): string {
   const by = stringFlag(context, 'by')
-  if (by !== undefined) return by
+  if (by !== undefined) {
+    // The actor is stored in the keyring and its audit events for good: never a pasted secret.
+    if (!isShowable(by, secretsOf(context.io.env))) {
+      throw new UsageError(
+        '--by looks like key material or a secret, not a name; nothing was changed',
+        context.command,
+      )
+    }
+    return by
+  }
   try {
     return `cli:${userInfo().username}`
   } catch {

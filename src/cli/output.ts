@@ -7,6 +7,7 @@
  */
 import { FieldsealError } from '../errors.js'
 import { exitCodeFor, UsageError } from './exit-codes.js'
+import { redact, secretsOf } from './redact.js'
 
 /** A stream the CLI writes to (`process.stdout`, `process.stderr`). */
 export interface OutStream {
@@ -94,10 +95,12 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
 export class Output {
   readonly json: boolean
   readonly #io: CliIo
+  readonly #secrets: readonly string[]
 
   constructor(io: CliIo, json: boolean) {
     this.#io = io
     this.json = json
+    this.#secrets = secretsOf(io.env)
   }
 
   /**
@@ -111,14 +114,17 @@ export class Output {
     stream.write(text.endsWith('\n') ? text : `${text}\n`)
   }
 
-  /** A line for people on stderr (hints, warnings); stdout stays clean for pipes and scripts. */
+  /**
+   * A line for people on stderr (hints, warnings); stdout stays clean for pipes and scripts.
+   * Anything shaped like key material, or one of the environment's secrets, is redacted.
+   */
   note(text: string): void {
-    this.#io.stderr.write(`${text}\n`)
+    this.#io.stderr.write(`${redact(text, this.#secrets)}\n`)
   }
 
-  /** Prints an error to stderr and returns its exit code. */
+  /** Prints an error to stderr (redacted as notes are) and returns its exit code. */
   error(error: unknown, helpCommand?: string): number {
-    const summary = summarizeError(error)
+    const summary = this.#redacted(summarizeError(error))
     if (this.json) {
       this.#io.stderr.write(`${JSON.stringify({ error: summary })}\n`)
       return summary.exitCode
@@ -129,5 +135,15 @@ export class Output {
       this.#io.stderr.write(`Run "fieldseal ${command ? `${command} ` : ''}--help" for usage.\n`)
     }
     return summary.exitCode
+  }
+
+  #redacted(summary: ErrorSummary): ErrorSummary {
+    const clean = (text: string) => redact(text, this.#secrets)
+    return {
+      ...summary,
+      message: clean(summary.message),
+      ...(summary.kid === undefined ? {} : { kid: clean(summary.kid) }),
+      ...(summary.path === undefined ? {} : { path: clean(summary.path) }),
+    }
   }
 }

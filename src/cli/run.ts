@@ -6,10 +6,11 @@
  * @module
  */
 import { checkFlags, parseLine, type ParsedLine } from './args.js'
-import type { Command } from './command.js'
+import { checkKeyId, type Command, type CommandContext } from './command.js'
 import { COMMANDS, GROUPS, subcommands, topLevelWords } from './commands.js'
 import { EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.js'
 import { commandHelp, groupHelp, mainHelp } from './help.js'
+import { actorOf } from './keystore.js'
 import { Output, type CliIo } from './output.js'
 import { didYouMean, echo } from './suggest.js'
 import { packageVersion } from './version.js'
@@ -26,29 +27,31 @@ const GLOBAL_FLAGS = ['help', 'json']
 type Topic =
   { kind: 'main' } | { kind: 'group'; group: string } | { kind: 'command'; command: Command }
 
-/** Finds the topic the words name; `rest` is what follows the command words. */
-function resolve(words: readonly string[]): { topic: Topic; rest: string[] } {
-  const [first, second, ...more] = words
-  if (first === undefined) return { topic: { kind: 'main' }, rest: [] }
+/** Finds the topic the words name; `rest` is what follows the command words, `at` where it stands. */
+function resolve(
+  words: readonly string[],
+  positions: readonly number[],
+): { topic: Topic; rest: string[]; at: number[] } {
+  const [first, second] = words
+  if (first === undefined) return { topic: { kind: 'main' }, rest: [], at: [] }
   if (first in GROUPS) {
-    if (second === undefined) return { topic: { kind: 'group', group: first }, rest: [] }
+    if (second === undefined) return { topic: { kind: 'group', group: first }, rest: [], at: [] }
     const command = COMMANDS.find((c) => c.name === `${first} ${second}`)
     if (command === undefined) {
       throw new UsageError(
-        `unknown ${first} subcommand ${echo(second, 2)}.${didYouMean(second, subcommands(first), `${first} `)}`,
+        `unknown ${first} subcommand ${echo(second, positions[1] as number)}.${didYouMean(second, subcommands(first), `${first} `)}`,
         first,
       )
     }
-    return { topic: { kind: 'command', command }, rest: more }
+    return { topic: { kind: 'command', command }, rest: words.slice(2), at: positions.slice(2) }
   }
   const command = COMMANDS.find((c) => c.name === first)
   if (command === undefined) {
-    throw new UsageError(`unknown command ${echo(first, 1)}.${didYouMean(first, topLevelWords())}`)
+    throw new UsageError(
+      `unknown command ${echo(first, positions[0] as number)}.${didYouMean(first, topLevelWords())}`,
+    )
   }
-  return {
-    topic: { kind: 'command', command },
-    rest: second === undefined ? [] : [second, ...more],
-  }
+  return { topic: { kind: 'command', command }, rest: words.slice(1), at: positions.slice(1) }
 }
 
 function helpOf(topic: Topic): string {
@@ -57,7 +60,7 @@ function helpOf(topic: Topic): string {
   return commandHelp(topic.command)
 }
 
-function checkArgs(command: Command, args: readonly string[]): void {
+function checkArgs(command: Command, args: readonly string[], at: readonly number[]): void {
   const [min, max] = command.args
   if (args.length < min) {
     throw new UsageError(
@@ -66,7 +69,13 @@ function checkArgs(command: Command, args: readonly string[]): void {
     )
   }
   if (args.length > max) {
-    throw new UsageError(`unexpected ${echo(args[max] as string, max + 1)}`, command.name)
+    throw new UsageError(
+      `unexpected ${echo(args[max] as string, at[max] as number)}`,
+      command.name,
+    )
+  }
+  if (command.keyIdArgument === true) {
+    checkKeyId(args[0] as string, `argument ${at[0] as number}`, command.name)
   }
 }
 
@@ -79,12 +88,14 @@ async function dispatch(
   const words = line.positionals
   if (words[0] === 'help') {
     checkFlags(line, GLOBAL_FLAGS, 'help')
-    const { topic, rest } = resolve(words.slice(1))
-    if (rest.length > 0) throw new UsageError(`unexpected ${echo(rest[0] as string, 2)}`, 'help')
+    const { topic, rest, at } = resolve(words.slice(1), line.positions.slice(1))
+    if (rest.length > 0) {
+      throw new UsageError(`unexpected ${echo(rest[0] as string, at[0] as number)}`, 'help')
+    }
     io.stdout.write(helpOf(topic))
     return EXIT_OK
   }
-  const { topic, rest } = resolve(words)
+  const { topic, rest, at } = resolve(words, line.positions)
   if (topic.kind !== 'command') {
     const name = topic.kind === 'group' ? topic.group : undefined
     checkFlags(line, [...GLOBAL_FLAGS, ...(name === undefined ? ['version'] : [])], name ?? '')
@@ -103,20 +114,24 @@ async function dispatch(
     return EXIT_USAGE
   }
   const { command } = topic
-  checkFlags(line, [...GLOBAL_FLAGS, ...Object.keys(command.flags)], command.name)
+  const allowed = [...GLOBAL_FLAGS, ...Object.keys(command.flags)]
+  checkFlags(line, allowed, command.name, command.keyIdArgument === true)
   if (line.flags.get('help') === true) {
     io.stdout.write(commandHelp(command))
     return EXIT_OK
   }
-  checkArgs(command, rest)
-  return command.run({
+  checkArgs(command, rest, at)
+  const context: CommandContext = {
     io,
     out,
     command: command.name,
     args: rest,
     flags: line.flags,
     interrupted: options.interrupted ?? (() => false),
-  })
+  }
+  // A bad --by is a usage error, reported before any key or store is touched.
+  if (line.flags.has('by')) actorOf(context)
+  return command.run(context)
 }
 
 /**

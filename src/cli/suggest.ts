@@ -4,6 +4,7 @@
  * @module
  */
 import { closest } from '../did-you-mean.js'
+import { looksLikeKeyMaterial } from './redact.js'
 
 export { closest }
 
@@ -21,9 +22,28 @@ export function didYouMean(word: string, known: readonly string[], prefix = ''):
 }
 
 /**
+ * Whether a word from the command line may be quoted in a message: it looks like a command, a
+ * flag, a file name or a key id, and not like key material.
+ *
+ * @example
+ * ```ts
+ * mayEcho('--dyas') // true
+ * mayEcho('q8Vw1nX0hP2mZl9rT4sY7uB3cD5eF6gH8iJ0kL1mN2o') // false
+ * ```
+ */
+export function mayEcho(word: string): boolean {
+  return (
+    word.length <= 66 &&
+    /^[\w.:@-]+$/.test(word) &&
+    /[A-Za-z0-9]/.test(word) &&
+    !looksLikeKeyMaterial(word)
+  )
+}
+
+/**
  * A word from the command line as it may be echoed in a message: quoted when it looks like a
- * command, flag or key id, else replaced by its position. A key or passphrase pasted by mistake
- * in place of an argument must not travel on into logs.
+ * command, flag or key id, else replaced by its place on the line. A key or passphrase pasted by
+ * mistake in place of an argument must not travel on into logs.
  *
  * @example
  * ```ts
@@ -32,5 +52,5 @@ export function didYouMean(word: string, known: readonly string[], prefix = ''):
  * ```
  */
 export function echo(word: string, position: number): string {
-  return /^[A-Za-z0-9][\w.:@-]{0,31}$/.test(word) ? `"${word}"` : `argument ${position}`
+  return mayEcho(word) ? `"${word}"` : `argument ${position}`
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeBase64Strict } from '../../src/base64.js'
 import { COMMANDS, GROUPS } from '../../src/cli/commands.js'
 import { keyFingerprint } from '../../src/static-keys.js'
-import { Sandbox } from './sandbox.js'
+import { newKey, Sandbox } from './sandbox.js'
 
 let box: Sandbox
 beforeEach(async () => {
@@ -132,7 +132,49 @@ describe('usage errors (exit code 2)', () => {
     expect(result.stderr).toContain('unknown command argument 1')
     const extra = await box.run(['keys', 'list', secret])
     expect(extra.code).toBe(2)
-    expect(extra.stderr).toContain('unexpected argument 1')
+    expect(extra.stderr).toContain('unexpected argument 3')
+  })
+
+  it('never echoes a pasted key in key id arguments, choices, --if-active or --by, text or --json', async () => {
+    const base64 = newKey()
+    const base64url = Buffer.from(base64, 'base64').toString('base64url')
+    const hex = Buffer.from(base64, 'base64').toString('hex')
+    box.secrets.add(base64).add(base64url).add(hex)
+    const cases: Array<[string[], string]> = []
+    for (const key of [base64, base64url, hex]) {
+      cases.push(
+        [['keys', 'retire', key], 'argument 3 looks like key material, not a key id'],
+        [['keys', 'deactivate', '--json', key], 'argument 4 looks like key material'],
+        [['keys', 'reactivate', '--', key], 'argument 4 looks like key material'],
+        [['keys', 'rotate', '--if-active', key], 'the value of --if-active looks like key material'],
+        [['keys', 'list', '--type', key], '--type must be one of master, data, session, signing.'],
+        [['keys', 'list', '--status', `active,${key}`], '--status must be one of'],
+        [['keys', 'rotate', '--by', key], '--by looks like key material or a secret'],
+        [['keys', 'rotate', `--${key}`], 'unknown option argument 3.'],
+        [[key, 'list'], 'unknown command argument 1'],
+        [['keys', key], 'unknown keys subcommand argument 2'],
+      )
+    }
+    const results = await Promise.all(cases.map(([args]) => box.run(args)))
+    results.forEach((result, i) => {
+      const [args, message] = cases[i] as [string[], string]
+      expect({ args, code: result.code }).toEqual({ args, code: 2 })
+      expect(result.stderr).toContain(message)
+    })
+    const json = await box.run(['keys', 'retire', base64url, '--json'])
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'ERR_FIELDSEAL_CLI_USAGE' } })
+  })
+
+  it('never echoes a secret of its own environment, whatever its shape', async () => {
+    const passphrase = 'hunter2-is-my-passphrase'
+    box.secrets.add(passphrase)
+    const env = { FIELDSEAL_MASTER_PASSPHRASE: passphrase, FIELDSEAL_KEYSTORE: 'keyring.json' }
+    const by = await box.run(['keys', 'rotate', '--by', passphrase], { env })
+    expect(by.code).toBe(2)
+    expect(by.stderr).toContain('--by looks like key material or a secret')
+    const file = await box.run(['keys', 'list', '--master-key-file', passphrase], { env })
+    expect(file.code).toBe(3)
+    expect(file.stderr).toContain('[redacted]')
   })
 
   it('prints errors as JSON on stderr with --json', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { AesGcmCipher } from '../../src/aes-gcm.js'
 import { FieldsealError } from '../../src/errors.js'
+import { keyFingerprint } from '../../src/static-keys.js'
 import { checkFlags, parseLine } from '../../src/cli/args.js'
 import {
   exitCodeFor,
@@ -26,21 +28,80 @@ describe('parseLine and checkFlags', () => {
   })
 
   it('collects unknown flags (also inherited names) and reports them with the closest known one', () => {
-    const line = parseLine(['keys', 'rotate', '--constructor', '--bye', 'x'])
-    expect(line.unknown).toEqual(['--constructor', '--bye'])
+    const line = parseLine(['keys', 'rotate', '--constructor', '--bye=x'])
+    expect(line.unknown).toEqual([
+      { raw: '--constructor', position: 3 },
+      { raw: '--bye', position: 4 },
+    ])
     expect(() => checkFlags(line, ['by', 'json'], 'keys rotate')).toThrow(
       /unknown option --constructor\.$/,
     )
     const typo = parseLine(['--bye', 'x'])
     expect(() => checkFlags(typo, ['by'], 'keys rotate')).toThrow('Did you mean "--by"?')
+    const single = parseLine(['keys', 'retire', 'k1', '-force'])
+    expect(() => checkFlags(single, ['force'], 'keys retire')).toThrow(
+      'unknown option -force. Did you mean "--force"?',
+    )
   })
 
   it('refuses a missing value, a repeated single flag and a value for an on/off flag', () => {
     expect(() => parseLine(['--days'])).toThrow(UsageError)
     expect(() => parseLine(['--days', '--json'])).toThrow('--days needs a value')
+    expect(() => parseLine(['--days', '-h'])).toThrow('--days needs a value')
+    expect(() => parseLine(['--by', '--'])).toThrow('--by needs a value')
     expect(parseLine(['--days=-1']).flags.get('days')).toBe('-1')
     expect(() => parseLine(['--out', 'a', '--out', 'b'])).toThrow('given twice')
     expect(() => parseLine(['--force=yes'])).toThrow('takes no value')
+  })
+
+  it('takes every word after "--" as an argument, and numbers arguments by their place on the line', () => {
+    const line = parseLine(['keys', 'retire', '--force', '--', '--json', '-h'])
+    expect(line.positionals).toEqual(['keys', 'retire', '--json', '-h'])
+    expect(line.positions).toEqual([1, 2, 5, 6])
+    expect(line.flags.get('force')).toBe(true)
+    expect(line.flags.has('json')).toBe(false)
+  })
+})
+
+describe('key ids on the command line', () => {
+  const ids = [
+    '-kWqct66ZzU', // the issue's: "unknown option -k"
+    '-AkXzm6KcV8', // the issue's: "--if-active needs a value"
+    '-hAbCdEfGhI', // starts like -h
+    '-oAbCdEfGhI', // starts like -o (which takes a value)
+    '-5AbCdEfGhI',
+    '--AbCdEfGhI',
+    '---bCdEfGhI',
+    '-_AbCdEfGhI',
+    ...Array.from({ length: 3000 }, () => keyFingerprint(AesGcmCipher.generateKey())),
+  ]
+
+  it('an id the keyring makes is an argument as it stands, unless it starts with "--"', () => {
+    for (const id of ids) {
+      const line = parseLine(['keys', 'deactivate', id, '--json'])
+      if (id.startsWith('--')) {
+        expect(line.unknown, id).toEqual([{ raw: id, position: 3 }])
+        expect(() => checkFlags(line, ['json'], 'keys deactivate', true), id).toThrow(
+          `put "--" before it: fieldseal keys deactivate -- ${id}`,
+        )
+      } else {
+        expect({ id, words: line.positionals }).toEqual({ id, words: ['keys', 'deactivate', id] })
+        expect(line.unknown, id).toEqual([])
+      }
+    }
+  })
+
+  it('every id is an argument after "--", and the value of --if-active as it stands', () => {
+    for (const id of ids) {
+      expect(parseLine(['keys', 'retire', '--force', '--', id]).positionals, id).toEqual([
+        'keys',
+        'retire',
+        id,
+      ])
+      const rotate = parseLine(['keys', 'rotate', '--if-active', id, '--json'])
+      expect({ id, value: rotate.flags.get('if-active') }).toEqual({ id, value: id })
+      expect(rotate.flags.get('json')).toBe(true)
+    }
   })
 })
 
