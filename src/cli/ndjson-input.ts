@@ -1,7 +1,7 @@
 /**
- * The NDJSON input of `usage` and `reencrypt`: a file, or `-` for stdin. It counts the bytes
- * read and knows the total when the input is a file (also a file redirected to stdin), which is
- * what the progress bar's percentage and ETA rest on.
+ * The NDJSON input of `usage` and `reencrypt`: a file, or `-` for stdin. It counts the bytes of
+ * the records handed out so far and knows the total when the input is a file (also a file
+ * redirected to stdin), which is what the progress bar's percentage and ETA rest on.
  *
  * @module
  */
@@ -17,7 +17,7 @@ export interface NdjsonInput {
   readonly label: string
   /** Size in bytes, when the input is a regular file. */
   readonly totalBytes: number | undefined
-  /** Bytes read so far. */
+  /** Bytes of input up to the end of the last record handed out (not what was read ahead). */
   bytesRead(): number
   /** The parsed records, in order. */
   records(): AsyncGenerator<unknown, void, undefined>
@@ -56,10 +56,26 @@ export async function openInput(context: CommandContext, path: string): Promise<
     totalBytes = info.isFile() ? info.size : undefined
     open = () => createReadStream(path, { highWaterMark: 1024 * 1024 })
   }
+  // One line per piece: the parser has taken exactly the pieces up to the record it yields, so
+  // `bytes` ends at that record, however far ahead the stream read (a small file in one chunk).
   async function* counted(): AsyncGenerator<string | Uint8Array> {
     for await (const chunk of open()) {
-      bytes += chunk.length
-      yield chunk
+      if (typeof chunk === 'string') {
+        bytes += Buffer.byteLength(chunk)
+        yield chunk
+        continue
+      }
+      let start = 0
+      let end: number
+      while ((end = chunk.indexOf(10, start)) !== -1) {
+        bytes += end + 1 - start
+        yield chunk.subarray(start, end + 1)
+        start = end + 1
+      }
+      if (start < chunk.length) {
+        bytes += chunk.length - start
+        yield chunk.subarray(start)
+      }
     }
   }
   return {

@@ -114,11 +114,12 @@ export class ProgressBar {
       parts.push(`[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`)
       parts.push(`${String(Math.floor(share * 100)).padStart(3)}%`)
     }
-    // A rate over the first instants says nothing (1 record in 1 ms is not 1000/s).
-    parts.push(`${grouped(this.#records)} records`, seconds < 1 ? '-/s' : `${grouped(rate)}/s`)
-    if (this.#total !== undefined && this.#bytes > 0 && this.#bytes < this.#total) {
+    // A rate or an ETA over the first instants says nothing (1 record in 1 ms is not 1000/s).
+    const early = seconds < 1
+    parts.push(`${grouped(this.#records)} records`, early ? '-/s' : `${grouped(rate)}/s`)
+    if (this.#total !== undefined && this.#bytes < this.#total) {
       const eta = ((this.#total - this.#bytes) / this.#bytes) * seconds
-      parts.push(`ETA ${clock(eta)}`)
+      parts.push(early || this.#bytes === 0 ? 'ETA -:--' : `ETA ${clock(eta)}`)
     } else {
       parts.push(clock(seconds))
     }
@@ -128,8 +129,10 @@ export class ProgressBar {
   #draw(now: number): void {
     const text = this.render(now)
     if (this.#tty) {
-      const width = this.#stream.columns ?? 80
-      this.#stream.write(`\r${text.slice(0, Math.max(0, width - 1))}\x1b[K`)
+      // Some terminals (and pseudo-terminals of CI runners) report 0 columns: assume 80.
+      const columns = this.#stream.columns
+      const width = columns !== undefined && columns >= 20 ? columns : 80
+      this.#stream.write(`\r${text.slice(0, width - 1)}\x1b[K`)
     } else {
       this.#stream.write(`${text}\n`)
     }

@@ -239,6 +239,20 @@ describe('fieldseal reencrypt', () => {
     expect(stop).toMatchObject({ checkpoint: 1, complete: false, stoppedBy: 'stop-on-error' })
   })
 
+  it('usage --progress counts what was read into records, not what the stream read ahead', async () => {
+    await box.writeRecords(
+      'many.ndjson',
+      Array.from({ length: 3000 }, (_, id) => ({ id })),
+    )
+    const result = await box.run(['usage', 'many.ndjson', '--progress', '--json'], {
+      env: { FIELDSEAL_KEYSTORE: undefined },
+    })
+    expect(result.code).toBe(0)
+    const lines = result.stderr.trim().split('\n')
+    expect(lines[0]).toMatch(/^usage {2}\[-{24}\] {4}0% {2}1 records {2}-\/s {2}ETA -:--$/)
+    expect(lines.at(-1)).toMatch(/^usage {2}\[#{24}\] {2}100% {2}3,000 records/)
+  })
+
   it('stops cleanly on SIGINT with exit code 130, then resumes to the end', async () => {
     const { second } = await twoEras(6, 0)
     const lines = (await readFile(box.path('data.ndjson'), 'utf8')).trim().split('\n')

@@ -193,6 +193,28 @@ describe('ProgressBar', () => {
     ])
   })
 
+  it('draws on a terminal that reports 0 columns (or none), at 80 columns', () => {
+    for (const columns of [0, undefined, Number.NaN]) {
+      const tty = { ...stream(true), columns }
+      const bar = new ProgressBar(tty, { label: 'usage', totalBytes: 1000, now: () => 0 })
+      bar.update(1, 10)
+      expect(tty.chunks[0]).toMatch(/^\rusage {2}\[-{24}\] +1% {2}1 records/)
+      expect((tty.chunks[0] as string).length).toBeLessThanOrEqual(80 + '\r\x1b[K'.length)
+    }
+  })
+
+  it('shows no rate and no ETA before the first second: one record in 5 ms says nothing', () => {
+    let now = 0
+    const log = stream(false)
+    const bar = new ProgressBar(log, { label: 'usage', totalBytes: 20_000, now: () => now })
+    now = 5
+    bar.update(1, 1000)
+    expect(log.chunks[0]).toBe('usage  [#-----------------------]    5%  1 records  -/s  ETA -:--\n')
+    now = 2000
+    bar.update(3000, 10_000)
+    expect(log.chunks[1]).toContain('50%  3,000 records  1,500/s  ETA 0:02')
+  })
+
   it('is shown on a terminal, forced by --progress, and off with --no-progress', () => {
     expect(progressWanted({ progress: false, noProgress: false }, stream(true))).toBe(true)
     expect(progressWanted({ progress: false, noProgress: false }, stream(false))).toBe(false)
