@@ -106,18 +106,24 @@ export const keysRewrap: Command = {
         ...(iterations === undefined ? {} : { pbkdf2Iterations: iterations }),
         ...(by === undefined ? {} : { rotatedBy: by }),
       })
+      const keys = manager.listKeys()
       return {
         masterKeyId: manager.masterKeyId,
         previousMasterKeyId: previous,
         source: manager.masterKeySource,
-        keys: manager.listKeys().length,
+        // Only keys with material are rewrapped; a retired key has none.
+        keys: keys.filter((k) => k.hasMaterial).length,
+        withoutMaterial: keys.filter((k) => !k.hasMaterial).length,
       }
     })
-    context.out.result(
-      result,
-      () =>
-        `rewrapped ${result.keys} key(s) under master key ${result.masterKeyId} (was ${result.previousMasterKeyId})\n`,
-    )
+    context.out.result(result, () => {
+      const keys = `${result.keys} ${result.keys === 1 ? 'key' : 'keys'}`
+      const retired =
+        result.withoutMaterial === 0
+          ? ''
+          : `${result.withoutMaterial} retired ${result.withoutMaterial === 1 ? 'key had' : 'keys had'} no material to rewrap\n`
+      return `rewrapped ${keys} under master key ${result.masterKeyId} (was ${result.previousMasterKeyId})\n${retired}`
+    })
     context.out.note(`from now on only the new master key (from ${next.from}) opens this keyring`)
     return EXIT_OK
   },

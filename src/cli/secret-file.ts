@@ -8,6 +8,8 @@
 import { readFile, stat } from 'node:fs/promises'
 import { FieldsealError } from '../errors.js'
 import { MASTER_KEY_ENV_VAR, MASTER_PASSPHRASE_ENV_VAR } from '../keyring/index.js'
+import { KEY_LENGTH } from '../aes-gcm.js'
+import { decodeBase64Strict } from '../base64.js'
 import { stringFlag, type CommandContext } from './command.js'
 import { UsageError } from './exit-codes.js'
 
@@ -55,6 +57,23 @@ export async function readSecretFile(context: CommandContext, path: string): Pro
   return text.replace(/\r?\n$/, '')
 }
 
+/**
+ * `text` if it is a master key (strict base64 of 32 bytes); else `ERR_FIELDSEAL_INVALID_KEY`
+ * naming where it came from (`FIELDSEAL_MASTER_KEY`, a file), which the operator can fix, rather
+ * than the library option the CLI passes it to.
+ */
+function checkedMasterKey(text: string, label: string): string {
+  const bytes = decodeBase64Strict(text.trim())
+  const length = bytes?.length
+  bytes?.fill(0)
+  if (length === KEY_LENGTH) return text
+  const why = length === undefined ? 'is not canonical base64' : `decodes to ${length} bytes`
+  throw new FieldsealError(
+    'ERR_FIELDSEAL_INVALID_KEY',
+    `${label} is not a master key: it ${why}; use the base64 of ${KEY_LENGTH} random bytes, as "fieldseal keygen" prints`,
+  )
+}
+
 async function secretFrom(
   context: CommandContext,
   keyFlag: string,
@@ -68,7 +87,8 @@ async function secretFrom(
     throw new UsageError(`give --${keyFlag} or --${passphraseFlag}, not both`, context.command)
   }
   if (keyFile !== undefined) {
-    return { kind: 'key', masterKey: await readSecretFile(context, keyFile), from: keyFile }
+    const masterKey = checkedMasterKey(await readSecretFile(context, keyFile), `the master key in ${keyFile}`)
+    return { kind: 'key', masterKey, from: keyFile }
   }
   if (passphraseFile !== undefined) {
     const passphrase = await readSecretFile(context, passphraseFile)
@@ -79,7 +99,7 @@ async function secretFrom(
   if (key?.trim() && passphrase) {
     throw new UsageError(`set ${keyEnv} or ${passphraseEnv}, not both`, context.command)
   }
-  if (key?.trim()) return { kind: 'key', masterKey: key, from: keyEnv }
+  if (key?.trim()) return { kind: 'key', masterKey: checkedMasterKey(key, keyEnv), from: keyEnv }
   if (passphrase) return { kind: 'passphrase', passphrase, from: passphraseEnv }
   return undefined
 }

@@ -108,7 +108,8 @@ export class FileKeyStore implements KeyStore {
       // The parser's message quotes the file, so it is not kept as the cause.
       throw corrupt(
         this.path,
-        'is not JSON (a torn write cannot happen here: the file was edited or is not a keyring)',
+        'is not JSON: it was cut short or edited, or is not a keyring (saves are atomic, so no ' +
+          'crash leaves it so); restore it from a backup',
       )
     }
     try {

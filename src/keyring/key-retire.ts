@@ -50,7 +50,8 @@ export function retireRecord(records: readonly KeyRecord[], id: string, check: R
     if (count > 0) {
       throw new FieldsealError(
         'ERR_FIELDSEAL_KEY_IN_USE',
-        `data key "${id}" still encrypts ${count} value(s); re-encrypt them first, or force`,
+        `data key "${id}": ${count === 1 ? '1 value is' : `${count} values are`} still sealed ` +
+          'under it; re-encrypt them (fieldseal reencrypt), take a new usage report, or force',
         { kid: id },
       )
     }

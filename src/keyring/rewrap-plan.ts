@@ -39,7 +39,13 @@ export async function rewrapPlan(config: KeyManagerConfig, options: unknown): Pr
       keys: records,
       master: next,
       masterInput: input,
-      result: { keys: [], events: [{ kid: next.id, keyType: 'master', count: records.length }] },
+      result: {
+        keys: [],
+        // Retired keys have no material: nothing of theirs was rewrapped.
+        events: [
+          { kid: next.id, keyType: 'master', count: records.filter((r) => r.wrapped !== null).length },
+        ],
+      },
     }
   })
 }

@@ -108,7 +108,7 @@ describe('fieldseal keys: the lifecycle end to end', () => {
       'usage-busy.json',
     ])
     expect(busy.code).toBe(1)
-    expect(busy.stderr).toContain('still encrypts 2 value(s)')
+    expect(busy.stderr).toContain('2 values are still sealed under it')
     const retired = await box.json(['keys', 'retire', first.id, '--usage', 'usage-clear.json'])
     expect(retired).toMatchObject({ key: { id: first.id, status: 'retired', hasMaterial: false } })
 
@@ -303,6 +303,53 @@ describe('fieldseal keys: key and store errors (exit code 3)', () => {
     const noStore = await box.run(['keys', 'list'], { env: { FIELDSEAL_KEYSTORE: undefined } })
     expect(noStore.code).toBe(2)
     expect(noStore.stderr).toContain('no key store: pass --store PATH or set FIELDSEAL_KEYSTORE')
+  })
+})
+
+describe('fieldseal keys: messages an operator can act on', () => {
+  it('names the variable or file holding a bad master key, not an API option', async () => {
+    box.env.FIELDSEAL_MASTER_KEY = 'abc'
+    const env = await box.run(['keys', 'init'])
+    expect(env.code).toBe(3)
+    expect(env.stderr).toContain('ERR_FIELDSEAL_INVALID_KEY: FIELDSEAL_MASTER_KEY is not a master key')
+    expect(env.stderr).toContain('"fieldseal keygen"')
+    expect(env.stderr).not.toContain('openKeyManager')
+    await writeFile(box.path('short.key'), Buffer.alloc(16, 1).toString('base64'), { mode: 0o600 })
+    const file = await box.run(['keys', 'init', '--master-key-file', 'short.key'])
+    expect(file.code).toBe(3)
+    expect(file.stderr).toContain('the master key in short.key is not a master key')
+    expect(file.stderr).toContain('16 bytes')
+
+    box.useMasterKey()
+    await box.json(['keys', 'init'])
+    const rewrap = await box.run(['keys', 'rewrap'], { env: { FIELDSEAL_NEW_MASTER_KEY: 'abc=' } })
+    expect(rewrap.code).toBe(3)
+    expect(rewrap.stderr).toContain('FIELDSEAL_NEW_MASTER_KEY is not a master key')
+  })
+
+  it('rewrap counts the keys it rewrapped, not a retired key that has no material left', async () => {
+    const master = box.useMasterKey()
+    const { created } = await box.json<{ created: KeyInfo[] }>(['keys', 'init'])
+    await box.json(['keys', 'rotate'])
+    await box.json(['keys', 'retire', (created[0] as KeyInfo).id, '--force'])
+    const next = newKey()
+    box.secrets.add(next)
+    const result = await box.run(['keys', 'rewrap'], { env: { FIELDSEAL_NEW_MASTER_KEY: next } })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^rewrapped 1 key under master key /)
+    expect(result.stdout).toContain('1 retired key had no material to rewrap')
+    box.secrets.add(master)
+  })
+
+  it('a truncated key file says to restore it from a backup', async () => {
+    box.useMasterKey()
+    await box.json(['keys', 'init'])
+    const text = await readFile(box.path('keyring.json'), 'utf8')
+    await writeFile(box.path('keyring.json'), text.slice(0, text.length >> 1))
+    const result = await box.run(['keys', 'list'])
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain('ERR_FIELDSEAL_STORE_CORRUPT')
+    expect(result.stderr).toContain('restore it from a backup')
   })
 })
 
