@@ -57,8 +57,8 @@ export const EXIT_CODES_TEXT = columns([
   ['2', 'usage error: unknown command or option, missing or invalid argument; nothing was done'],
   [
     '3',
-    'key or key store error: no or wrong master key, no data key, an empty, corrupt, locked or ' +
-      'unreachable key store',
+    'key or key store error: no, malformed or wrong master key, no data key, an active key past ' +
+      'its encryption limit, an empty, corrupt, locked or unreachable key store',
   ],
   ['130', 'interrupted (Ctrl-C, SIGTERM); reencrypt prints how to resume'],
 ])
