@@ -33,6 +33,9 @@ export type FieldsealErrorCode =
   | 'ERR_FIELDSEAL_STORE_LOCKED'
   | 'ERR_FIELDSEAL_STORE_CONFLICT'
   | 'ERR_FIELDSEAL_INVALID_NDJSON'
+  | 'ERR_FIELDSEAL_PROVIDER_DENIED'
+  | 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE'
+  | 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED'
 
 /**
  * HTTP status for each code, shared by the Express and Koa adapters so both answer alike.
@@ -64,6 +67,9 @@ const STATUS_BY_CODE: Readonly<Record<FieldsealErrorCode, number>> = {
   ERR_FIELDSEAL_STORE_LOCKED: 500,
   ERR_FIELDSEAL_STORE_CONFLICT: 500,
   ERR_FIELDSEAL_INVALID_NDJSON: 400,
+  ERR_FIELDSEAL_PROVIDER_DENIED: 500,
+  ERR_FIELDSEAL_PROVIDER_UNAVAILABLE: 503,
+  ERR_FIELDSEAL_PROVIDER_MISCONFIGURED: 500,
 }
 
 /** Every code, in a stable order (for docs and exhaustive tests). */
