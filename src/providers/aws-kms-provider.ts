@@ -1,0 +1,177 @@
+/**
+ * Master key in AWS KMS: data keys are wrapped with `Encrypt` and opened with `Decrypt`, the
+ * binding passed as the encryption context (so it shows in CloudTrail and key policies can
+ * condition on it, e.g. `kms:EncryptionContext:keyring`).
+ *
+ * `Encrypt` rather than `GenerateDataKey`: a rewrap from another provider must wrap material that
+ * already exists, so `Encrypt` is needed anyway, and the keyring then makes every data key the
+ * same way whatever the provider. `Decrypt` always names the key, so a ciphertext made under
+ * another key fails (`IncorrectKeyException`) instead of opening under whatever key it names.
+ *
+ * `@aws-sdk/client-kms` is an optional peer dependency, imported when the provider is created.
+ * Region and credentials come from the SDK's usual chain unless given.
+ *
+ * @module
+ */
+import type { KMSClient } from '@aws-sdk/client-kms'
+import { invalidOption, optionsObject, positiveInteger, rejectUnknownOptions } from '../option-checks.js'
+import { kmsError } from './aws-kms-errors.js'
+import { bindingRecord, checkBytes, MAX_MATERIAL_LENGTH, MAX_WRAPPED_LENGTH } from './binding.js'
+import { importOptional } from './optional-import.js'
+import { closedProvider, providerError } from './provider-error.js'
+import type { KeyBinding, MasterKeyProvider, ProviderIdentity } from './types.js'
+
+type KmsModule = typeof import('@aws-sdk/client-kms')
+
+/** Static AWS credentials; prefer the SDK chain (environment, profile, role) in production. */
+export interface AwsCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly sessionToken?: string
+}
+
+/** How to reach the KMS key. */
+export interface AwsKmsOptions {
+  /** Key ARN, key id, alias name (`alias/fieldseal`) or alias ARN. */
+  keyId: string
+  /** AWS region. Defaults to the SDK chain (`AWS_REGION`, profile). */
+  region?: string
+  /** Endpoint override (VPC endpoint, FIPS endpoint, or a test server). */
+  endpoint?: string
+  /** Static credentials. Defaults to the SDK chain. */
+  credentials?: AwsCredentials
+  /** SDK attempts per call, retries of throttling and 5xx included. Defaults to 3 (the SDK's). */
+  maxAttempts?: number
+  /** Time limit of one HTTP request. Defaults to 10 000 ms. */
+  requestTimeoutMs?: number
+}
+
+const KNOWN_OPTIONS: Record<keyof AwsKmsOptions, true> = {
+  keyId: true,
+  region: true,
+  endpoint: true,
+  credentials: true,
+  maxAttempts: true,
+  requestTimeoutMs: true,
+}
+const WHERE = 'aws-kms provider'
+const PROVIDER = 'aws-kms'
+// Key id (UUID or multi-Region mrk-), key ARN, alias name, alias ARN (KMS KeyId syntax).
+const KEY_ID = /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[A-Za-z0-9-]{1,64}|alias\/[A-Za-z0-9/_-]{1,250})|alias\/[A-Za-z0-9/_-]{1,250}|(?:mrk-)?[A-Za-z0-9-]{1,64})$/
+
+/**
+ * A {@link MasterKeyProvider} backed by a symmetric AWS KMS key.
+ *
+ * @example
+ * ```ts
+ * const provider = await createAwsKmsProvider({ keyId: 'alias/fieldseal', region: 'eu-west-1' })
+ * ```
+ */
+export async function createAwsKmsProvider(options: Readonly<AwsKmsOptions>): Promise<MasterKeyProvider> {
+  const given = optionsObject(options, WHERE)
+  rejectUnknownOptions(given, Object.keys(KNOWN_OPTIONS), WHERE)
+  const keyId = given['keyId']
+  if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) {
+    throw invalidOption(WHERE, 'keyId must be a key ARN, key id, alias name or alias ARN')
+  }
+  for (const name of ['region', 'endpoint'] as const) {
+    if (given[name] !== undefined && (typeof given[name] !== 'string' || given[name] === '')) {
+      throw invalidOption(WHERE, `${name} must be a non-empty string`)
+    }
+  }
+  const credentials = checkCredentials(given['credentials'])
+  const maxAttempts = positiveInteger(given['maxAttempts'], 3, 'maxAttempts', WHERE)
+  const requestTimeout = positiveInteger(given['requestTimeoutMs'], 10_000, 'requestTimeoutMs', WHERE)
+  const kms = await importOptional<KmsModule>('@aws-sdk/client-kms', PROVIDER)
+  const client = new kms.KMSClient({
+    ...(given['region'] === undefined ? {} : { region: given['region'] as string }),
+    ...(given['endpoint'] === undefined ? {} : { endpoint: given['endpoint'] as string }),
+    ...(credentials === undefined ? {} : { credentials }),
+    maxAttempts,
+    requestHandler: { requestTimeout, connectionTimeout: requestTimeout },
+  })
+  let region: string
+  try {
+    region = await client.config.region()
+  } catch {
+    client.destroy()
+    throw providerError(PROVIDER, 'misconfigured', 'no AWS region: set AWS_REGION or pass region')
+  }
+  return new AwsKmsProvider(kms, client, keyId, region)
+}
+
+function checkCredentials(value: unknown): AwsCredentials | undefined {
+  if (value === undefined) return undefined
+  const c = value as Partial<Record<keyof AwsCredentials, unknown>>
+  const ok =
+    typeof value === 'object' && value !== null &&
+    typeof c.accessKeyId === 'string' && c.accessKeyId !== '' &&
+    typeof c.secretAccessKey === 'string' && c.secretAccessKey !== '' &&
+    (c.sessionToken === undefined || typeof c.sessionToken === 'string')
+  if (!ok) throw invalidOption(WHERE, 'credentials must have accessKeyId and secretAccessKey strings')
+  return value as AwsCredentials
+}
+
+class AwsKmsProvider implements MasterKeyProvider {
+  readonly identity: ProviderIdentity
+  #closed = false
+
+  constructor(
+    private readonly kms: KmsModule,
+    private readonly client: KMSClient,
+    private readonly keyId: string,
+    region: string,
+  ) {
+    this.identity = Object.freeze({ kind: PROVIDER, keyId, region })
+  }
+
+  async wrap(material: Uint8Array, binding: KeyBinding): Promise<Uint8Array> {
+    const plaintext = checkBytes(material, 'material', MAX_MATERIAL_LENGTH)
+    const context = bindingRecord(binding)
+    const command = new this.kms.EncryptCommand({
+      KeyId: this.keyId,
+      Plaintext: plaintext,
+      EncryptionContext: context,
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    })
+    const output = await this.#call('Encrypt', () => this.client.send(command))
+    if (!(output.CiphertextBlob instanceof Uint8Array) || output.CiphertextBlob.length === 0) {
+      throw providerError(PROVIDER, 'unavailable', 'Encrypt: the answer holds no ciphertext')
+    }
+    return output.CiphertextBlob
+  }
+
+  async unwrap(wrapped: Uint8Array, binding: KeyBinding): Promise<Uint8Array> {
+    const blob = checkBytes(wrapped, 'wrapped', MAX_WRAPPED_LENGTH)
+    const context = bindingRecord(binding)
+    const command = new this.kms.DecryptCommand({
+      KeyId: this.keyId,
+      CiphertextBlob: blob,
+      EncryptionContext: context,
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    })
+    const output = await this.#call('Decrypt', () => this.client.send(command))
+    if (this.keyId.startsWith('arn:') && this.keyId.includes(':key/') && output.KeyId !== this.keyId) {
+      throw providerError(PROVIDER, 'wrong-key', 'Decrypt answered for another key than the one configured')
+    }
+    if (!(output.Plaintext instanceof Uint8Array) || output.Plaintext.length === 0) {
+      throw providerError(PROVIDER, 'unavailable', 'Decrypt: the answer holds no plaintext')
+    }
+    return Uint8Array.from(output.Plaintext)
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.client.destroy()
+  }
+
+  async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw closedProvider(PROVIDER)
+    try {
+      return await send()
+    } catch (error) {
+      throw kmsError(operation, error)
+    }
+  }
+}
