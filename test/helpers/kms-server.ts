@@ -41,6 +41,8 @@ const BLOB_VERSION = 0x01
 export class KmsServer {
   readonly requests: KmsRequest[] = []
   readonly accessKeys = new Set<string>()
+  /** When set, Decrypt answers with this KeyId instead of the real one (an impostor endpoint). */
+  answerKeyId: string | undefined
   readonly #keys = new Map<string, KmsKey>()
   readonly #aliases = new Map<string, string>()
   readonly #faults: Fault[] = []
@@ -167,7 +169,7 @@ export class KmsServer {
       decipher.setAAD(contextBytes(body['EncryptionContext']))
       decipher.setAuthTag(blob.subarray(blob.length - 16))
       const plaintext = Buffer.concat([decipher.update(blob.subarray(49, blob.length - 16)), decipher.final()])
-      send(res, 200, { KeyId: key.arn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' })
+      send(res, 200, { KeyId: this.answerKeyId ?? key.arn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' })
     } catch {
       fail(res, 'InvalidCiphertextException', 'invalid ciphertext')
     }

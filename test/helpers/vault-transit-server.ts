@@ -36,6 +36,9 @@ interface Fault {
   errors: string[]
   count: number
   retryAfter?: string
+  /** Sent as the body instead of `{"errors": …}`. */
+  raw?: string
+  location?: string
 }
 
 export class VaultTransitServer {
@@ -90,6 +93,11 @@ export class VaultTransitServer {
     this.#faults.push({ count, status, errors, ...(retryAfter === undefined ? {} : { retryAfter }) })
   }
 
+  /** The next `count` requests get `status` with exactly `raw` as body (and a Location header). */
+  answerNext(count: number, status: number, raw: string, location?: string): void {
+    this.#faults.push({ count, status, errors: [], raw, ...(location === undefined ? {} : { location }) })
+  }
+
   close(): Promise<void> {
     this.#server.closeAllConnections()
     return new Promise((resolve) => this.#server.close(() => resolve()))
@@ -118,11 +126,18 @@ export class VaultTransitServer {
       body,
     }
     this.requests.push(request)
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs))
+    // The fault is taken when the request arrives: a delayed request must not eat a fault that a
+    // later test queued.
     const fault = this.#faults[0]
+    if (fault !== undefined && --fault.count === 0) this.#faults.shift()
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs))
     if (fault !== undefined) {
-      if (--fault.count === 0) this.#faults.shift()
       if (fault.retryAfter !== undefined) res.setHeader('Retry-After', fault.retryAfter)
+      if (fault.location !== undefined) res.setHeader('Location', fault.location)
+      if (fault.raw !== undefined) {
+        res.writeHead(fault.status, { 'Content-Type': 'application/json' })
+        return void res.end(fault.raw)
+      }
       return send(res, fault.status, { errors: fault.errors })
     }
     const namespace = (request.namespace ?? '').replace(/\/$/, '')

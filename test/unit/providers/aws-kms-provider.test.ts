@@ -106,6 +106,17 @@ describe('AWS KMS provider (real SDK, loopback KMS)', () => {
     expect(errorText(error)).toContain('IncorrectKeyException')
   })
 
+  it('refuses a Decrypt answer that names another key than the configured ARN', async () => {
+    const provider = await createAwsKmsProvider(options(server, { keyId: arn }))
+    const wrapped = await provider.wrap(randomBytes(32), BINDING)
+    server.answerKeyId = otherArn
+    try {
+      await expectCode(() => provider.unwrap(wrapped, BINDING), 'ERR_FIELDSEAL_WRONG_MASTER_KEY')
+    } finally {
+      server.answerKeyId = undefined
+    }
+  })
+
   it('maps a missing key to misconfigured and a disabled key to unavailable', async () => {
     const missing = await createAwsKmsProvider(options(server, { keyId: 'alias/absent' }))
     await expectCode(() => missing.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')

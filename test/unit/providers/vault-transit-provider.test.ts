@@ -155,6 +155,59 @@ describe('Vault Transit provider', () => {
     expect(server.requests).toHaveLength(0)
   })
 
+  it('treats odd or hostile answers as unavailable, never as key material', async () => {
+    const provider = await createVaultTransitProvider(options(server, { maxAttempts: 2 }))
+    const wrapped = await provider.wrap(randomBytes(32), BINDING)
+    const answers: Array<[string, string]> = [
+      ['encrypt', 'not json'],
+      ['encrypt', '{"data":{}}'],
+      ['encrypt', '{"data":{"ciphertext":"vault:v1:\\u0000"}}'],
+      ['decrypt', '{"data":{"plaintext":"not base64!"}}'],
+      ['decrypt', '{"data":{"plaintext":""}}'],
+      ['decrypt', '[]'],
+    ]
+    for (const [operation, raw] of answers) {
+      server.answerNext(1, 200, raw)
+      const call = operation === 'encrypt' ? () => provider.wrap(randomBytes(32), BINDING) : () => provider.unwrap(wrapped, BINDING)
+      await expectCode(call, 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+    }
+    server.answerNext(2, 200, JSON.stringify({ data: { plaintext: 'A'.repeat(2 << 20) } }))
+    const error = await expectCode(() => provider.unwrap(wrapped, BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+    expect(errorText(error)).toContain('RangeError')
+  })
+
+  it('does not follow a redirect, so the token goes nowhere else', async () => {
+    const elsewhere = await VaultTransitServer.start()
+    try {
+      const provider = await createVaultTransitProvider(options(server))
+      await provider.wrap(randomBytes(32), BINDING)
+      server.answerNext(1, 307, '', `${elsewhere.url}/v1/transit/encrypt/fieldseal`)
+      await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+      expect(elsewhere.requests).toHaveLength(0)
+    } finally {
+      await elsewhere.close()
+    }
+  })
+
+  it('close() stops a call in flight and its backoff wait at once', async () => {
+    for (const stage of ['in flight', 'backing off'] as const) {
+      const provider = await createVaultTransitProvider(options(server, { maxAttempts: 3, retryBaseDelayMs: 60_000 }))
+      await provider.wrap(randomBytes(32), BINDING)
+      if (stage === 'in flight') server.delayMs = 1_000
+      else server.failNext(1, 503, ['Vault is sealed'], '60')
+      try {
+        const started = Date.now()
+        const pending = provider.wrap(randomBytes(32), BINDING)
+        setTimeout(() => void provider.close(), 100)
+        const error = await expectCode(() => pending, 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+        expect(error.message, stage).toContain('closed')
+        expect(Date.now() - started, stage).toBeLessThan(900)
+      } finally {
+        server.delayMs = 0
+      }
+    }
+  })
+
   it('takes the token from VAULT_TOKEN_FILE before VAULT_TOKEN, and needs one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fieldseal-vault-'))
     try {
