@@ -43,6 +43,18 @@ function aad(format: number, binding: KeyBinding): Buffer {
   return Buffer.concat([Buffer.from([format]), canonicalBinding(binding)])
 }
 
+/** A generic secret that lives in this session only and whose value can be read back. */
+function sessionSecret(js: Pkcs11Js) {
+  return [
+    { type: js.CKA_CLASS, value: js.CKO_SECRET_KEY },
+    { type: js.CKA_KEY_TYPE, value: js.CKK_GENERIC_SECRET },
+    { type: js.CKA_TOKEN, value: false },
+    { type: js.CKA_PRIVATE, value: true },
+    { type: js.CKA_SENSITIVE, value: false },
+    { type: js.CKA_EXTRACTABLE, value: true },
+  ]
+}
+
 function gcmMechanism(js: Pkcs11Js, iv: Buffer, additionalData: Buffer) {
   return {
     mechanism: js.CKM_AES_GCM,
@@ -72,15 +84,7 @@ export async function wrapMaterial(c: WrapContext, mechanism: Pkcs11Mechanism, m
   }
   const value = kwpValue(material, binding)
   try {
-    const temporary = c.pkcs11.C_CreateObject(c.session, [
-      { type: c.js.CKA_CLASS, value: c.js.CKO_SECRET_KEY },
-      { type: c.js.CKA_KEY_TYPE, value: c.js.CKK_GENERIC_SECRET },
-      { type: c.js.CKA_TOKEN, value: false },
-      { type: c.js.CKA_PRIVATE, value: true },
-      { type: c.js.CKA_SENSITIVE, value: false },
-      { type: c.js.CKA_EXTRACTABLE, value: true },
-      { type: c.js.CKA_VALUE, value },
-    ])
+    const temporary = c.pkcs11.C_CreateObject(c.session, [...sessionSecret(c.js), { type: c.js.CKA_VALUE, value }])
     try {
       const out = Buffer.alloc(value.length + 16)
       const wrapped = await c.pkcs11.C_WrapKeyAsync(c.session, { mechanism: c.js.CKM_AES_KEY_WRAP_PAD }, c.key, temporary, out)
@@ -128,14 +132,7 @@ export async function unwrapMaterial(c: WrapContext, wrapped: Buffer, binding: K
   }
   let value: Buffer
   try {
-    const temporary = await c.pkcs11.C_UnwrapKeyAsync(c.session, { mechanism: c.js.CKM_AES_KEY_WRAP_PAD }, c.key, wrapped.subarray(1), [
-      { type: c.js.CKA_CLASS, value: c.js.CKO_SECRET_KEY },
-      { type: c.js.CKA_KEY_TYPE, value: c.js.CKK_GENERIC_SECRET },
-      { type: c.js.CKA_TOKEN, value: false },
-      { type: c.js.CKA_PRIVATE, value: true },
-      { type: c.js.CKA_SENSITIVE, value: false },
-      { type: c.js.CKA_EXTRACTABLE, value: true },
-    ])
+    const temporary = await c.pkcs11.C_UnwrapKeyAsync(c.session, { mechanism: c.js.CKM_AES_KEY_WRAP_PAD }, c.key, wrapped.subarray(1), sessionSecret(c.js))
     try {
       value = (c.pkcs11.C_GetAttributeValue(c.session, temporary, [{ type: c.js.CKA_VALUE }])[0]?.value ?? Buffer.alloc(0))
     } finally {

@@ -12,7 +12,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { closeServer, listenOnLoopback, readBody } from './loopback-server.js'
 
 export const ACCOUNT = '111122223333'
 
@@ -57,8 +57,7 @@ export class KmsServer {
 
   static async start(region = 'eu-west-1'): Promise<KmsServer> {
     const server = new KmsServer(region)
-    await new Promise<void>((resolve) => server.#server.listen(0, '127.0.0.1', resolve))
-    server.#url = `http://127.0.0.1:${(server.#server.address() as AddressInfo).port}`
+    server.#url = await listenOnLoopback(server.#server)
     return server
   }
 
@@ -91,16 +90,13 @@ export class KmsServer {
   }
 
   close(): Promise<void> {
-    this.#server.closeAllConnections()
-    return new Promise((resolve) => this.#server.close(() => resolve()))
+    return closeServer(this.#server)
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
     let body: Record<string, unknown>
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>
+      body = JSON.parse(await readBody(req)) as Record<string, unknown>
     } catch {
       return fail(res, 'SerializationException', 'malformed JSON')
     }

@@ -9,7 +9,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { closeServer, listenOnLoopback, readBody } from './loopback-server.js'
 
 export interface TransitKeySpec {
   type?: string
@@ -62,9 +62,7 @@ export class VaultTransitServer {
 
   static async start(): Promise<VaultTransitServer> {
     const server = new VaultTransitServer()
-    await new Promise<void>((resolve) => server.#server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.#server.address() as AddressInfo
-    server.#url = `http://127.0.0.1:${port}`
+    server.#url = await listenOnLoopback(server.#server)
     return server
   }
 
@@ -99,14 +97,11 @@ export class VaultTransitServer {
   }
 
   close(): Promise<void> {
-    this.#server.closeAllConnections()
-    return new Promise((resolve) => this.#server.close(() => resolve()))
+    return closeServer(this.#server)
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const raw = Buffer.concat(chunks).toString('utf8')
+    const raw = await readBody(req)
     let body: Record<string, unknown> | undefined
     try {
       body = raw === '' ? undefined : (JSON.parse(raw) as Record<string, unknown>)
