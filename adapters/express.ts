@@ -4,10 +4,16 @@
  *
  * @module
  */
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
 import { FieldsealError } from '../src/errors.js'
 import type { Fieldseal } from '../src/fieldseal.js'
-import type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
+import { bodyParserError } from '../src/http/body-errors.js'
+import {
+  resolveErrorHandlerOptions,
+  type ErrorHandlerOptions,
+  type FieldsealMiddlewareOptions,
+  type ResponseMaskOptions,
+} from '../src/http/http-options.js'
 import {
   createHttpPipeline,
   createRouteMask,
@@ -17,7 +23,11 @@ import {
 import { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails } from '../src/http/problem.js'
 import type { FieldsealRequest } from '../src/http/request-state.js'
 
-export type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
+export type {
+  ErrorHandlerOptions,
+  FieldsealMiddlewareOptions,
+  ResponseMaskOptions,
+} from '../src/http/http-options.js'
 export type { ProblemDetails } from '../src/http/problem.js'
 export type { FieldsealRequest } from '../src/http/request-state.js'
 export { PROBLEM_CONTENT_TYPE } from '../src/http/problem.js'
@@ -79,7 +89,7 @@ export function fieldseal(
   return function fieldsealMiddleware(req, res, next) {
     // Callbacks, not a promise: the handler runs in the same tick when no key reload is needed.
     pipeline.handle(
-      { body: req.body, headers: req.headers },
+      { body: req.body, headers: req.headers, bodyRead: req.readableEnded },
       (result) => {
         req.body = result.body
         req.fieldseal = result.fieldseal
@@ -116,21 +126,29 @@ export function mask(options?: Readonly<ResponseMaskOptions>): RequestHandler {
 }
 
 /**
- * An error handler answering any `FieldsealError` (also those your own code throws) with
- * `application/problem+json`; 5xx answers carry a generic detail. Mount it last, after your
- * logging. Optional: the middleware answers bad request data itself.
+ * An error handler answering any `FieldsealError` (also those your own code throws) and the
+ * JSON body parser's failures (malformed JSON 400, too large 413, unsupported charset or
+ * encoding 415, as `ERR_FIELDSEAL_BODY_*`) with `application/problem+json`, never echoing the
+ * body; 5xx answers carry a generic detail. What it answers is not passed on: give `onError` to
+ * log it (it gets the coded error, never the parser's error with the raw body). Mount it before
+ * any error logger of yours, so that the body parser's errors never reach one.
  *
  * @example
  * ```ts
- * app.use(errorHandler())
+ * app.use(errorHandler({ onError: (error, req) => log.warn({ code: error.code, path: req.path }) }))
  * ```
  */
-export function errorHandler(): ErrorRequestHandler {
-  return function fieldsealErrorHandler(error, _req, res, next) {
-    if (!(error instanceof FieldsealError) || res.headersSent) {
+export function errorHandler(
+  options?: Readonly<ErrorHandlerOptions<Request>>,
+): ErrorRequestHandler {
+  const onError = resolveErrorHandlerOptions(options)
+  return function fieldsealErrorHandler(error, req, res, next) {
+    const answer = error instanceof FieldsealError ? error : bodyParserError(error)
+    if (answer === undefined || res.headersSent) {
       next(error)
       return
     }
-    sendProblem(res, error)
+    onError?.(answer, req)
+    sendProblem(res, answer)
   }
 }

@@ -7,12 +7,22 @@
 import type { Context, Middleware } from 'koa'
 import { FieldsealError } from '../src/errors.js'
 import type { Fieldseal } from '../src/fieldseal.js'
-import type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
+import { bodyParserError } from '../src/http/body-errors.js'
+import {
+  resolveErrorHandlerOptions,
+  type ErrorHandlerOptions,
+  type FieldsealMiddlewareOptions,
+  type ResponseMaskOptions,
+} from '../src/http/http-options.js'
 import { createHttpPipeline, createRouteMask, useRouteMask } from '../src/http/pipeline.js'
 import { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails } from '../src/http/problem.js'
 import type { FieldsealRequest } from '../src/http/request-state.js'
 
-export type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
+export type {
+  ErrorHandlerOptions,
+  FieldsealMiddlewareOptions,
+  ResponseMaskOptions,
+} from '../src/http/http-options.js'
 export type { ProblemDetails } from '../src/http/problem.js'
 export type { FieldsealRequest } from '../src/http/request-state.js'
 export { PROBLEM_CONTENT_TYPE } from '../src/http/problem.js'
@@ -58,7 +68,11 @@ export function fieldseal(
     const raw = ctx.req as { body?: unknown }
     let result
     try {
-      result = await pipeline.request({ body: request.body, headers: ctx.request.headers })
+      result = await pipeline.request({
+        body: request.body,
+        headers: ctx.request.headers,
+        bodyRead: ctx.req.readableEnded,
+      })
     } catch (error) {
       if (!isRequestDataError(error)) throw error
       setProblem(ctx, error)
@@ -97,23 +111,28 @@ export function mask(options?: Readonly<ResponseMaskOptions>): Middleware {
 }
 
 /**
- * Answers any `FieldsealError` thrown downstream (also by your own code) with
- * `application/problem+json`. A 5xx still reaches `app.on('error')`, so it is logged.
- * Optional: the middleware answers bad request data itself. Mount it first.
+ * Answers any `FieldsealError` thrown downstream (also by your own code) and the JSON body
+ * parser's failures (`ERR_FIELDSEAL_BODY_*`) with `application/problem+json`, never echoing the
+ * body. `onError` gets each error it answers (the coded one, never the parser's error with the
+ * raw body); a 5xx still reaches `app.on('error')`, so it is logged. Optional: the middleware
+ * answers bad request data itself. Mount it first.
  *
  * @example
  * ```ts
- * app.use(errorHandler())
+ * app.use(errorHandler({ onError: (error, ctx) => log.warn({ code: error.code, path: ctx.path }) }))
  * ```
  */
-export function errorHandler(): Middleware {
+export function errorHandler(options?: Readonly<ErrorHandlerOptions<Context>>): Middleware {
+  const onError = resolveErrorHandlerOptions(options)
   return async function fieldsealErrorHandler(ctx, next) {
     try {
       await next()
     } catch (error) {
-      if (!(error instanceof FieldsealError) || ctx.headerSent) throw error
-      setProblem(ctx, error)
-      if (error.status >= 500) ctx.app.emit('error', error, ctx)
+      const answer = error instanceof FieldsealError ? error : bodyParserError(error)
+      if (answer === undefined || ctx.headerSent) throw error
+      onError?.(answer, ctx)
+      setProblem(ctx, answer)
+      if (answer.status >= 500) ctx.app.emit('error', answer, ctx)
     }
   }
 }

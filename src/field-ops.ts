@@ -8,6 +8,7 @@
 import { isEncrypted, parseEnvelope } from './envelope.js'
 import { FieldsealError } from './errors.js'
 import type { FieldsealEvent } from './events.js'
+import { fieldNames } from './field-names.js'
 import { isEmptyValue, openValue, sealValue, type SealObserver } from './field-value.js'
 import type { FieldsealConfig, ResolvedField } from './options.js'
 import { compilePaths, DESCEND, KEEP, walkPaths, type CompiledPaths, type Match } from './path-walk.js'
@@ -18,17 +19,22 @@ const UNCONFIGURED = null
 export type Spec = ResolvedField | typeof UNCONFIGURED
 
 const CATCH_ALL = '**.*'
-const compiledCache = new WeakMap<readonly ResolvedField[], CompiledPaths<Spec>>()
+/** Compiled field sets: without, then with the catch-all. */
+const compiledCache = [
+  new WeakMap<readonly ResolvedField[], CompiledPaths<Spec>>(),
+  new WeakMap<readonly ResolvedField[], CompiledPaths<Spec>>(),
+] as const
 const catchAllOnly = compilePaths<Spec>([[CATCH_ALL, UNCONFIGURED]])
 
-/** Compiles configured fields, plus the catch-all when every `enc:` value is wanted. */
+/** Compiles configured fields, plus the catch-all when every value must be seen. */
 function compiled(fields: readonly ResolvedField[] | undefined, catchAll: boolean): CompiledPaths<Spec> {
   if (fields === undefined) return catchAllOnly
-  let cached = compiledCache.get(fields)
+  const cache = compiledCache[catchAll ? 1 : 0]
+  let cached = cache.get(fields)
   if (cached === undefined) {
     const entries: Array<[string, Spec]> = fields.map((field) => [field.path, field])
     cached = compilePaths<Spec>(catchAll ? [...entries, [CATCH_ALL, UNCONFIGURED]] : entries)
-    compiledCache.set(fields, cached)
+    cache.set(fields, cached)
   }
   return cached
 }
@@ -111,7 +117,9 @@ function seal(
 
 /**
  * Encrypts the configured fields of `doc` (or, with no configured fields, the policy's names).
- * `observe`, when given, is told about every value sealed (see {@link SealObserver}).
+ * A non-empty field spelt like a configured one but left unencrypted (`SSN` for `ssn`) throws
+ * `ERR_FIELDSEAL_FIELD_VARIANT` (src/field-names.ts). `observe`, when given, is told about every
+ * value sealed (see {@link SealObserver}).
  */
 export function encryptDocument(
   config: FieldsealConfig,
@@ -120,11 +128,20 @@ export function encryptDocument(
   observe?: SealObserver,
 ): unknown {
   const batch = new Batch(config)
+  const names = fields === undefined ? undefined : fieldNames(fields)
+  // The variant check must see every key; the policy (no fields) already reads every name.
+  const guard = names?.any === true ? names : undefined
   const result = walkPaths(
     doc,
-    compiled(fields, false),
+    compiled(fields, guard !== undefined),
     (value, match) => {
-      if (isEncryptedField(config, match)) return seal(config, batch, value, match, observe)
+      if (match.data !== UNCONFIGURED) return seal(config, batch, value, match, observe)
+      if (typeof match.step === 'string' && !isEmptyValue(value)) {
+        if (fields === undefined && config.shouldEncryptField(match.step)) {
+          return seal(config, batch, value, match, observe)
+        }
+        guard?.checkKey(match.step, () => match.path())
+      }
       return isContainer(value) ? DESCEND : KEEP
     },
     config,

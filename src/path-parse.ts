@@ -7,6 +7,11 @@
  * - `**.ssn`         `ssn` at any depth, including the top
  * - `a["odd.key"]`   a property whose name is not an identifier
  *
+ * As a pattern (what to encrypt, mask or reveal), a bare field name — one identifier, without
+ * `.`, `[` or `*`, such as `ssn` — means that field at any depth, inside arrays too (`**.ssn`):
+ * a configuration written for one record must not let a list of them through. Every other path
+ * is literal. A path read as an address (`req.fieldseal.get('ssn')`) is always literal.
+ *
  * @module
  */
 import { isWellFormedText } from './code-points.js'
@@ -106,4 +111,24 @@ export function appendPath(parent: string, step: string | number): string {
   if (typeof step === 'number') return `${parent}[${step}]`
   if (PLAIN_KEY.test(step)) return parent === '' ? step : `${parent}.${step}`
   return `${parent}[${JSON.stringify(step)}]`
+}
+
+/**
+ * The segments a path matches as a pattern: {@link parsePath}, with a bare field name (`ssn`)
+ * standing for that field at any depth (`**.ssn`).
+ *
+ * @example
+ * ```ts
+ * patternSegments('ssn')       // [{ kind: 'deep' }, { kind: 'key', name: 'ssn' }]
+ * patternSegments('a.ssn')     // literal: [{ kind: 'key', name: 'a' }, { kind: 'key', name: 'ssn' }]
+ * ```
+ */
+export function patternSegments(path: string): PathSegment[] {
+  const segments = parsePath(path)
+  return isBareName(path) ? [{ kind: 'deep' }, ...segments] : segments
+}
+
+/** True for a bare field name: one identifier (`ssn`, `card_number`), not a quoted key. */
+export function isBareName(path: string): boolean {
+  return PLAIN_KEY.test(path)
 }

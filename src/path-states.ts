@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { parsePath, type PathSegment } from './path-parse.js'
+import { patternSegments, type PathSegment } from './path-parse.js'
 
 interface Terminal<T> {
   readonly data: T
@@ -177,8 +177,9 @@ export function transition<T>(
 }
 
 /**
- * Compiles paths, each with its data (a field spec, a mask rule…). When several paths match one
- * value, the one listed first wins. Duplicate paths keep their first entry.
+ * Compiles path patterns, each with its data (a field spec, a mask rule…). A bare field name
+ * (`ssn`) matches at any depth (see src/path-parse.ts). When several paths match one value, the
+ * one listed first wins. Duplicate paths keep their first entry.
  *
  * @example
  * ```ts
@@ -200,7 +201,7 @@ export function compilePaths<T>(entries: Iterable<readonly [string, T]>): Compil
   let order = 0
   for (const [path, data] of entries) {
     let node = root
-    for (const segment of parsePath(path)) node = child(node, segment, ids)
+    for (const segment of patternSegments(path)) node = child(node, segment, ids)
     if (node.terminal === undefined) {
       node.terminal = { data, order: order++ }
       paths.push(path)

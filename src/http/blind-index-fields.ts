@@ -13,7 +13,7 @@ import { BlindIndexKey, normalizeForBlindIndex } from '../blind-index.js'
 import { isEncrypted } from '../envelope.js'
 import { FieldsealError } from '../errors.js'
 import type { ResolvedField } from '../options.js'
-import { appendPath, parsePath, type PathSegment } from '../path-parse.js'
+import { appendPath, patternSegments, type PathSegment } from '../path-parse.js'
 import { compilePaths, isPlainObject, REMOVE, walkPaths, type CompiledPaths } from '../path-walk.js'
 
 /** A field value with the index to write beside it (`undefined`: none). */
@@ -54,7 +54,7 @@ export function compileBlindIndex(
 ): BlindIndexPlan {
   const entries: Array<[string, Role]> = []
   for (const field of fields) {
-    const segments = parsePath(field.path)
+    const segments = patternSegments(field.path)
     const last = segments.at(-1)
     if (last?.kind !== 'key') {
       throw new FieldsealError(

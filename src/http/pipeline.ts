@@ -38,6 +38,11 @@ export interface HttpRequestInput {
   /** The parsed body (`req.body`, `ctx.request.body`). */
   readonly body: unknown
   readonly headers: HttpHeaders
+  /**
+   * Whether the request stream was read to its end (`req.readableEnded`). With `false`, an
+   * empty object body of a JSON request is taken as unparsed: no parser read the stream.
+   */
+  readonly bodyRead?: boolean
 }
 
 /** What the inbound step gives back. */
@@ -189,14 +194,14 @@ export function createHttpPipeline(
     done(result)
   }
 
-  const handle: HttpPipeline['handle'] = ({ body, headers }, done, fail) => {
+  const handle: HttpPipeline['handle'] = ({ body, headers, bodyRead }, done, fail) => {
+    try {
+      assertParsed(body, headers, bodyRead)
+    } catch (error) {
+      fail(error)
+      return
+    }
     if (!isJsonContainer(body)) {
-      try {
-        assertParsed(body, headers)
-      } catch (error) {
-        fail(error)
-        return
-      }
       done({ body, fieldseal: createRequestState(body) })
       return
     }

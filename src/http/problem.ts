@@ -33,7 +33,8 @@ export interface ProblemDetails {
   readonly path?: string
 }
 
-const SERVER_DETAIL = 'fieldseal could not process this request; the server log has the cause'
+// Says nothing about logs: what reaches them is the application's choice (errorHandler's onError).
+const SERVER_DETAIL = 'the server could not process this request'
 
 /**
  * The problem details of a fieldseal error.

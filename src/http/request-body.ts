@@ -38,17 +38,30 @@ export function isJsonContainer(body: unknown): body is object {
   return Array.isArray(body) || isPlainObject(body)
 }
 
+/** An object without own keys, which is what some parsers leave for a body they skipped. */
+function isEmptyObject(body: unknown): boolean {
+  if (!isPlainObject(body)) return false
+  for (const key in body) if (Object.hasOwn(body, key)) return false
+  return true
+}
+
 /**
  * Throws `ERR_FIELDSEAL_BODY_NOT_PARSED` for a JSON request that arrives without a parsed body:
- * `undefined`, or still text or bytes.
+ * `undefined`, still text or bytes, or — when `bodyRead` says the request stream was never read —
+ * the empty object Express 4's `express.json()` and `koa-bodyparser` leave for a JSON type they
+ * do not parse (`application/vnd.api+json`, `application/x-custom+json`).
  *
  * @example
  * ```ts
- * assertParsed(req.body, req.headers)
+ * assertParsed(req.body, req.headers, req.readableEnded)
  * ```
  */
-export function assertParsed(body: unknown, headers: HttpHeaders): void {
-  const unparsed = body === undefined || typeof body === 'string' || ArrayBuffer.isView(body)
+export function assertParsed(body: unknown, headers: HttpHeaders, bodyRead?: boolean): void {
+  const unparsed =
+    body === undefined ||
+    typeof body === 'string' ||
+    ArrayBuffer.isView(body) ||
+    (bodyRead === false && isEmptyObject(body))
   if (unparsed && hasJsonBody(headers)) {
     throw new FieldsealError(
       'ERR_FIELDSEAL_BODY_NOT_PARSED',

@@ -146,6 +146,42 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       expect(seen[0]?.fieldseal?.get('cards[0].number')).toBe(CARD)
     })
 
+    it("encrypts a bare field name at any depth, as in the quick start's bulk route", async () => {
+      const fs = makeFs({ fields: ['ssn', 'card', { path: 'email', blindIndex: true }] })
+      const indexKey = newKey()
+      const { seen, db, route } = recorder()
+      const bulk = [
+        { ssn: '078-05-1120', card: CARD, email: EMAIL },
+        { name: 'b', contact: { email: 'b@example.com' } },
+      ]
+      await post(
+        { fs, options: { blindIndexKey: indexKey }, routes: [route('post', '/customers/bulk')] },
+        bulk,
+        '/customers/bulk',
+      ).expect(201)
+      const stored = JSON.stringify(db)
+      for (const secret of ['078-05-1120', CARD, EMAIL, 'b@example.com']) {
+        expect(stored).not.toContain(secret)
+      }
+      expect(db[0][0].email_bidx).toBe(blindIndex(indexKey, EMAIL, 'email'))
+      expect(db[0][1].contact.email_bidx).toBe(blindIndex(indexKey, 'b@example.com', 'email'))
+      expect(seen[0]?.fieldseal?.plaintext).toEqual(bulk)
+    })
+
+    it('refuses with 400 a field spelt like an encrypted one that would stay plaintext ({"SSN": …})', async () => {
+      const fs = makeFs({ fields: ['ssn', 'card'] })
+      for (const body of [{ SSN: SSN }, [{ name: 'a', Card: CARD }], { ssn: SSN, s_s_n: SSN }]) {
+        const { seen, db, route } = recorder()
+        const response = await post({ fs, routes: [route()] }, body)
+        const problem = expectProblem(response, 400, 'ERR_FIELDSEAL_FIELD_VARIANT')
+        expect(response.text).not.toContain(SSN)
+        expect(response.text).not.toContain(CARD)
+        expect(problem.path).toMatch(/SSN|Card|s_s_n/)
+        expect(seen).toHaveLength(0)
+        expect(db).toHaveLength(0)
+      }
+    })
+
     it('re-encrypts a value the client sent encrypted', async () => {
       const fs = makeFs({ fields: ['ssn'] })
       const { seen, db, route } = recorder()
@@ -334,6 +370,67 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
     })
   })
 
+  describe(`${name}: the body parser's failures and unparsed bodies`, () => {
+    const fs = makeFs({ fields: ['ssn'] })
+    const secret = '999-00-1011'
+
+    it('answers malformed JSON with problem+json, never the body, and passes nothing on to be logged [errorHandler()]', async () => {
+      const reported: unknown[] = []
+      const { seen, route } = recorder()
+      const built = app({
+        fs,
+        routes: [route()],
+        withErrorHandler: { onError: (error) => reported.push(error) },
+      })
+      for (const raw of [`{"name":"x","ssn":"${secret}",`, `{"ssn":"${secret}"x}`]) {
+        const response = await request(built.server)
+          .post('/x')
+          .set('Content-Type', 'application/json')
+          .send(raw)
+        expectProblem(response, 400, 'ERR_FIELDSEAL_BODY_MALFORMED')
+        expect(response.text).not.toContain(secret)
+      }
+      expect(seen).toHaveLength(0)
+      expect(built.errors).toEqual([]) // nothing reached the app's error path (or its logger)
+      expect(reported).toEqual([
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_MALFORMED', status: 400 }),
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_MALFORMED', status: 400 }),
+      ])
+      for (const error of reported) {
+        expect((error as Error).cause).toBeUndefined()
+        expect(JSON.stringify(error)).not.toContain(secret)
+        expect(String((error as Error).stack)).not.toContain(secret)
+      }
+    })
+
+    it('answers a body over the parser limit with 413 problem+json [errorHandler(), jsonLimit: 1kb]', async () => {
+      const { seen, route } = recorder()
+      const built = app({ fs, routes: [route()], withErrorHandler: true, jsonLimit: '1kb' })
+      const response = await request(built.server)
+        .post('/x')
+        .send({ ssn: secret, pad: 'x'.repeat(4096) })
+      expectProblem(response, 413, 'ERR_FIELDSEAL_BODY_TOO_LARGE')
+      expect(response.text).not.toContain(secret)
+      expect(seen).toHaveLength(0)
+      expect(built.errors).toEqual([])
+    })
+
+    it('refuses a JSON body no parser read (500 ERR_FIELDSEAL_BODY_NOT_PARSED), whatever the framework leaves in the body', async () => {
+      const { seen, route } = recorder()
+      const built = app({ fs, routes: [route()] })
+      const response = await request(built.server)
+        .post('/x')
+        .set('Content-Type', 'application/x-custom+json')
+        .send(JSON.stringify({ ssn: secret }))
+      expect(response.status).toBe(500)
+      expect(response.text).not.toContain(secret)
+      expect(seen).toHaveLength(0)
+      expect(built.errors).toEqual([
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_NOT_PARSED' }),
+      ])
+    })
+  })
+
   describe(`${name}: responses`, () => {
     const fs = makeFs({ fields: ['ssn', 'card', 'email'] })
     const row = () => fs.encryptFields({ id: 7, name: 'Ann', ssn: SSN, card: CARD, email: EMAIL })
@@ -432,7 +529,7 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       for (const item of response.body) {
         expect(item.email).not.toBe(EMAIL)
         expect(item.email).toMatch(/^a\*+e@example\.com$/)
-        expect(item.ssn).toBe(SSN) // the route's rule is for top-level ssn only
+        expect(item.ssn).toBe('*******6789') // a bare name in a rule masks at any depth
       }
     })
 

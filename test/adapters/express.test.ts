@@ -95,6 +95,38 @@ for (const [name, createExpress] of [
       await request(app).get('/other').expect(599)
     })
 
+    it('answers an unsupported charset with 415 problem+json [errorHandler()]', async () => {
+      const app = createExpress()
+      app.use(express.json(), fieldseal(makeFs({ fields: ['ssn'] })))
+      app.post('/x', (_req, res) => res.end())
+      app.use(errorHandler())
+      const response = await request(app)
+        .post('/x')
+        .set('Content-Type', 'application/json; charset=latin-2')
+        .send(`{"ssn":"${SSN}"}`)
+      expectProblem(response, 415, 'ERR_FIELDSEAL_BODY_UNSUPPORTED')
+      expect(response.text).not.toContain(SSN)
+    })
+
+    it('hands every error it answers to onError, and a 5xx detail claims no log [errorHandler({ onError })]', async () => {
+      const seen: unknown[] = []
+      const app = createExpress()
+      app.use(express.json(), fieldseal(makeFs({ fields: ['ssn'] })))
+      app.get('/server', () => {
+        throw new FieldsealError('ERR_FIELDSEAL_STORE_CORRUPT', 'keyring file is corrupt')
+      })
+      app.use(errorHandler({ onError: (error, req) => seen.push([error, req.path]) }))
+      const problem = expectProblem(
+        await request(app).get('/server'),
+        500,
+        'ERR_FIELDSEAL_STORE_CORRUPT',
+      )
+      expect(problem.detail).not.toMatch(/log/)
+      expect(seen).toEqual([
+        [expect.objectContaining({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' }), '/server'],
+      ])
+    })
+
     it('masks res.jsonp like res.json', async () => {
       const fs = makeFs({ fields: ['card'] })
       const app = createExpress()

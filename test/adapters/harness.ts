@@ -10,7 +10,6 @@ import type request from 'supertest'
 import Router from '@koa/router'
 import { bodyParser as koaBodyParser } from '@koa/bodyparser'
 import legacyKoaBodyParser from 'koa-bodyparser'
-import bodyParser from 'body-parser'
 import express from 'express'
 import express4 from 'express4'
 import Koa from 'koa'
@@ -59,8 +58,10 @@ export interface AppSpec {
   readonly fieldsealBeforeParser?: boolean
   /** Leave the fieldseal middleware out (route `mask()` alone). */
   readonly withoutFieldseal?: boolean
-  /** Mount the adapter's `errorHandler()`. */
-  readonly withErrorHandler?: boolean
+  /** Mount the adapter's `errorHandler()`, with these options when given. */
+  readonly withErrorHandler?: boolean | ErrorHandlerOptions
+  /** Largest JSON body the parser takes (`limit` / `jsonLimit`), e.g. `'1kb'`. */
+  readonly jsonLimit?: string
   /**
    * Koa only: parse JSON with plain `JSON.parse` (as Express's body-parser does) instead of
    * co-body, which refuses `__proto__` keys itself — to test what fieldseal does with them.
@@ -79,13 +80,24 @@ export type AppFactory = (spec: AppSpec) => TestApp
 
 type ExpressModule = typeof express
 
-function expressApp(createExpress: ExpressModule, json: () => any) {
+/** What `errorHandler(options)` takes in both adapters (the hook's request argument differs). */
+export interface ErrorHandlerOptions {
+  readonly onError?: (error: unknown) => void
+}
+
+const errorHandlerOf = (
+  spec: AppSpec,
+): { onError?: (error: unknown) => void } | undefined =>
+  typeof spec.withErrorHandler === 'object' ? spec.withErrorHandler : undefined
+
+function expressApp(createExpress: ExpressModule, json: (limit?: string) => any) {
   return (spec: AppSpec): TestApp => {
     const errors: unknown[] = []
     const app = createExpress()
     const fieldseal = spec.withoutFieldseal ? [] : [expressAdapter.fieldseal(spec.fs, spec.options)]
-    if (spec.fieldsealBeforeParser) app.use(...fieldseal, json())
-    else app.use(json(), ...fieldseal)
+    const parser = json(spec.jsonLimit)
+    if (spec.fieldsealBeforeParser) app.use(...fieldseal, parser)
+    else app.use(parser, ...fieldseal)
     for (const route of spec.routes) {
       const masks = route.mask === undefined ? [] : [expressAdapter.mask(route.mask)]
       app[route.method](route.path, ...masks, (req: any, res: any) => {
@@ -100,7 +112,7 @@ function expressApp(createExpress: ExpressModule, json: () => any) {
         else res.end()
       })
     }
-    if (spec.withErrorHandler) app.use(expressAdapter.errorHandler())
+    if (spec.withErrorHandler) app.use(expressAdapter.errorHandler(errorHandlerOf(spec)))
     app.use((error: any, _req: any, res: any, _next: any) => {
       errors.push(error)
       res
@@ -121,10 +133,10 @@ async function plainJsonParser(ctx: any, next: () => Promise<unknown>) {
   await next()
 }
 
-function koaApp(KoaApp: KoaClass, defaultParser: () => any) {
+function koaApp(KoaApp: KoaClass, defaultParser: (limit?: string) => any) {
   return (spec: AppSpec): TestApp => {
     const errors: unknown[] = []
-    let parser = defaultParser
+    let parser: (limit?: string) => any = defaultParser
     const app = new KoaApp()
     app.silent = true
     app.use(async (ctx, next) => {
@@ -136,12 +148,12 @@ function koaApp(KoaApp: KoaClass, defaultParser: () => any) {
         ctx.body = { caught: error.code ?? 'other' }
       }
     })
-    if (spec.withErrorHandler) app.use(koaAdapter.errorHandler())
+    if (spec.withErrorHandler) app.use(koaAdapter.errorHandler(errorHandlerOf(spec)))
     const fieldseal = spec.withoutFieldseal ? [] : [koaAdapter.fieldseal(spec.fs, spec.options)]
     if (spec.plainJsonParse) parser = () => plainJsonParser
-    if (spec.fieldsealBeforeParser)
-      for (const middleware of [...fieldseal, parser()]) app.use(middleware)
-    else for (const middleware of [parser(), ...fieldseal]) app.use(middleware)
+    const parse = parser(spec.jsonLimit)
+    if (spec.fieldsealBeforeParser) for (const middleware of [...fieldseal, parse]) app.use(middleware)
+    else for (const middleware of [parse, ...fieldseal]) app.use(middleware)
     const router = new Router()
     for (const route of spec.routes) {
       const masks = route.mask === undefined ? [] : [koaAdapter.mask(route.mask)]
@@ -161,11 +173,23 @@ function koaApp(KoaApp: KoaClass, defaultParser: () => any) {
   }
 }
 
-export const express5App: AppFactory = expressApp(express, () => express.json())
-export const express4App: AppFactory = expressApp(express4 as ExpressModule, () =>
-  bodyParser.json(),
+const limited = (limit: string | undefined) => (limit === undefined ? {} : { limit })
+const jsonLimited = (limit: string | undefined) => (limit === undefined ? {} : { jsonLimit: limit })
+
+export const express5App: AppFactory = expressApp(express, (limit) =>
+  express.json(limited(limit)),
 )
-export const koa3App: AppFactory = koaApp(Koa, () => koaBodyParser())
-export const koa3LegacyParserApp: AppFactory = koaApp(Koa, () => legacyKoaBodyParser())
-export const koa2App: AppFactory = koaApp(Koa2 as KoaClass, () => koaBodyParser())
-export const koa2LegacyParserApp: AppFactory = koaApp(Koa2 as KoaClass, () => legacyKoaBodyParser())
+// Express 4's own express.json() (body-parser 1.x), as its users mount it.
+export const express4App: AppFactory = expressApp(express4 as ExpressModule, (limit) =>
+  (express4 as ExpressModule).json(limited(limit)),
+)
+export const koa3App: AppFactory = koaApp(Koa, (limit) => koaBodyParser(jsonLimited(limit)))
+export const koa3LegacyParserApp: AppFactory = koaApp(Koa, (limit) =>
+  legacyKoaBodyParser(jsonLimited(limit)),
+)
+export const koa2App: AppFactory = koaApp(Koa2 as KoaClass, (limit) =>
+  koaBodyParser(jsonLimited(limit)),
+)
+export const koa2LegacyParserApp: AppFactory = koaApp(Koa2 as KoaClass, (limit) =>
+  legacyKoaBodyParser(jsonLimited(limit)),
+)

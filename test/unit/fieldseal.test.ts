@@ -106,6 +106,50 @@ describe('documents', () => {
     expect(fs.decryptFields(sealed)).toEqual(doc)
   })
 
+  it('reads a bare field name as that field at any depth, inside arrays too; explicit paths stay literal', () => {
+    const fs = createFieldseal({ keys: [key], fields: ['ssn', 'customer.card'] })
+    const bulk = fs.encryptFields([{ ssn: '078-05-1120', card: '4111' }, { nested: { ssn: 1 } }])
+    expect(bulk[0]?.ssn).toMatch(/^enc:v1:/)
+    expect((bulk[1] as any).nested.ssn).toMatch(/^enc:v1:/)
+    expect(fs.decryptField(bulk[0]?.ssn, { context: 'ssn' })).toBe('078-05-1120')
+    expect(bulk[0]?.card).toBe('4111') // `customer.card` is literal: not this card
+    const sealed = fs.encryptFields({ customer: { card: '4111' }, other: { card: '5500' } })
+    expect(sealed.customer.card).toMatch(/^enc:v1:/)
+    expect(sealed.other.card).toBe('5500')
+    expect(fs.decryptFields(bulk)).toEqual([{ ssn: '078-05-1120', card: '4111' }, { nested: { ssn: 1 } }])
+  })
+
+  it('refuses a field spelt like a configured one that would stay plaintext (other case, separators)', () => {
+    const fs = createFieldseal({
+      keys: [key],
+      fields: ['ssn', 'customer.card', 'social_security_number'],
+    })
+    const variants: Array<[unknown, string]> = [
+      [{ SSN: '078-05-1120' }, 'SSN'],
+      [[{ name: 'a' }, { Ssn: '078-05-1120' }], '[1].Ssn'],
+      [{ customer: { CARD: '4111' } }, 'customer.CARD'],
+      [{ socialSecurityNumber: '078-05-1120' }, 'socialSecurityNumber'],
+      [{ 'Social Security Number': '078-05-1120' }, '["Social Security Number"]'],
+    ]
+    for (const [doc, path] of variants) {
+      expect(() => fs.encryptFields(doc)).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_FIELD_VARIANT', path }),
+      )
+      let message = ''
+      try {
+        fs.encryptFields(doc)
+      } catch (error) {
+        message = String((error as Error).message)
+      }
+      expect(message).not.toMatch(/078-05-1120|4111/)
+    }
+    // Empty values carry nothing to protect; per-call paths are guarded the same way.
+    expect(fs.encryptFields({ SSN: '' })).toEqual({ SSN: '' })
+    expect(() => fs.encryptFields({ TaxId: '1' }, ['tax_id'])).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_FIELD_VARIANT' }),
+    )
+  })
+
   it('uses a configured context string, or none [context: false]', () => {
     const fs = createFieldseal({ keys: [key], fields: [{ path: 'a', context: 'customer.ssn' }, { path: 'b', context: false }] })
     const sealed = fs.encryptFields({ a: 'x', b: 'y' })

@@ -48,7 +48,18 @@ describe('createMasker rules', () => {
       card: '***************1111',
       address: { city: 'Springfield', zip: '*2345' },
       password: '*******',
+      // A bare field name is that field at any depth.
+      orders: [
+        { id: 1, card: '************4444' },
+        { id: 2, card: '***********0005' },
+      ],
     })
+  })
+
+  it('masks a top-level field only with a quoted key [rules: { \'["card"]\': … }]', () => {
+    const out = createMasker({ rules: { '["card"]': 'card' } })(customer())
+    expect(out.card).toBe('***************1111')
+    expect(out.orders[0]?.card).toBe('5555555555554444')
   })
 
   it('reaches array elements and any depth with wildcards', () => {
@@ -182,7 +193,7 @@ describe('createMasker precedence', () => {
   })
 
   it('applies configured paths before detection [detect: true]', () => {
-    const mask = createMasker({ rules: { card: 'full' }, paths: ['ssn'], detect: true })
+    const mask = createMasker({ rules: { '["card"]': 'full' }, paths: ['ssn'], detect: true })
     const out = mask(customer())
     expect(out.card).toBe('*******************')
     expect(out.ssn).toBe('[REDACTED]')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { appendPath, parsePath } from '../../src/path-parse.js'
+import { appendPath, isBareName, parsePath, patternSegments } from '../../src/path-parse.js'
 
 describe('parsePath', () => {
   it.each([
@@ -40,5 +40,20 @@ describe('appendPath', () => {
     expect(appendPath(appendPath(appendPath('', 'items'), 2), 'card')).toBe('items[2].card')
     expect(appendPath('a', 'odd.key')).toBe('a["odd.key"]')
     expect(appendPath('', 0)).toBe('[0]')
+  })
+})
+
+describe('patternSegments', () => {
+  it('reads a bare field name as that field at any depth, every other path literally', () => {
+    expect(patternSegments('ssn')).toEqual([{ kind: 'deep' }, { kind: 'key', name: 'ssn' }])
+    expect(patternSegments('card_number')).toEqual([
+      { kind: 'deep' },
+      { kind: 'key', name: 'card_number' },
+    ])
+    for (const path of ['a.ssn', '["ssn"]', '[*].ssn', '*', '**.ssn', 'items[0]']) {
+      expect(patternSegments(path)).toEqual(parsePath(path))
+    }
+    expect(isBareName('ssn')).toBe(true)
+    expect(isBareName('["ssn"]')).toBe(false)
   })
 })

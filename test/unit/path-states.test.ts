@@ -22,12 +22,14 @@ describe('compiled path states', () => {
   it('starts in a state that looks up literal keys instead of scanning', () => {
     const compiled = compilePaths([
       ['a.b', 1],
-      ['c', 2],
+      ['["c"]', 2],
     ])
     const start = compiled.start as PathState<number>
     expect(start.lookup).toEqual(['a', 'c'])
     expect(start.lookupNext.map((state) => state?.terminal?.data)).toEqual([undefined, 2])
     expect(compilePaths([['*.b', 1]]).start?.lookup).toBeUndefined()
+    // A bare name is that field at any depth: every key must be looked at.
+    expect(compilePaths([['c', 1]]).start?.lookup).toBeUndefined()
   })
 
   it('matches nothing with an empty path set', () => {

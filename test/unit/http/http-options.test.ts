@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { BlindIndexKey } from '../../../src/blind-index.js'
-import { resolveMaskSpec, resolveMiddlewareOptions } from '../../../src/http/http-options.js'
+import {
+  resolveErrorHandlerOptions,
+  resolveMaskSpec,
+  resolveMiddlewareOptions,
+} from '../../../src/http/http-options.js'
 
 const key = Buffer.alloc(32, 1).toString('base64')
 const invalid = (message: RegExp) =>
@@ -121,5 +125,23 @@ describe('resolveMaskSpec', () => {
       reveal: [],
       masker: { paths: ['a'], censor, remove: true, detect: { cards: true }, maxDepth: 4 },
     })
+  })
+})
+
+describe('resolveErrorHandlerOptions', () => {
+  it('returns the onError hook, none by default; undefined, {} and Object.create(null) alike', () => {
+    const onError = () => {}
+    expect(resolveErrorHandlerOptions({ onError })).toBe(onError)
+    for (const empty of [undefined, {}, Object.create(null)]) {
+      expect(resolveErrorHandlerOptions(empty)).toBeUndefined()
+    }
+  })
+  it('refuses a misspelt option and a hook that is not a function', () => {
+    expect(() => resolveErrorHandlerOptions({ onerror: () => {} } as never)).toThrow(
+      invalid(/Did you mean "onError"/),
+    )
+    expect(() => resolveErrorHandlerOptions({ onError: 'log' } as never)).toThrow(
+      invalid(/onError must be a function/),
+    )
   })
 })

@@ -52,6 +52,22 @@ describe('assertParsed', () => {
   })
 })
 
+describe('assertParsed [bodyRead]', () => {
+  it('takes an empty object whose request stream was never read as unparsed (Express 4, koa-bodyparser)', () => {
+    for (const body of [{}, Object.create(null)]) {
+      expect(() => assertParsed(body, json, false)).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_NOT_PARSED' }),
+      )
+    }
+  })
+  it('lets an empty object pass when the stream was read, or when nobody says', () => {
+    expect(() => assertParsed({}, json, true)).not.toThrow()
+    expect(() => assertParsed({}, json)).not.toThrow()
+    expect(() => assertParsed({ a: 1 }, json, false)).not.toThrow()
+    expect(() => assertParsed({}, { 'content-type': 'text/plain', 'content-length': '3' }, false)).not.toThrow()
+  })
+})
+
 describe('isJsonContainer', () => {
   it('is true for plain objects and arrays only', () => {
     expect([{}, [], Object.create(null)].map(isJsonContainer)).toEqual([true, true, true])

@@ -120,7 +120,7 @@ describe('transformResponse', () => {
       customer: { ssn: seal(SSN, 'ssn') },
     }
     const app = { rules: { '**.ssn': 'ssn' as const }, paths: ['plain'], detect: true }
-    expect(run(doc, app, { reveal: ['ssn', 'card', 'plain'] })).toEqual({
+    expect(run(doc, app, { reveal: ['["ssn"]', 'card', 'plain'] })).toEqual({
       ssn: SSN,
       card: CARD,
       plain: SSN,
