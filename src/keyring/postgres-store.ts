@@ -33,9 +33,11 @@ export interface PostgresKeyStoreOptions {
 const WHERE = 'PostgresKeyStore'
 const KNOWN = ['table', 'name', 'createTable']
 const DEFAULT_TABLE = 'fieldseal_keyring'
-// Errors of two sessions racing through CREATE TABLE IF NOT EXISTS: unique_violation on the
-// catalog, duplicate_table. The table exists afterwards either way.
-const CREATE_RACE = new Set(['23505', '42P07'])
+// What a session racing another through CREATE TABLE IF NOT EXISTS can get: unique_violation
+// on the catalog, duplicate_table, and duplicate_object for the table's row type. Creation runs
+// under an advisory lock, so these only come from a session that does not take it (an older
+// fieldseal, a migration); the table exists afterwards either way.
+const CREATE_RACE = new Set(['23505', '42P07', '42710'])
 
 function conflict(expected: number): FieldsealError {
   return new FieldsealError(
@@ -59,6 +61,23 @@ function createTableStatement(quotedTable: string): string {
   document jsonb NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now()
 )`
+}
+
+/**
+ * Creation in one statement (one transaction, whatever connection of a pool runs it): only when
+ * the table is missing, and then under a transaction-scoped advisory lock, so instances starting
+ * together on an empty database create it one after the other.
+ */
+function createUnderLockStatement(quotedTable: string): string {
+  const literal = `'${quotedTable}'` // validated identifiers: letters, digits and _ only
+  return `DO $fieldseal$
+BEGIN
+  IF to_regclass(${literal}) IS NULL THEN
+    PERFORM pg_advisory_xact_lock(hashtext('fieldseal:create:' || ${literal}));
+    ${createTableStatement(quotedTable).replace(/\n/g, '\n    ')};
+  END IF;
+END
+$fieldseal$`
 }
 
 /**
@@ -115,7 +134,7 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async #createTable(): Promise<void> {
-    const sql = createTableStatement(this.#table)
+    const sql = createUnderLockStatement(this.#table)
     try {
       await this.#client.query(sql)
     } catch (error) {

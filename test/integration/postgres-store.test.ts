@@ -106,6 +106,24 @@ describe('PostgresKeyStore', () => {
     expect(loaded).toEqual([undefined, undefined, undefined, undefined])
   })
 
+  it('many instances opening a fresh table at once all succeed (150 rounds of 16 connections)', async () => {
+    const clients = await Promise.all(Array.from({ length: 16 }, () => openPool(1)))
+    try {
+      await Promise.all(clients.map((client) => client.query('SELECT 1'))) // connected: they start together
+      const failures: unknown[] = []
+      for (let round = 0; round < 150; round++) {
+        const name = table()
+        const results = await Promise.allSettled(
+          clients.map((client) => new PostgresKeyStore(client, { table: name }).load()),
+        )
+        for (const result of results) if (result.status === 'rejected') failures.push(result.reason)
+      }
+      expect(failures.map((error) => (error as { code?: string }).code)).toEqual([])
+    } finally {
+      await Promise.all(clients.map((client) => client.end()))
+    }
+  }, 60_000)
+
   it('refuses a row holding foreign JSON with ERR_FIELDSEAL_STORE_CORRUPT', async () => {
     const name = table()
     const store = new PostgresKeyStore(pool, { table: name })
