@@ -15,6 +15,7 @@ import { createFieldseal, isFieldsealError, keyUsage, MemoryKeyStore, openKeyrin
 
 const keyring = await openKeyring({
   store: new MemoryKeyStore(),
+  create: true,
   masterKey: randomBytes(32),
   refreshIntervalMs: 0,
 })

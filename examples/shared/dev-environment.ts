@@ -122,6 +122,9 @@ export async function openDevEnvironment(
 
   const keyring = await openKeyring({
     store: join(dataDir, 'keyring.json'),
+    // The demo starts its own keyring on first run. An application creates its keyring once
+    // (fieldseal keys init) and opens it without create: a missing file is then an error.
+    create: true,
     masterKey,
     actor: 'fieldseal-demo',
     onEvent: logAudit,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { FieldsealError } from '../errors.js'
+import { FieldsealError, isFieldsealError } from '../errors.js'
 import { openKeyManager, openKeyring, type KeyManager, type Keyring } from '../keyring/index.js'
 import type { CommandContext } from './command.js'
 import { UsageError } from './exit-codes.js'
@@ -18,6 +18,11 @@ function emptyStore(label: string): FieldsealError {
     'ERR_FIELDSEAL_NO_KEY',
     `the key store ${label} holds no keyring: run "fieldseal keys init" first`,
   )
+}
+
+/** The library's "no keyring here" in the words of the command line. */
+function orEmptyStore(error: unknown, label: string): unknown {
+  return isFieldsealError(error, 'ERR_FIELDSEAL_KEYRING_NOT_FOUND') ? emptyStore(label) : error
 }
 
 /** An open key manager and what it needs closing. */
@@ -62,14 +67,13 @@ export async function openManager(
       store: opened.store,
       env: context.io.env,
       actor: actorOf(context),
+      // Only the commands that may start a keyring create one; the others refuse an empty store.
+      create: options.allowEmpty === true,
       ...masterOptions(master),
       ...(options.pbkdf2Iterations === undefined
         ? {}
         : { pbkdf2Iterations: options.pbkdf2Iterations }),
     })
-    if (manager.revision === 0 && options.allowEmpty !== true) {
-      throw emptyStore(opened.label)
-    }
     return {
       manager,
       label: opened.label,
@@ -84,7 +88,7 @@ export async function openManager(
     }
   } catch (error) {
     await opened.close().catch(() => undefined)
-    throw error
+    throw orEmptyStore(error, opened.label)
   }
 }
 
@@ -144,10 +148,6 @@ export async function openStoreKeyring(
       },
       ...masterOptions(master),
     })
-    if (keyring.manager.revision === 0) {
-      await keyring.close()
-      throw emptyStore(opened.label)
-    }
     const close = async () => {
       try {
         await keyring.close()
@@ -158,6 +158,6 @@ export async function openStoreKeyring(
     return { keyring, label: opened.label, close }
   } catch (error) {
     await opened.close().catch(() => undefined)
-    throw error
+    throw orEmptyStore(error, opened.label)
   }
 }

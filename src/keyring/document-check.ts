@@ -8,9 +8,15 @@
  *
  * @module
  */
-import { decodeBase64UrlStrict } from '../base64.js'
 import { KID_PATTERN } from '../envelope.js'
-import { FieldsealError } from '../errors.js'
+import {
+  base64UrlAt,
+  corrupt,
+  integerAt,
+  objectAt,
+  textAt,
+  timestampAt,
+} from './document-fields.js'
 import type { KeyRecord, KeyringDocument, KeyStatus, KeyType, MasterKeyInfo } from './types.js'
 
 const KEY_TYPES: ReadonlySet<string> = new Set<KeyType>(['master', 'data', 'session', 'signing'])
@@ -20,9 +26,10 @@ const KEY_STATUSES: ReadonlySet<string> = new Set<KeyStatus>([
   'inactive',
   'retired',
 ])
-const DOCUMENT_KEYS = ['format', 'formatVersion', 'revision', 'master', 'keys']
+const DOCUMENT_KEYS_V1 = ['format', 'formatVersion', 'revision', 'master', 'keys']
+const DOCUMENT_KEYS_V2 = [...DOCUMENT_KEYS_V1, 'maxRefreshIntervalMs', 'macKey', 'mac']
 const MASTER_KEYS = ['source', 'salt', 'iterations', 'check']
-const RECORD_KEYS = [
+const RECORD_KEYS_V1 = [
   'id',
   'type',
   'version',
@@ -35,79 +42,35 @@ const RECORD_KEYS = [
   'wrapped',
   'encryptions',
 ]
-// ISO 8601 as Date#toISOString writes it (a few writers omit the milliseconds or use an offset).
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/
+const RECORD_KEYS_V2 = [...RECORD_KEYS_V1, 'activeUntil']
 // nonce (12) ‖ at least one byte ‖ tag (16): anything shorter cannot be a wrapped key.
 const MIN_WRAPPED_BYTES = 29
-const MAX_TEXT = 4096
-
-function corrupt(where: string, why: string): FieldsealError {
-  return new FieldsealError('ERR_FIELDSEAL_STORE_CORRUPT', `keyring document: ${where} ${why}`)
-}
-
-function objectAt(
-  value: unknown,
-  where: string,
-  known: readonly string[],
-): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw corrupt(where, 'is not an object')
-  }
-  for (const key of Object.keys(value)) {
-    // The name of an unknown property may be anything, so it is not echoed.
-    if (!known.includes(key)) throw corrupt(where, 'has an unknown property')
-  }
-  return value as Record<string, unknown>
-}
-
-function integerAt(value: unknown, where: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw corrupt(where, `is not an integer >= ${min}`)
-  }
-  return value
-}
-
-function textAt(value: unknown, where: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TEXT) {
-    throw corrupt(where, 'is not a non-empty string')
-  }
-  return value
-}
-
-function nullableTextAt(value: unknown, where: string): string | null {
-  return value === null ? null : textAt(value, where)
-}
-
-function timestampAt(value: unknown, where: string): string {
-  if (typeof value !== 'string' || !ISO_TIMESTAMP.test(value) || Number.isNaN(Date.parse(value))) {
-    throw corrupt(where, 'is not an ISO 8601 timestamp')
-  }
-  return value
-}
-
-function nullableTimestampAt(value: unknown, where: string): string | null {
-  return value === null ? null : timestampAt(value, where)
-}
+// An HMAC-SHA256.
+const MAC_BYTES = 32
+// A refresh interval the options accept at most (a day), so a document cannot hold back
+// retirement for years.
+const MAX_REFRESH_INTERVAL_MS = 86_400_000
 
 function masterAt(value: unknown): MasterKeyInfo {
   const master = objectAt(value, 'master', MASTER_KEYS)
   const source = master.source
   if (source !== 'env' && source !== 'passphrase') throw corrupt('master.source', 'is unknown')
-  const salt = nullableTextAt(master.salt, 'master.salt')
+  const salt = textAt(master.salt, 'master.salt', true)
   const iterations =
     master.iterations === null ? null : integerAt(master.iterations, 'master.iterations', 1)
   if (source === 'passphrase' && (salt === null || iterations === null)) {
     throw corrupt('master', 'derives from a passphrase but has no salt or iteration count')
   }
-  return { source, salt, iterations, check: textAt(master.check, 'master.check') }
+  return { source, salt, iterations, check: textAt(master.check, 'master.check') as string }
 }
 
-function recordAt(value: unknown, index: number): KeyRecord {
+function recordAt(value: unknown, index: number, formatVersion: 1 | 2): KeyRecord {
   const where = `keys[${index}]`
-  const record = objectAt(value, where, RECORD_KEYS)
+  const record = objectAt(value, where, formatVersion === 1 ? RECORD_KEYS_V1 : RECORD_KEYS_V2)
   const id = record.id
-  if (typeof id !== 'string' || !KID_PATTERN.test(id))
+  if (typeof id !== 'string' || !KID_PATTERN.test(id)) {
     throw corrupt(`${where}.id`, 'is not a key id')
+  }
   const type = record.type
   if (typeof type !== 'string' || !KEY_TYPES.has(type)) throw corrupt(`${where}.type`, 'is unknown')
   const status = record.status
@@ -120,21 +83,21 @@ function recordAt(value: unknown, index: number): KeyRecord {
     // A retired key's material is erased; a stored copy would defeat retirement.
     if (wrapped !== null) throw corrupt(`${where}.wrapped`, 'is present on a retired key')
   } else {
-    const bytes = typeof wrapped === 'string' ? decodeBase64UrlStrict(wrapped) : undefined
-    if (bytes === undefined || bytes.length < MIN_WRAPPED_BYTES) {
-      throw corrupt(`${where}.wrapped`, 'is not a wrapped key')
-    }
+    base64UrlAt(wrapped, `${where}.wrapped`, MIN_WRAPPED_BYTES, 'a wrapped key')
   }
+  const activeUntil =
+    formatVersion === 1 ? null : timestampAt(record.activeUntil, `${where}.activeUntil`, true)
   return {
     id,
     type: type as KeyType,
     version: integerAt(record.version, `${where}.version`, 1),
     status: status as KeyStatus,
     algorithm: 'aes-256-gcm',
-    createdAt: timestampAt(record.createdAt, `${where}.createdAt`),
-    expiresAt: nullableTimestampAt(record.expiresAt, `${where}.expiresAt`),
-    rotatedAt: nullableTimestampAt(record.rotatedAt, `${where}.rotatedAt`),
-    rotatedBy: nullableTextAt(record.rotatedBy, `${where}.rotatedBy`),
+    createdAt: timestampAt(record.createdAt, `${where}.createdAt`) as string,
+    expiresAt: timestampAt(record.expiresAt, `${where}.expiresAt`, true),
+    rotatedAt: timestampAt(record.rotatedAt, `${where}.rotatedAt`, true),
+    rotatedBy: textAt(record.rotatedBy, `${where}.rotatedBy`, true),
+    ...(formatVersion === 1 ? {} : { activeUntil }),
     wrapped: wrapped as string | null,
     encryptions: integerAt(record.encryptions, `${where}.encryptions`, 0),
   }
@@ -160,8 +123,9 @@ function checkConsistency(keys: readonly KeyRecord[]): void {
 }
 
 /**
- * Checks that `value` is a well-formed keyring document (format `fieldseal-keyring`, version 1)
- * and returns a clean copy holding only the known properties. Throws
+ * Checks that `value` is a well-formed keyring document (format `fieldseal-keyring`, version 1 or
+ * 2) and returns a clean copy holding only the known properties. This is the structure only: the
+ * MAC of a format 2 document is checked by the keyring, which holds the master key. Throws
  * `ERR_FIELDSEAL_STORE_CORRUPT` otherwise, naming the property at fault but never its value.
  *
  * @example
@@ -170,18 +134,28 @@ function checkConsistency(keys: readonly KeyRecord[]): void {
  * ```
  */
 export function assertKeyringDocument(value: unknown): KeyringDocument {
-  const doc = objectAt(value, 'the document', DOCUMENT_KEYS)
+  const formatVersion = (value as { formatVersion?: unknown } | null)?.formatVersion
+  const v2 = formatVersion === 2
+  const doc = objectAt(value, 'the document', v2 ? DOCUMENT_KEYS_V2 : DOCUMENT_KEYS_V1)
   if (doc.format !== 'fieldseal-keyring') throw corrupt('format', 'is not "fieldseal-keyring"')
-  if (doc.formatVersion !== 1) throw corrupt('formatVersion', 'is not supported by this version')
+  if (formatVersion !== 1 && !v2) throw corrupt('formatVersion', 'is not supported by this version')
   if (!Array.isArray(doc.keys)) throw corrupt('keys', 'is not an array')
-  const keys = doc.keys.map(recordAt)
+  const keys = doc.keys.map((record, index) => recordAt(record, index, v2 ? 2 : 1))
   checkConsistency(keys)
+  const revision = integerAt(doc.revision, 'revision', 1)
+  const master = masterAt(doc.master)
+  if (!v2) return { format: 'fieldseal-keyring', formatVersion: 1, revision, master, keys }
+  const interval = integerAt(doc.maxRefreshIntervalMs, 'maxRefreshIntervalMs', 0)
+  if (interval > MAX_REFRESH_INTERVAL_MS) throw corrupt('maxRefreshIntervalMs', 'is over a day')
   return {
     format: 'fieldseal-keyring',
-    formatVersion: 1,
-    revision: integerAt(doc.revision, 'revision', 1),
-    master: masterAt(doc.master),
+    formatVersion: 2,
+    revision,
+    master,
+    maxRefreshIntervalMs: interval,
+    macKey: base64UrlAt(doc.macKey, 'macKey', MIN_WRAPPED_BYTES, 'a wrapped key'),
     keys,
+    mac: base64UrlAt(doc.mac, 'mac', MAC_BYTES, 'a MAC'),
   }
 }
 

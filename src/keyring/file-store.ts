@@ -179,6 +179,11 @@ export class FileKeyStore implements KeyStore {
     }
   }
 
+  /** `file <absolute path>`, for messages. */
+  describe(): string {
+    return `file ${this.path}`
+  }
+
   /** Nothing stays open between calls. */
   async close(): Promise<void> {}
 }

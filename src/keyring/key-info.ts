@@ -10,7 +10,9 @@ import type { KeyRecord, KeyStatus, KeyType } from './types.js'
  * Metadata of one key version: the stored record without its wrapped material. Plain, frozen
  * and JSON-safe. `encryptions` counts the persisted encryptions plus this process's unsaved ones.
  */
-export interface KeyInfo extends Omit<KeyRecord, 'wrapped'> {
+export interface KeyInfo extends Omit<KeyRecord, 'wrapped' | 'activeUntil'> {
+  /** When the key stopped being active; `null` while active or if it never was (or unknown). */
+  readonly activeUntil: string | null
   /** False once retired: the material is erased. */
   readonly hasMaterial: boolean
 }
@@ -60,6 +62,7 @@ export function toKeyInfo(record: KeyRecord, unsavedEncryptions = 0): KeyInfo {
     expiresAt: record.expiresAt,
     rotatedAt: record.rotatedAt,
     rotatedBy: record.rotatedBy,
+    activeUntil: record.activeUntil ?? null,
     encryptions: record.encryptions + unsavedEncryptions,
     hasMaterial: record.wrapped !== null,
   })

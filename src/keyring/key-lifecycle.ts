@@ -114,6 +114,7 @@ export function rotateRecords(
         status: 'pending_rotation',
         rotatedAt: at,
         rotatedBy: by,
+        activeUntil: at,
       })
     : [...records]
   return [...kept, { ...fresh, status: 'active' }]
@@ -121,13 +122,14 @@ export function rotateRecords(
 
 /**
  * Switches a key off: an active or pending key becomes `inactive` (neither encrypts nor decrypts).
+ * An active one stops being active `at`.
  *
  * @example
  * ```ts
- * const { records, record } = deactivateRecord(doc.keys, kid)
+ * const { records, record } = deactivateRecord(doc.keys, kid, new Date().toISOString())
  * ```
  */
-export function deactivateRecord(records: readonly KeyRecord[], id: string) {
+export function deactivateRecord(records: readonly KeyRecord[], id: string, at: string) {
   const current = findRecord(records, id)
   if (current.status !== 'active' && current.status !== 'pending_rotation') {
     throw stateError(
@@ -135,7 +137,11 @@ export function deactivateRecord(records: readonly KeyRecord[], id: string) {
       id,
     )
   }
-  const record: KeyRecord = { ...current, status: 'inactive' }
+  const record: KeyRecord = {
+    ...current,
+    status: 'inactive',
+    ...(current.status === 'active' ? { activeUntil: at } : {}),
+  }
   return { records: replaceRecord(records, record), record }
 }
 
@@ -160,7 +166,7 @@ export function reactivateRecord(records: readonly KeyRecord[], id: string) {
   const newest = nextVersion(records, current.type) - 1 === current.version
   const status: KeyStatus =
     newest && activeRecord(records, current.type) === undefined ? 'active' : 'pending_rotation'
-  const record: KeyRecord = { ...current, status }
+  const record: KeyRecord = { ...current, status, ...(status === 'active' ? { activeUntil: null } : {}) }
   return { records: replaceRecord(records, record), record }
 }
 

@@ -156,19 +156,24 @@ export class KeyManager extends KeyQueries {
 
 /**
  * Opens a key manager on a store, with the master key from the options or the environment.
- * Throws `ERR_FIELDSEAL_WRONG_MASTER_KEY` when the master key does not open an existing keyring.
+ * Throws `ERR_FIELDSEAL_WRONG_MASTER_KEY` when the master key does not open the keyring,
+ * `ERR_FIELDSEAL_STORE_TAMPERED` when the keyring was changed without it, and
+ * `ERR_FIELDSEAL_KEYRING_NOT_FOUND` when the store holds none (unless `create: true`).
  *
  * @example
  * ```ts
  * const keys = await openKeyManager({ store: new FileKeyStore('keyring.json'), passphrase: secret })
+ * const fresh = await openKeyManager({ store: 'keys/new-keyring.json', create: true })
  * ```
  */
 export async function openKeyManager(options?: Readonly<KeyManagerOptions>): Promise<KeyManager> {
   const defined = optionsObject(options, 'openKeyManager')
   rejectUnknownOptions(defined, KEY_MANAGER_OPTIONS, 'openKeyManager')
   const config = resolveManagerOptions(defined, 'openKeyManager')
-  return new KeyManager(
-    await KeySession.open(config.store, config.master, config.maxRetries),
-    config,
-  )
+  const session = await KeySession.open(config.store, config.master, {
+    maxRetries: config.maxRetries,
+    create: config.create,
+    now: config.now,
+  })
+  return new KeyManager(session, config)
 }

@@ -10,6 +10,7 @@ import { FieldsealError } from '../errors.js'
 import { decodeKey, keyFingerprint } from '../static-keys.js'
 import { nextVersion } from './key-lifecycle.js'
 import type { MasterKey } from './master-key.js'
+import { unwrapRecord, wrapFor } from './record-binding.js'
 import type { KeyRecord, KeyStatus, KeyType } from './types.js'
 
 /** When a key is made and how long it lives. */
@@ -23,25 +24,26 @@ function expiry(context: MintContext): string | null {
   return new Date(context.now.getTime() + context.ttlDays * 86_400_000).toISOString()
 }
 
+/** A new record holding `material`, wrapped under `master` and bound to the record. */
 function record(
-  id: string,
-  type: KeyType,
-  version: number,
-  status: KeyStatus,
-  wrapped: string,
+  master: MasterKey,
+  material: Uint8Array,
+  fields: Pick<KeyRecord, 'id' | 'type' | 'version' | 'status'>,
   context: MintContext,
 ): KeyRecord {
-  return {
-    id,
-    type,
-    version,
-    status,
-    algorithm: 'aes-256-gcm',
+  const identity = {
+    ...fields,
+    algorithm: 'aes-256-gcm' as const,
     createdAt: context.now.toISOString(),
     expiresAt: expiry(context),
+  }
+  return {
+    ...identity,
     rotatedAt: null,
     rotatedBy: null,
-    wrapped,
+    // Imported keys that are not made active never sealed here: nothing to wait for.
+    activeUntil: null,
+    wrapped: wrapFor(master, identity, material),
     encryptions: 0,
   }
 }
@@ -66,9 +68,10 @@ export function mintRecord(
     const material = AesGcmCipher.generateKey()
     const id = keyFingerprint(material)
     if (ids.has(id)) continue // 2^-64: practically never, but an id must stay unique
-    const wrapped = master.wrap(id, material)
+    const version = nextVersion(records, type)
+    const fresh = record(master, material, { id, type, version, status: 'active' }, context)
     material.fill(0)
-    return record(id, type, nextVersion(records, type), 'active', wrapped, context)
+    return fresh
   }
 }
 
@@ -118,19 +121,13 @@ export function importRecords(
       const now = context.now.toISOString()
       next = next.map((r) =>
         r.type === 'data' && r.status === 'active'
-          ? { ...r, status: 'pending_rotation', rotatedAt: now, rotatedBy: actor }
+          ? { ...r, status: 'pending_rotation', rotatedAt: now, rotatedBy: actor, activeUntil: now }
           : r,
       )
     }
     const status: KeyStatus = id === activate ? 'active' : 'pending_rotation'
-    const fresh = record(
-      id,
-      'data',
-      nextVersion(next, 'data'),
-      status,
-      master.wrap(id, material),
-      context,
-    )
+    const version = nextVersion(next, 'data')
+    const fresh = record(master, material, { id, type: 'data', version, status }, context)
     next.push(fresh)
     added.push(fresh)
   }
@@ -152,8 +149,8 @@ export function rewrapRecords(
 ): KeyRecord[] {
   return records.map((r) => {
     if (r.wrapped === null) return r
-    const material = from.unwrap(r.id, r.wrapped)
-    const wrapped = to.wrap(r.id, material)
+    const material = unwrapRecord(from, r, 2)
+    const wrapped = wrapFor(to, r, material)
     material.fill(0)
     return { ...r, wrapped }
   })

@@ -99,7 +99,7 @@ export class KeyQueries {
         kid: id,
       })
     }
-    return this.#session.master.unwrap(record.id, record.wrapped)
+    return this.#session.unwrap(record)
   }
 
   /** Keys matching `filter`, newest version first. */

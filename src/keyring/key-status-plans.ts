@@ -84,7 +84,7 @@ export function retirePlan(config: KeyManagerConfig, id: string, options: unknow
 export function deactivatePlan(config: KeyManagerConfig, id: string, options: unknown): Plan {
   const o = callOptions(options, ['actor'], 'deactivateKey')
   return plan(actorOption(o.actor, config.actor, 'deactivateKey'), ({ keys }) => {
-    const { records, record } = deactivateRecord(keys, id)
+    const { records, record } = deactivateRecord(keys, id, config.now().toISOString())
     return touched(records, record)
   })
 }

@@ -8,7 +8,6 @@
 import { AesGcmCipher } from '../aes-gcm.js'
 import type { DataKey } from '../key-source.js'
 import { CountingCipher, DecryptOnlyCipher } from './counting-cipher.js'
-import type { MasterKey } from './master-key.js'
 import type { KeyRecord } from './types.js'
 
 /** The data keys of one document, as lookups need them. */
@@ -42,17 +41,17 @@ export const EMPTY_VIEW: KeyringView = Object.freeze({
  * @example
  * ```ts
  * const ciphers = new CipherCache()
- * const cipher = ciphers.get(record, master)
+ * const cipher = ciphers.get(record, (r) => session.unwrap(r))
  * ```
  */
 export class CipherCache {
   readonly #entries = new Map<string, { readonly wrapped: string; readonly cipher: AesGcmCipher }>()
 
-  get(record: KeyRecord, master: MasterKey): AesGcmCipher {
+  get(record: KeyRecord, unwrap: (record: KeyRecord) => Buffer): AesGcmCipher {
     const wrapped = record.wrapped as string
     const cached = this.#entries.get(record.id)
     if (cached !== undefined && cached.wrapped === wrapped) return cached.cipher
-    const material = master.unwrap(record.id, wrapped)
+    const material = unwrap(record)
     const cipher = new AesGcmCipher(material)
     material.fill(0)
     this.#entries.set(record.id, { wrapped, cipher })
@@ -70,12 +69,12 @@ export class CipherCache {
  *
  * @example
  * ```ts
- * const view = buildView(doc.keys, master, ciphers, (kid) => counter.add(kid), checkBudget)
+ * const view = buildView(doc.keys, (r) => session.unwrap(r), ciphers, (kid) => counter.add(kid), checkBudget)
  * ```
  */
 export function buildView(
   records: readonly KeyRecord[],
-  master: MasterKey,
+  unwrap: (record: KeyRecord) => Buffer,
   ciphers: CipherCache,
   onEncrypt: (kid: string) => void,
   mayEncrypt: (kid: string) => void = () => {},
@@ -94,7 +93,7 @@ export function buildView(
       ciphers.forget(kid)
       continue
     }
-    const inner = ciphers.get(record, master)
+    const inner = ciphers.get(record, unwrap)
     const cipher =
       record.status === 'active'
         ? new CountingCipher(

@@ -25,7 +25,7 @@ import {
 import { buildView, CipherCache, EMPTY_VIEW, type KeyringView } from './keyring-view.js'
 import { KEY_MANAGER_OPTIONS } from './manager-options.js'
 import { RefreshLoop } from './refresh-loop.js'
-import type { KeyringDocument } from './types.js'
+import type { KeyRecord, KeyringDocument } from './types.js'
 
 /**
  * A {@link KeySource} over a persisted keyring. Create it with {@link openKeyring}; the
@@ -139,8 +139,8 @@ export class Keyring implements KeySource {
     if (doc !== this.#built) {
       const onEncrypt = (kid: string) => this.#counted(kid)
       const mayEncrypt = (kid: string) => this.#checkBudget(kid)
-      const records = doc?.keys ?? []
-      this.#view = buildView(records, this.#session.master, this.#ciphers, onEncrypt, mayEncrypt)
+      const unwrap = (record: KeyRecord) => this.#session.unwrap(record)
+      this.#view = buildView(doc?.keys ?? [], unwrap, this.#ciphers, onEncrypt, mayEncrypt)
       this.#built = doc
     }
     return this.#view

@@ -5,7 +5,7 @@
  * @module
  */
 import type { EventHook } from '../events.js'
-import { invalidOption, positiveInteger } from '../option-checks.js'
+import { booleanOption, invalidOption, positiveInteger } from '../option-checks.js'
 import { FileKeyStore } from './file-store.js'
 import {
   checkMasterKeyInput,
@@ -26,6 +26,13 @@ export interface KeyManagerOptions {
    * Defaults to a `FileKeyStore` at `FIELDSEAL_KEYSTORE`.
    */
   readonly store?: KeyStore | string
+  /**
+   * Start a new keyring when the store holds none. Otherwise an empty store is
+   * `ERR_FIELDSEAL_KEYRING_NOT_FOUND`: a mistyped path, another working directory or a deleted
+   * row must not look like a fresh start, since values sealed with the old keys would never open
+   * again. Defaults to `false`.
+   */
+  readonly create?: boolean
   /** The master key, base64 (32 bytes) or bytes. Defaults to `FIELDSEAL_MASTER_KEY`. */
   readonly masterKey?: string | Uint8Array
   /** A passphrase to derive the master key from, instead of `masterKey`. */
@@ -49,6 +56,7 @@ export interface KeyManagerOptions {
 /** The validated configuration of a key manager. */
 export interface KeyManagerConfig {
   readonly store: KeyStore
+  readonly create: boolean
   readonly master: MasterKeyInput
   readonly ttlDays: number | null
   readonly actor: string
@@ -60,6 +68,7 @@ export interface KeyManagerConfig {
 /** Option names of {@link KeyManagerOptions}. */
 export const KEY_MANAGER_OPTIONS = [
   'store',
+  'create',
   'masterKey',
   'passphrase',
   'pbkdf2Iterations',
@@ -194,6 +203,7 @@ export function resolveManagerOptions(
   const master = resolveMasterOption(options, env, where)
   return {
     store: storeOption(options.store, env, where),
+    create: booleanOption(options.create, false, 'create', where),
     master,
     ttlDays: ttlOption(options.ttlDays, DEFAULT_TTL_DAYS, where),
     actor: actorOption(options.actor, 'system', where),

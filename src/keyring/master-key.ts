@@ -1,13 +1,13 @@
 /**
- * The master key: the key-encryption key that wraps every key of a keyring (AES-256-GCM,
- * AAD = key id). It comes from `FIELDSEAL_MASTER_KEY` (strict base64, 32 bytes) or from a
+ * The master key: the key-encryption key that wraps every key of a keyring (AES-256-GCM; the
+ * associated data binds each wrapping to what it wraps, see `record-binding.ts`). It comes from `FIELDSEAL_MASTER_KEY` (strict base64, 32 bytes) or from a
  * passphrase (PBKDF2-HMAC-SHA256, salt kept in the keyring) and is never written anywhere: the
  * keyring stores only how to derive it and a `check` value sealed under it, so that a wrong
  * master key is told apart from a corrupt store the moment the keyring is opened.
  *
  * @module
  */
-import { AesGcmCipher, KEY_LENGTH } from '../aes-gcm.js'
+import { AesGcmCipher, KEY_LENGTH, type BytesLike } from '../aes-gcm.js'
 import { decodeBase64Strict, decodeBase64UrlStrict } from '../base64.js'
 import { FieldsealError } from '../errors.js'
 import { keyFingerprint } from '../static-keys.js'
@@ -56,17 +56,20 @@ export class MasterKey {
     return new MasterKey(bytes, info)
   }
 
-  /** Wraps key material: base64url(nonce ‖ ciphertext ‖ tag), bound to `keyId`. */
-  wrap(keyId: string, material: Uint8Array): string {
-    return this.#cipher.encrypt(material, keyId).toString('base64url')
+  /** Wraps key material: base64url(nonce ‖ ciphertext ‖ tag), bound to `aad`. */
+  wrap(aad: BytesLike, material: Uint8Array): string {
+    return this.#cipher.encrypt(material, aad).toString('base64url')
   }
 
-  /** Unwraps key material; a record that does not open under a verified master key is corrupt. */
-  unwrap(keyId: string, wrapped: string): Buffer {
+  /**
+   * Unwraps key material wrapped with `aad`; material that does not open under a verified master
+   * key is a corrupt or tampered store (`ERR_FIELDSEAL_STORE_CORRUPT`, naming `keyId`).
+   */
+  unwrap(aad: BytesLike, wrapped: string, keyId: string): Buffer {
     const sealed = decodeBase64UrlStrict(wrapped)
     let material: Buffer | undefined
     try {
-      if (sealed !== undefined) material = this.#cipher.decrypt(sealed, keyId)
+      if (sealed !== undefined) material = this.#cipher.decrypt(sealed, aad)
     } catch {
       material = undefined
     }

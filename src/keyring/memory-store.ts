@@ -55,4 +55,8 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {}
+
+  describe(): string {
+    return 'a memory store'
+  }
 }

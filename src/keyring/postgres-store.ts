@@ -189,6 +189,11 @@ export class PostgresKeyStore implements KeyStore {
     if (result.rowCount !== 1) throw conflict(expectedRevision)
   }
 
+  /** The table and keyring name, for messages (never the connection string). */
+  describe(): string {
+    return `PostgreSQL table ${this.#table}, keyring "${this.#name}"`
+  }
+
   /** Nothing to release: the pool belongs to the caller, who ends it. */
   async close(): Promise<void> {}
 }

@@ -4,7 +4,9 @@
  * A store holds one {@link KeyringDocument}. Writers use optimistic concurrency: `save` succeeds
  * only if the stored revision is still the one the writer read, so two instances rotating at
  * once cannot both win; the loser reloads and retries. Key material is stored only wrapped by
- * the master key (AES-256-GCM, AAD = key id); the master key itself is never stored.
+ * the master key (AES-256-GCM, bound to the record's immutable fields); the master key itself is
+ * never stored. Format 2 documents carry a MAC over their whole content; format 1 (fieldseal
+ * 0.1.0) documents are read, and written back as format 2 on their next save.
  *
  * @module
  */
@@ -33,6 +35,12 @@ export interface KeyRecord {
   readonly expiresAt: string | null
   readonly rotatedAt: string | null
   readonly rotatedBy: string | null
+  /**
+   * When the key last stopped being the active key of its type (rotated out, switched off);
+   * `null` while it is active, or if it never was. Instances may seal with a key for a while
+   * after that (until they refresh), so retirement counts from this moment. Absent in format 1.
+   */
+  readonly activeUntil?: string | null
   /** base64url of nonce ‖ wrapped key ‖ tag under the master key; `null` once retired. */
   readonly wrapped: string | null
   /** Encryptions made with this key, as last persisted (NIST SP 800-38D §8.3 limit: 2^32). */
@@ -49,14 +57,23 @@ export interface MasterKeyInfo {
   readonly check: string
 }
 
-/** The whole persisted keyring. */
+/**
+ * The whole persisted keyring. Format 2 adds `maxRefreshIntervalMs`, `macKey`, `mac` and each
+ * record's `activeUntil`; format 1 (fieldseal 0.1.0) has none of them.
+ */
 export interface KeyringDocument {
   readonly format: 'fieldseal-keyring'
-  readonly formatVersion: 1
+  readonly formatVersion: 1 | 2
   /** Increases by one on every successful save. */
   readonly revision: number
   readonly master: MasterKeyInfo
+  /** The longest refresh interval of the instances using this keyring, in ms. */
+  readonly maxRefreshIntervalMs?: number
+  /** The secret the document MAC is derived from, wrapped under the master key. */
+  readonly macKey?: string
   readonly keys: readonly KeyRecord[]
+  /** HMAC-SHA256 of the canonical document (`document-mac.ts`), base64url. */
+  readonly mac?: string
 }
 
 /**
@@ -79,4 +96,6 @@ export interface KeyStore {
   save(doc: KeyringDocument, expectedRevision: number): Promise<void>
   /** Releases connections, locks or handles. */
   close?(): Promise<void>
+  /** How messages name this store (a path, a table): never a secret such as a password. */
+  describe?(): string
 }

@@ -19,7 +19,7 @@ const folder = mkdtempSync(join(tmpdir(), 'fieldseal-keyring-bench-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 async function keyringOf(store: KeyStore, keys: number): Promise<KeyManager> {
-  const manager = await openKeyManager({ store, masterKey, env: {} })
+  const manager = await openKeyManager({ store, masterKey, env: {}, create: true })
   await manager.initEncryptionKeys()
   for (let i = 1; i < keys; i++) await manager.rotateKey('data')
   return manager
@@ -46,7 +46,7 @@ describe('open', async () => {
   }, { iterations: 100, time: 0 })
 
   const byPassphrase = join(folder, 'passphrase.json')
-  await (await openKeyManager({ store: new FileKeyStore(byPassphrase), passphrase: 'bench', env: {} })).initEncryptionKeys()
+  await (await openKeyManager({ store: new FileKeyStore(byPassphrase), passphrase: 'bench', env: {}, create: true })).initEncryptionKeys()
   bench('openKeyring with a passphrase (PBKDF2-HMAC-SHA256, 600 000 iterations)', async () => {
     const store = new FileKeyStore(byPassphrase)
     const keyring = await openKeyring({ store, passphrase: 'bench', env: {}, refreshIntervalMs: 0 })

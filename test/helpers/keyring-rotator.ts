@@ -17,7 +17,7 @@ if (path === undefined) throw new Error('usage: keyring-rotator.ts <store path> 
 const count = Number(countText)
 
 const store = new FileKeyStore(path, { lockTimeoutMs: 20_000 })
-const manager = await openKeyManager({ store, maxRetries: 1000 })
+const manager = await openKeyManager({ store, maxRetries: 1000, create: true })
 await manager.initEncryptionKeys({ actor })
 process.stdout.write('ready\n')
 if (process.env.ROTATOR_WAIT_FOR_GO === '1') {

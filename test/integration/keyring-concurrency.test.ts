@@ -13,7 +13,7 @@ describe('two processes rotating one FileKeyStore at once', () => {
     const path = join(tempFolder(), 'keyring.json')
     const masterKey = masterKeyBase64()
     // An application instance holds the keyring open while both processes rotate.
-    const keyring = await openKeyring({ store: new FileKeyStore(path), masterKey, env: {}, refreshIntervalMs: 0 })
+    const keyring = await openKeyring({ store: new FileKeyStore(path), masterKey, env: {}, create: true, refreshIntervalMs: 0 })
     const fs = createFieldseal({ keyring, fields: ['ssn'] })
     const before = fs.encryptFields({ ssn: 'before' })
 

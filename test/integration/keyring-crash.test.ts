@@ -14,7 +14,7 @@ describe('FileKeyStore under SIGKILL', () => {
     const folder = tempFolder()
     const path = join(folder, 'keyring.json')
     const masterKey = masterKeyBase64()
-    const open = () => openKeyManager({ store: new FileKeyStore(path), masterKey, env: {} })
+    const open = () => openKeyManager({ store: new FileKeyStore(path), masterKey, env: {}, create: true })
     await (await open()).initEncryptionKeys()
 
     const known = new Set<string>()

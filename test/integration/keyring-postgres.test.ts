@@ -16,11 +16,12 @@ let open: Keyring[] = []
 /** One application instance: its own pool, store and keyring on the shared table. */
 async function instance(
   table: string,
+  options: { create?: boolean } = { create: true },
 ): Promise<{ keyring: Keyring; fs: Fieldseal; store: PostgresKeyStore }> {
   const pool = await openPool(4)
   pools.push(pool)
   const store = new PostgresKeyStore(pool, { table })
-  const keyring = await openKeyring({ store, masterKey, env: {}, refreshIntervalMs: 0 })
+  const keyring = await openKeyring({ store, masterKey, env: {}, refreshIntervalMs: 0, ...options })
   open.push(keyring)
   return { keyring, fs: createFieldseal({ keyring, fields: ['ssn', 'card'] }), store }
 }
@@ -117,6 +118,24 @@ describe('keyring on PostgreSQL, shared by two instances', () => {
       expect(a.fs.decryptFields(sealed)).toEqual(plain)
       expect(b.fs.decryptFields(sealed)).toEqual(plain)
     }
+  })
+
+  it('a deleted keyring row is not a new keyring: instances refuse to start, nothing is written', async () => {
+    const table = sharedTable()
+    const a = await instance(table)
+    const sealed = a.fs.encryptFields({ ssn: '078-05-1120' })
+    const [admin] = pools
+    await admin!.query(`DELETE FROM "${table}"`)
+    await expect(instance(table, {})).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_KEYRING_NOT_FOUND',
+      message: expect.stringContaining(`${table}", keyring "default"`),
+    })
+    expect((await admin!.query(`SELECT count(*)::int AS n FROM "${table}"`)).rows[0].n).toBe(0)
+    // The running instance refuses to start over too; it keeps what it has in memory.
+    await expect(a.keyring.refresh()).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' })
+    expect(a.fs.decryptFields(sealed)).toEqual({ ssn: '078-05-1120' })
+    // Its encryption count has nowhere to go: closing says so.
+    await expect(a.keyring.close()).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' })
   })
 
   it('re-encrypts, proves with a usage report that the old key is unused, then retires it', async () => {

@@ -40,7 +40,7 @@ describe('keyring round trip across three rotations (FileKeyStore)', () => {
     const path = join(tempFolder(), 'keyring.json')
     const masterKey = masterKeyBase64()
     const { events, onEvent } = recorder()
-    const keyring = await openKeyring({ store: new FileKeyStore(path), masterKey, env: {}, onEvent })
+    const keyring = await openKeyring({ store: new FileKeyStore(path), masterKey, env: {}, create: true, onEvent })
     const fs: Fieldseal = createFieldseal({ keyring, fields: FIELDS })
 
     // Four eras: the initial key and three rotations, each sealing its own customers.

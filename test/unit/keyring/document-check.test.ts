@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { assertKeyringDocument } from '../../../src/keyring/document-check.js'
 import { keyRecord, keyringDocument } from '../../fixtures/keyring-document.js'
+import { fixture } from '../../helpers/fixtures.js'
 
 const CORRUPT = { code: 'ERR_FIELDSEAL_STORE_CORRUPT' }
 
@@ -32,6 +33,16 @@ describe('assertKeyringDocument', () => {
     expect(checked).not.toBe(doc)
   })
 
+  it('reads a format 1 document (fieldseal 0.1.0) as it is: no MAC, records without activeUntil', () => {
+    const { document } = fixture<{ document: unknown }>('keyring-0.1.0.json')
+    const checked = assertKeyringDocument(document)
+    expect(checked).toEqual(document)
+    expect(checked.formatVersion).toBe(1)
+    const withField = structuredClone(document) as { keys: Array<Record<string, unknown>> }
+    withField.keys[0]!.activeUntil = null
+    rejects(withField)
+  })
+
   it('accepts a passphrase master key with its salt and iterations', () => {
     const doc = {
       ...keyringDocument(1),
@@ -51,7 +62,13 @@ describe('assertKeyringDocument', () => {
 
   it.each<[string, (doc: Record<string, unknown>) => void]>([
     ['another format', (d) => (d.format = 'other')],
-    ['a newer format version', (d) => (d.formatVersion = 2)],
+    ['a newer format version', (d) => (d.formatVersion = 3)],
+    ['format 2 without its MAC', (d) => delete d.mac],
+    ['format 2 without its MAC key', (d) => delete d.macKey],
+    ['a MAC that is not one', (d) => (d.mac = 'AAAA')],
+    ['no longest refresh interval', (d) => delete d.maxRefreshIntervalMs],
+    ['a longest refresh interval over a day', (d) => (d.maxRefreshIntervalMs = 86_400_001)],
+    ['format 1 with format 2 fields', (d) => (d.formatVersion = 1)],
     ['revision 0', (d) => (d.revision = 0)],
     ['a fractional revision', (d) => (d.revision = 1.5)],
     ['an unknown top-level property', (d) => (d.extra = true)],
@@ -90,6 +107,7 @@ describe('assertKeyringDocument', () => {
     ['no material on a live key', { wrapped: null }],
     ['material on a retired key', { status: 'retired' }],
     ['a numeric rotatedBy', { rotatedBy: 42 }],
+    ['a bad activeUntil', { activeUntil: 'soon' }],
     ['an unknown property', { material: 'x' }],
   ])('refuses a key record with %s', (_label, overrides) => {
     const record = { ...keyRecord(), ...overrides }

@@ -70,7 +70,7 @@ describe('FileKeyStore', () => {
     ['garbage', 'not json at all {'],
     ['an empty file', ''],
     ['a foreign JSON file', JSON.stringify({ name: 'my-app', version: '1.0.0' })],
-    ['a keyring of a newer format', JSON.stringify({ ...keyringDocument(1), formatVersion: 2 })],
+    ['a keyring of a newer format', JSON.stringify({ ...keyringDocument(1), formatVersion: 3 })],
   ])('refuses %s with ERR_FIELDSEAL_STORE_CORRUPT and never overwrites it', async (_name, content) => {
     const store = storeIn()
     mkdirSync(join(store.path, '..'), { recursive: true })

@@ -13,6 +13,7 @@ import type { KeyRecord } from '../../../src/keyring/types.js'
 import { keyRecord } from '../../fixtures/keyring-document.js'
 
 const STATE = expect.objectContaining({ code: 'ERR_FIELDSEAL_KEY_STATE' })
+const AT = '2030-01-01T00:00:00.000Z'
 
 function ring(): KeyRecord[] {
   return [
@@ -31,6 +32,7 @@ describe('key lifecycle', () => {
       status: 'pending_rotation',
       rotatedAt: '2030-01-01T00:00:00.000Z',
       rotatedBy: 'ops',
+      activeUntil: '2030-01-01T00:00:00.000Z',
     })
     expect(activeRecord(next, 'data')?.id).toBe('d4')
     expect(next.filter((r) => r.status === 'active' && r.type === 'data')).toHaveLength(1)
@@ -42,19 +44,28 @@ describe('key lifecycle', () => {
   })
 
   it('deactivates active and pending keys only', () => {
-    expect(deactivateRecord(ring(), 'd3').record.status).toBe('inactive')
-    expect(deactivateRecord(ring(), 'd2').record.status).toBe('inactive')
-    expect(() => deactivateRecord(ring(), 's1')).toThrow(STATE)
-    expect(() => deactivateRecord(ring(), 'd1')).toThrow(STATE)
+    expect(deactivateRecord(ring(), 'd3', AT).record.status).toBe('inactive')
+    expect(deactivateRecord(ring(), 'd2', AT).record.status).toBe('inactive')
+    expect(() => deactivateRecord(ring(), 's1', AT)).toThrow(STATE)
+    expect(() => deactivateRecord(ring(), 'd1', AT)).toThrow(STATE)
   })
 
   it('reactivates to active only the newest key of a type without an active key', () => {
-    const off = deactivateRecord(ring(), 'd3').records
+    const off = deactivateRecord(ring(), 'd3', AT).records
     expect(reactivateRecord(off, 'd3').record.status).toBe('active')
-    const bothOff = deactivateRecord(off, 'd2').records
+    const bothOff = deactivateRecord(off, 'd2', AT).records
     expect(reactivateRecord(bothOff, 'd2').record.status).toBe('pending_rotation')
     expect(reactivateRecord(ring(), 's1').record.status).toBe('active')
     expect(() => reactivateRecord(ring(), 'd2')).toThrow(STATE)
+  })
+
+  it('records when a key stops being active (activeUntil), and clears it when it is active again', () => {
+    const off = deactivateRecord(ring(), 'd3', AT)
+    expect(off.record.activeUntil).toBe(AT)
+    // A pending key stopped being active at its rotation, not now.
+    expect(deactivateRecord(ring(), 'd2', '2031-01-01T00:00:00.000Z').record.activeUntil).toBeNull()
+    expect(reactivateRecord(off.records, 'd3').record).toMatchObject({ status: 'active', activeUntil: null })
+    expect(reactivateRecord(deactivateRecord(off.records, 'd2', AT).records, 'd2').record.activeUntil).toBeNull()
   })
 
   it('finds keys by id, or throws ERR_FIELDSEAL_KEY_NOT_FOUND', () => {

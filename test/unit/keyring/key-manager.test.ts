@@ -11,7 +11,7 @@ import { keyFingerprint } from '../../../src/static-keys.js'
 import { manualClock, masterKeyBase64, recorder, tempFolder } from '../../helpers/keyring.js'
 
 function open(options: Partial<KeyManagerOptions> = {}): Promise<KeyManager> {
-  return openKeyManager({ store: new MemoryKeyStore(), masterKey: masterKeyBase64(), env: {}, ...options })
+  return openKeyManager({ store: new MemoryKeyStore(), masterKey: masterKeyBase64(), env: {}, create: true, ...options })
 }
 
 const code = (c: string) => expect.objectContaining({ code: c })
@@ -34,7 +34,7 @@ describe('openKeyManager', () => {
   it('reads the master key and the store path from env', async () => {
     const path = join(tempFolder(), 'keyring.json')
     const env = { FIELDSEAL_MASTER_KEY: masterKeyBase64(), FIELDSEAL_KEYSTORE: path }
-    const first = await openKeyManager({ env })
+    const first = await openKeyManager({ env, create: true })
     const [created] = await first.initEncryptionKeys()
     const second = await openKeyManager({ store: new FileKeyStore(path), env })
     expect(second.getActiveKey('data')?.id).toBe(created?.id)

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { AesGcmCipher } from '../../../src/aes-gcm.js'
 import { importRecords, mintRecord, rewrapRecords } from '../../../src/keyring/key-mint.js'
 import { createMasterKey } from '../../../src/keyring/master-key.js'
+import { recordAad, unwrapRecord } from '../../../src/keyring/record-binding.js'
 import { keyFingerprint } from '../../../src/static-keys.js'
 
 const context = { now: new Date('2030-01-01T00:00:00.000Z'), ttlDays: 90 }
@@ -12,12 +13,34 @@ describe('key minting', () => {
     const first = mintRecord([], master, 'data', context)
     const second = mintRecord([first], master, 'data', context)
     expect(second.version).toBe(2)
-    expect(keyFingerprint(master.unwrap(second.id, second.wrapped!))).toBe(second.id)
+    expect(keyFingerprint(unwrapRecord(master, second, 2))).toBe(second.id)
     expect(first).toMatchObject({
       status: 'active',
       expiresAt: '2030-04-01T00:00:00.000Z',
       encryptions: 0,
     })
+  })
+
+  it('binds each wrapping to the record: another version, type, id or expiry does not open it', async () => {
+    const master = await createMasterKey({ key: AesGcmCipher.generateKey() })
+    const record = mintRecord([], master, 'data', context)
+    const CORRUPT = expect.objectContaining({ code: 'ERR_FIELDSEAL_STORE_CORRUPT', kid: record.id })
+    for (const moved of [
+      { ...record, version: 2 },
+      { ...record, type: 'signing' as const },
+      { ...record, expiresAt: null },
+      { ...record, createdAt: '2031-01-01T00:00:00.000Z' },
+      { ...record, id: 'another-kid' },
+    ]) {
+      expect(() => unwrapRecord(master, moved, 2)).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' }))
+    }
+    // Format 1 bound the key id alone; a format 2 wrapping does not open that way.
+    expect(() => unwrapRecord(master, record, 1)).toThrow(CORRUPT)
+    // Mutable fields are not bound (the document MAC covers them).
+    expect(unwrapRecord(master, { ...record, status: 'retired', encryptions: 9 }, 2)).toHaveLength(32)
+    expect(recordAad(record).toString()).toBe(
+      `fieldseal-keyring/2 key ${JSON.stringify([record.id, 'data', 1, 'aes-256-gcm', '2030-01-01T00:00:00.000Z', '2030-04-01T00:00:00.000Z'])}`,
+    )
   })
 
   it('imports keys newest first: versions oldest first, the chosen one active, the old active demoted', async () => {
@@ -49,9 +72,7 @@ describe('key minting', () => {
       wrapped: null,
     }
     const [rewrapped, untouched] = rewrapRecords([live, retired], from, to)
-    expect(
-      to.unwrap(live.id, rewrapped!.wrapped!).equals(from.unwrap(live.id, live.wrapped!)),
-    ).toBe(true)
+    expect(unwrapRecord(to, rewrapped!, 2).equals(unwrapRecord(from, live, 2))).toBe(true)
     expect(untouched).toBe(retired)
   })
 })

@@ -20,6 +20,7 @@ async function open(options: Partial<KeyringOptions> = {}): Promise<Keyring> {
     store: new MemoryKeyStore(),
     masterKey: masterKeyBase64(),
     env: {},
+    create: true,
     refreshIntervalMs: 0,
     ...options,
   })

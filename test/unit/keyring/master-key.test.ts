@@ -40,17 +40,17 @@ describe('createMasterKey / openMasterKey', () => {
     await expect(openMasterKey({ passphrase: 'pw' }, byKey.info)).rejects.toMatchObject(WRONG)
   })
 
-  it('wraps with AAD = key id: another id or a flipped bit does not unwrap', async () => {
+  it('wraps bound to its associated data: other data or a flipped bit does not unwrap', async () => {
     const master = await createMasterKey({ key: AesGcmCipher.generateKey() })
     const material = AesGcmCipher.generateKey()
     const wrapped = master.wrap('kid-1', material)
-    expect(master.unwrap('kid-1', wrapped).equals(material)).toBe(true)
-    expect(() => master.unwrap('kid-2', wrapped)).toThrow(
+    expect(master.unwrap('kid-1', wrapped, 'kid-1').equals(material)).toBe(true)
+    expect(() => master.unwrap('kid-2', wrapped, 'kid-1')).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' }),
     )
     const bytes = Buffer.from(wrapped, 'base64url')
     bytes[20] = (bytes[20] as number) ^ 1
-    expect(() => master.unwrap('kid-1', bytes.toString('base64url'))).toThrow(
+    expect(() => master.unwrap('kid-1', bytes.toString('base64url'), 'kid-1')).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_STORE_CORRUPT', kid: 'kid-1' }),
     )
   })

@@ -1,0 +1,177 @@
+/**
+ * What the keyring checks before it trusts a stored document, and what it writes back.
+ *
+ * - Format 2: the document MAC (`document-mac.ts`) must verify, or the document is refused
+ *   (`ERR_FIELDSEAL_STORE_TAMPERED`).
+ * - Format 1 (fieldseal 0.1.0, no MAC): every live key must open under the master key with the
+ *   key id as associated data, as 0.1.0 wrapped it, so a damaged key is refused up front instead
+ *   of being rotated past. The first save rewrites the document as format 2: every key rewrapped
+ *   with its record binding, a MAC key made, `activeUntil` filled in.
+ * - A running keyring that sees the store hold a different document at the same or an older
+ *   revision (two writers forked it, or it was put back from a backup) re-adds the keys it held
+ *   that the store lost, so values sealed with them stay readable.
+ *
+ * @module
+ */
+import { FieldsealError } from '../errors.js'
+import { DocumentMac } from './document-mac.js'
+import { nextVersion } from './key-lifecycle.js'
+import type { MasterKey } from './master-key.js'
+import { unwrapRecord, wrapFor } from './record-binding.js'
+import type { KeyRecord, KeyringDocument, KeyStore } from './types.js'
+
+/**
+ * `ERR_FIELDSEAL_KEYRING_NOT_FOUND`: `store` holds no keyring and creation was not asked for.
+ *
+ * @example
+ * ```ts
+ * if (doc === undefined && !create) throw keyringNotFound(store)
+ * ```
+ */
+export function keyringNotFound(store: KeyStore): FieldsealError {
+  const where = store.describe?.() ?? 'the key store'
+  return new FieldsealError(
+    'ERR_FIELDSEAL_KEYRING_NOT_FOUND',
+    `no keyring in ${where}. To start a new one, pass create: true (or run "fieldseal keys init"); ` +
+      'if one should be there, check the location (a relative path is resolved from the working ' +
+      'directory) or restore it from a backup: values sealed with its keys open with no other',
+  )
+}
+
+/**
+ * `ERR_FIELDSEAL_STORE_CONFLICT` telling that keys the store lost were saved back.
+ *
+ * @example
+ * ```ts
+ * throw keysAddedBack(['Xk3v9_Qa1Bc'], 12)
+ * ```
+ */
+export function keysAddedBack(ids: readonly string[], revision: number | undefined) {
+  return new FieldsealError(
+    'ERR_FIELDSEAL_STORE_CONFLICT',
+    `the key store went back to an older or different keyring (revision ${revision}: restored ` +
+      `from a backup, or two writers); key(s) ${ids.join(', ')} held here were missing and have ` +
+      'been added back as rotated out, so the values they sealed still decrypt',
+  )
+}
+
+/**
+ * Checks `doc` against `master`; returns its MAC key (format 2) or `undefined` (format 1).
+ * `known` is reused when the document still carries it.
+ *
+ * @example
+ * ```ts
+ * const mac = verifyDocument(doc, master, previousMac)
+ * ```
+ */
+export function verifyDocument(
+  doc: KeyringDocument,
+  master: MasterKey,
+  known: DocumentMac | undefined,
+): DocumentMac | undefined {
+  if (doc.formatVersion === 1) {
+    for (const record of doc.keys) {
+      if (record.wrapped !== null) unwrapRecord(master, record, 1).fill(0)
+    }
+    return undefined
+  }
+  const mac =
+    known !== undefined && known.wrapped === doc.macKey
+      ? known
+      : DocumentMac.open(master, doc.macKey as string)
+  mac.verify(doc)
+  return mac
+}
+
+/**
+ * The records of a format 1 document as format 2 records: rewrapped with their binding, and
+ * `activeUntil` set (a rotated-out key from its rotation; an inactive one, whose switch-off time
+ * 0.1.0 did not record, from `now`).
+ *
+ * @example
+ * ```ts
+ * const keys = doc.formatVersion === 1 ? upgradeRecords(doc.keys, master, new Date()) : doc.keys
+ * ```
+ */
+export function upgradeRecords(
+  records: readonly KeyRecord[],
+  master: MasterKey,
+  now: Date,
+): KeyRecord[] {
+  return records.map((r) => {
+    const activeUntil =
+      r.status === 'active'
+        ? null
+        : r.status === 'inactive'
+          ? now.toISOString()
+          : (r.rotatedAt ?? now.toISOString())
+    if (r.wrapped === null) return { ...r, activeUntil }
+    const material = unwrapRecord(master, r, 1)
+    const wrapped = wrapFor(master, r, material)
+    material.fill(0)
+    return { ...r, activeUntil, wrapped }
+  })
+}
+
+/**
+ * A format 2 document from its parts, signed with `mac`.
+ *
+ * @example
+ * ```ts
+ * const next = signedDocument({ revision: 8, master: master.info, maxRefreshIntervalMs: 60_000, keys }, mac)
+ * ```
+ */
+export function signedDocument(
+  parts: Pick<KeyringDocument, 'revision' | 'master' | 'keys'> & { maxRefreshIntervalMs: number },
+  mac: DocumentMac,
+): KeyringDocument {
+  const unsigned: KeyringDocument = {
+    format: 'fieldseal-keyring',
+    formatVersion: 2,
+    revision: parts.revision,
+    master: parts.master,
+    maxRefreshIntervalMs: parts.maxRefreshIntervalMs,
+    macKey: mac.wrapped,
+    keys: parts.keys,
+  }
+  return { ...unsigned, mac: mac.sign(unsigned) }
+}
+
+/** A key a running keyring held and the store lost, with its material (zeroed once re-added). */
+export interface LostKey {
+  readonly record: KeyRecord
+  readonly material: Buffer
+}
+
+/**
+ * `records` with the `lost` keys they lack added back: never active (an active one comes back
+ * rotated out, from `now`), wrapped under `master`, renumbered if their version was taken. The
+ * caller zeroes the materials once the result is saved.
+ *
+ * @example
+ * ```ts
+ * const keys = restoreLost(current.keys, lost, master, new Date())
+ * ```
+ */
+export function restoreLost(
+  records: readonly KeyRecord[],
+  lost: readonly LostKey[],
+  master: MasterKey,
+  now: Date,
+): KeyRecord[] {
+  let next = [...records]
+  for (const { record, material } of lost) {
+    if (!next.some((r) => r.id === record.id)) {
+      const taken = next.some((r) => r.type === record.type && r.version === record.version)
+      const back: KeyRecord = {
+        ...record,
+        version: taken ? nextVersion(next, record.type) : record.version,
+        ...(record.status === 'active'
+          ? { status: 'pending_rotation', activeUntil: now.toISOString() }
+          : { activeUntil: record.activeUntil ?? now.toISOString() }),
+      }
+      next = [...next, { ...back, wrapped: wrapFor(master, back, material) }]
+    }
+  }
+  return next
+}
