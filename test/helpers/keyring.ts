@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url'
 import { afterEach } from 'vitest'
 import { AesGcmCipher } from '../../src/aes-gcm.js'
 import type { FieldsealEvent } from '../../src/events.js'
+import { DocumentMac } from '../../src/keyring/document-mac.js'
+import { openMasterKey } from '../../src/keyring/master-key.js'
+import type { KeyringDocument } from '../../src/keyring/types.js'
 
 /** A fresh master key as `FIELDSEAL_MASTER_KEY` would hold it. */
 export function masterKeyBase64(): string {
@@ -53,3 +56,14 @@ export function helperScript(name: string): string {
 
 /** The project root (child processes run there so `--import tsx` resolves). */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/**
+ * `doc` (format 2) signed again with its own MAC key, as a holder of `masterKey` would: for tests
+ * that set up a state by editing the document (a store edited without the key is refused).
+ */
+export async function resigned(doc: KeyringDocument, masterKey: string): Promise<KeyringDocument> {
+  const master = await openMasterKey({ key: masterKey }, doc.master)
+  const mac = DocumentMac.open(master, doc.macKey as string)
+  const { mac: _old, ...unsigned } = doc
+  return { ...unsigned, mac: mac.sign(unsigned) }
+}

@@ -4,7 +4,7 @@ import { openKeyring, type Keyring } from '../../../src/keyring/keyring.js'
 import type { KeyringOptions } from '../../../src/keyring/keyring-options.js'
 import { MemoryKeyStore } from '../../../src/keyring/memory-store.js'
 import type { KeyringDocument, KeyStore } from '../../../src/keyring/types.js'
-import { masterKeyBase64 } from '../../helpers/keyring.js'
+import { masterKeyBase64, resigned } from '../../helpers/keyring.js'
 
 let opened: Keyring[] = []
 afterEach(async () => {
@@ -17,6 +17,7 @@ async function open(options: Partial<KeyringOptions> = {}): Promise<Keyring> {
     store: new MemoryKeyStore(),
     masterKey: masterKeyBase64(),
     env: {},
+    create: true,
     refreshIntervalMs: 0,
     ...options,
   })
@@ -63,11 +64,14 @@ describe('Keyring encryption limit (NIST SP 800-38D §8.3)', () => {
     const masterKey = masterKeyBase64()
     await (await open({ store, masterKey })).close()
     const doc = (await store.load()) as KeyringDocument
-    const nearly: KeyringDocument = {
-      ...doc,
-      revision: doc.revision + 1,
-      keys: doc.keys.map((k) => ({ ...k, encryptions: 2 ** 32 - 2 })),
-    }
+    const nearly = await resigned(
+      {
+        ...doc,
+        revision: doc.revision + 1,
+        keys: doc.keys.map((k) => ({ ...k, encryptions: 2 ** 32 - 2 })),
+      },
+      masterKey,
+    )
     await store.save(nearly, doc.revision)
     const keyring = await open({ store, masterKey })
     const fs = createFieldseal({ keyring })
