@@ -15,7 +15,10 @@ const PROVIDER = 'aws-kms'
 
 const FAILURE_BY_NAME: Readonly<Record<string, readonly [ProviderFailure, string]>> = {
   IncorrectKeyException: ['wrong-key', 'the wrapped key was made under another KMS key'],
-  InvalidCiphertextException: ['wrong-key', 'the wrapped key does not open (altered, or another encryption context)'],
+  InvalidCiphertextException: [
+    'wrong-key',
+    'the wrapped key does not open (altered, or another encryption context)',
+  ],
   AccessDeniedException: ['denied', 'access denied by the key policy or IAM'],
   UnrecognizedClientException: ['denied', 'the credentials are not recognised'],
   InvalidSignatureException: ['denied', 'the request signature was rejected'],
@@ -28,7 +31,10 @@ const FAILURE_BY_NAME: Readonly<Record<string, readonly [ProviderFailure, string
   DependencyTimeoutException: ['unavailable', 'KMS timed out'],
   KeyUnavailableException: ['unavailable', 'the key material is not available'],
   DisabledException: ['unavailable', 'the KMS key is disabled'],
-  KMSInvalidStateException: ['unavailable', 'the KMS key is not usable in its current state (pending deletion or import)'],
+  KMSInvalidStateException: [
+    'unavailable',
+    'the KMS key is not usable in its current state (pending deletion or import)',
+  ],
   TimeoutError: ['unavailable', 'no answer in time'],
   NotFoundException: ['misconfigured', 'the KMS key or alias does not exist'],
   InvalidArnException: ['misconfigured', 'the key ARN is invalid'],
@@ -38,7 +44,16 @@ const FAILURE_BY_NAME: Readonly<Record<string, readonly [ProviderFailure, string
   CredentialsProviderError: ['misconfigured', 'no AWS credentials were found'],
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
 
 /**
  * The coded error for an SDK error thrown by `operation` (`Encrypt`, `Decrypt`).
@@ -49,15 +64,24 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * ```
  */
 export function kmsError(operation: string, error: unknown): FieldsealError {
-  const e = (error ?? {}) as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number; attempts?: number } }
+  const e = (error ?? {}) as {
+    name?: unknown
+    code?: unknown
+    $metadata?: { httpStatusCode?: number; attempts?: number }
+  }
   const name = typeof e.name === 'string' ? e.name : 'Error'
   const status = e.$metadata?.httpStatusCode
   const attempts = e.$metadata?.attempts
-  const detail = [name, status === undefined ? '' : `HTTP ${status}`, attempts === undefined ? '' : `${attempts} attempts`]
+  const detail = [
+    name,
+    status === undefined ? '' : `HTTP ${status}`,
+    attempts === undefined ? '' : `${attempts} attempts`,
+  ]
     .filter((part) => part !== '')
     .join(', ')
   const known = FAILURE_BY_NAME[name]
-  if (known !== undefined) return providerError(PROVIDER, known[0], `${operation}: ${known[1]}`, detail)
+  if (known !== undefined)
+    return providerError(PROVIDER, known[0], `${operation}: ${known[1]}`, detail)
   if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) {
     return providerError(PROVIDER, 'unavailable', `${operation}: KMS could not be reached`, e.code)
   }

@@ -14,8 +14,8 @@
  * @module
  */
 import type { KMSClient } from '@aws-sdk/client-kms'
-import { invalidOption, optionsObject, positiveInteger, rejectUnknownOptions } from '../option-checks.js'
 import { kmsError } from './aws-kms-errors.js'
+import { checkKmsOptions, type AwsKmsOptions } from './aws-kms-options.js'
 import { bindingRecord, checkBytes, MAX_MATERIAL_LENGTH, MAX_WRAPPED_LENGTH } from './binding.js'
 import { importOptional } from './optional-import.js'
 import { closedProvider, providerError } from './provider-error.js'
@@ -23,41 +23,9 @@ import type { KeyBinding, MasterKeyProvider, ProviderIdentity } from './types.js
 
 type KmsModule = typeof import('@aws-sdk/client-kms')
 
-/** Static AWS credentials; prefer the SDK chain (environment, profile, role) in production. */
-export interface AwsCredentials {
-  readonly accessKeyId: string
-  readonly secretAccessKey: string
-  readonly sessionToken?: string
-}
+export type { AwsCredentials, AwsKmsOptions } from './aws-kms-options.js'
 
-/** How to reach the KMS key. */
-export interface AwsKmsOptions {
-  /** Key ARN, key id, alias name (`alias/fieldseal`) or alias ARN. */
-  keyId: string
-  /** AWS region. Defaults to the SDK chain (`AWS_REGION`, profile). */
-  region?: string
-  /** Endpoint override (VPC endpoint, FIPS endpoint, or a test server). */
-  endpoint?: string
-  /** Static credentials. Defaults to the SDK chain. */
-  credentials?: AwsCredentials
-  /** SDK attempts per call, retries of throttling and 5xx included. Defaults to 3 (the SDK's). */
-  maxAttempts?: number
-  /** Time limit of one HTTP request. Defaults to 10 000 ms. */
-  requestTimeoutMs?: number
-}
-
-const KNOWN_OPTIONS: Record<keyof AwsKmsOptions, true> = {
-  keyId: true,
-  region: true,
-  endpoint: true,
-  credentials: true,
-  maxAttempts: true,
-  requestTimeoutMs: true,
-}
-const WHERE = 'aws-kms provider'
 const PROVIDER = 'aws-kms'
-// Key id (UUID or multi-Region mrk-), key ARN, alias name, alias ARN (KMS KeyId syntax).
-const KEY_ID = /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[A-Za-z0-9-]{1,64}|alias\/[A-Za-z0-9/_-]{1,250})|alias\/[A-Za-z0-9/_-]{1,250}|(?:mrk-)?[A-Za-z0-9-]{1,64})$/
 
 /**
  * A {@link MasterKeyProvider} backed by a symmetric AWS KMS key.
@@ -67,25 +35,21 @@ const KEY_ID = /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[A-Za-z0-9-]{1,
  * const provider = await createAwsKmsProvider({ keyId: 'alias/fieldseal', region: 'eu-west-1' })
  * ```
  */
-export async function createAwsKmsProvider(options: Readonly<AwsKmsOptions>): Promise<MasterKeyProvider> {
-  const given = optionsObject(options, WHERE)
-  rejectUnknownOptions(given, Object.keys(KNOWN_OPTIONS), WHERE)
-  const keyId = given['keyId']
-  if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) {
-    throw invalidOption(WHERE, 'keyId must be a key ARN, key id, alias name or alias ARN')
-  }
-  for (const name of ['region', 'endpoint'] as const) {
-    if (given[name] !== undefined && (typeof given[name] !== 'string' || given[name] === '')) {
-      throw invalidOption(WHERE, `${name} must be a non-empty string`)
-    }
-  }
-  const credentials = checkCredentials(given['credentials'])
-  const maxAttempts = positiveInteger(given['maxAttempts'], 3, 'maxAttempts', WHERE)
-  const requestTimeout = positiveInteger(given['requestTimeoutMs'], 10_000, 'requestTimeoutMs', WHERE)
+export async function createAwsKmsProvider(
+  options: Readonly<AwsKmsOptions>,
+): Promise<MasterKeyProvider> {
+  const {
+    keyId,
+    region: givenRegion,
+    endpoint,
+    credentials,
+    maxAttempts,
+    requestTimeout,
+  } = checkKmsOptions(options)
   const kms = await importOptional<KmsModule>('@aws-sdk/client-kms', PROVIDER)
   const client = new kms.KMSClient({
-    ...(given['region'] === undefined ? {} : { region: given['region'] as string }),
-    ...(given['endpoint'] === undefined ? {} : { endpoint: given['endpoint'] as string }),
+    ...(givenRegion === undefined ? {} : { region: givenRegion }),
+    ...(endpoint === undefined ? {} : { endpoint }),
     ...(credentials === undefined ? {} : { credentials }),
     maxAttempts,
     requestHandler: { requestTimeout, connectionTimeout: requestTimeout },
@@ -98,18 +62,6 @@ export async function createAwsKmsProvider(options: Readonly<AwsKmsOptions>): Pr
     throw providerError(PROVIDER, 'misconfigured', 'no AWS region: set AWS_REGION or pass region')
   }
   return new AwsKmsProvider(kms, client, keyId, region)
-}
-
-function checkCredentials(value: unknown): AwsCredentials | undefined {
-  if (value === undefined) return undefined
-  const c = value as Partial<Record<keyof AwsCredentials, unknown>>
-  const ok =
-    typeof value === 'object' && value !== null &&
-    typeof c.accessKeyId === 'string' && c.accessKeyId !== '' &&
-    typeof c.secretAccessKey === 'string' && c.secretAccessKey !== '' &&
-    (c.sessionToken === undefined || typeof c.sessionToken === 'string')
-  if (!ok) throw invalidOption(WHERE, 'credentials must have accessKeyId and secretAccessKey strings')
-  return value as AwsCredentials
 }
 
 class AwsKmsProvider implements MasterKeyProvider {
@@ -151,8 +103,16 @@ class AwsKmsProvider implements MasterKeyProvider {
       EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
     })
     const output = await this.#call('Decrypt', () => this.client.send(command))
-    if (this.keyId.startsWith('arn:') && this.keyId.includes(':key/') && output.KeyId !== this.keyId) {
-      throw providerError(PROVIDER, 'wrong-key', 'Decrypt answered for another key than the one configured')
+    if (
+      this.keyId.startsWith('arn:') &&
+      this.keyId.includes(':key/') &&
+      output.KeyId !== this.keyId
+    ) {
+      throw providerError(
+        PROVIDER,
+        'wrong-key',
+        'Decrypt answered for another key than the one configured',
+      )
     }
     if (!(output.Plaintext instanceof Uint8Array) || output.Plaintext.length === 0) {
       throw providerError(PROVIDER, 'unavailable', 'Decrypt: the answer holds no plaintext')

@@ -25,7 +25,11 @@ export interface RetryPolicy {
  * backoffDelay(2, { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000 }, null) // 0–200 ms
  * ```
  */
-export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfter: string | null): number {
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfter: string | null,
+): number {
   const seconds = retryAfter === null ? NaN : Number(retryAfter)
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, policy.maxDelayMs)
   const ceiling = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs)

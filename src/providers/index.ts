@@ -6,8 +6,12 @@
  */
 export type { KeyBinding, MasterKeyProvider, ProviderIdentity } from './types.js'
 export { canonicalBinding, checkBinding } from './binding.js'
-export { createAwsKmsProvider, type AwsCredentials, type AwsKmsOptions } from './aws-kms-provider.js'
+export {
+  createAwsKmsProvider,
+  type AwsCredentials,
+  type AwsKmsOptions,
+} from './aws-kms-provider.js'
 export { createPkcs11Provider, generatePkcs11Key, type Pkcs11Options } from './pkcs11-provider.js'
-export type { Pkcs11Mechanism } from './pkcs11-token.js'
+export type { Pkcs11Mechanism } from './pkcs11-key.js'
 export { formatPkcs11Uri, parsePkcs11Uri, type Pkcs11Uri } from './pkcs11-uri.js'
 export { createVaultTransitProvider, type VaultTransitOptions } from './vault-transit-provider.js'

@@ -21,8 +21,18 @@ export async function importOptional<T>(name: string, provider: string): Promise
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw providerError(provider, 'misconfigured', `the optional package ${name} is not installed: npm install ${name}`, code)
+      throw providerError(
+        provider,
+        'misconfigured',
+        `the optional package ${name} is not installed: npm install ${name}`,
+        code,
+      )
     }
-    throw providerError(provider, 'misconfigured', `the optional package ${name} failed to load`, code ?? 'load error')
+    throw providerError(
+      provider,
+      'misconfigured',
+      `the optional package ${name} failed to load`,
+      code ?? 'load error',
+    )
   }
 }

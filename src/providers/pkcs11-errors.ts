@@ -63,7 +63,14 @@ const FAILURE_BY_NAME: Readonly<Record<string, ProviderFailure>> = {
   CKR_TOKEN_WRITE_PROTECTED: 'misconfigured',
 }
 
-/** The `CKR_*` name of a pkcs11js error, or its class name for anything else. */
+/**
+ * The `CKR_*` name of a pkcs11js error, or its class name for anything else.
+ *
+ * @example
+ * ```ts
+ * returnValueName(error) // 'CKR_PIN_INCORRECT'
+ * ```
+ */
 export function returnValueName(error: unknown): string {
   const e = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown }
   if (e.name === 'Pkcs11Error') {
@@ -86,7 +93,12 @@ export function returnValueName(error: unknown): string {
 export function pkcs11Error(call: string, error: unknown, opening = false): FieldsealError {
   const name = returnValueName(error)
   if (opening && OPENING_FAILURES.has(name)) {
-    return providerError(PROVIDER, 'wrong-key', 'the wrapped key does not open under this token key', name)
+    return providerError(
+      PROVIDER,
+      'wrong-key',
+      'the wrapped key does not open under this token key',
+      name,
+    )
   }
   const failure = FAILURE_BY_NAME[name] ?? 'unavailable'
   return providerError(PROVIDER, failure, `${call} failed`, name)

@@ -84,14 +84,20 @@ function initialise(js: Pkcs11Js, modulePath: string): Loaded {
   try {
     pkcs11.load(modulePath)
   } catch (error) {
-    throw providerError('pkcs11', 'misconfigured', `the module "${modulePath}" cannot be loaded`, returnValueName(error))
+    throw providerError(
+      'pkcs11',
+      'misconfigured',
+      `the module "${modulePath}" cannot be loaded`,
+      returnValueName(error),
+    )
   }
   try {
     pkcs11.C_Initialize({ flags: js.CKF_OS_LOCKING_OK })
     return { pkcs11, ownsInitialize: true, logins: new Map(), users: 0 }
   } catch (error) {
     const name = returnValueName(error)
-    if (name === 'CKR_CRYPTOKI_ALREADY_INITIALIZED') return { pkcs11, ownsInitialize: false, logins: new Map(), users: 0 }
+    if (name === 'CKR_CRYPTOKI_ALREADY_INITIALIZED')
+      return { pkcs11, ownsInitialize: false, logins: new Map(), users: 0 }
     pkcs11.close()
     throw providerError('pkcs11', 'unavailable', `C_Initialize of "${modulePath}" failed`, name)
   }

@@ -12,71 +12,35 @@
  *
  * @module
  */
-import { invalidOption, optionsObject, rejectUnknownOptions } from '../option-checks.js'
 import { checkBytes, MAX_MATERIAL_LENGTH, MAX_WRAPPED_LENGTH } from './binding.js'
 import { closedProvider, providerError } from './provider-error.js'
 import { pkcs11Error } from './pkcs11-errors.js'
 import { acquireLibrary, type Pkcs11Js, type Pkcs11Library } from './pkcs11-library.js'
-import { findSlot, findWrappingKey, generateWrappingKey, login, type Pkcs11Mechanism } from './pkcs11-token.js'
-import { formatPkcs11Uri, parsePkcs11Uri, type Pkcs11Uri } from './pkcs11-uri.js'
+import { findWrappingKey, generateWrappingKey, type Pkcs11Mechanism } from './pkcs11-key.js'
+import {
+  resolvePkcs11Options,
+  type Pkcs11Options,
+  type ResolvedPkcs11Options,
+} from './pkcs11-options.js'
+import { findSlot, login } from './pkcs11-token.js'
+import { formatPkcs11Uri } from './pkcs11-uri.js'
 import { unwrapMaterial, wrapMaterial, type WrapContext } from './pkcs11-wrap.js'
-import { readSecret } from './secret-source.js'
 import { SerialQueue } from './serial-queue.js'
 import type { KeyBinding, MasterKeyProvider, ProviderIdentity } from './types.js'
 
-/** How to reach the token key. */
-export interface Pkcs11Options {
-  /** RFC 7512 URI naming the token and the key, e.g. `pkcs11:token=fieldseal;object=master`. */
-  uri: string
-  /** Path of the PKCS#11 module. Defaults to the URI's `module-path`, then `FIELDSEAL_PKCS11_MODULE`. */
-  modulePath?: string
-  /** The user PIN, when the application holds it. Defaults to the URI's `pin-source`, then `FIELDSEAL_PKCS11_PIN_FILE`, then `FIELDSEAL_PKCS11_PIN`. */
-  pin?: string
-  /** Force a wrapping mechanism. Defaults to `aes-gcm` when the token offers it, else `aes-kwp`. */
-  mechanism?: Pkcs11Mechanism
-  /** Environment to read `FIELDSEAL_PKCS11_*` from. Defaults to `process.env`. */
-  env?: NodeJS.ProcessEnv
-}
+export type { Pkcs11Options } from './pkcs11-options.js'
 
-const KNOWN_OPTIONS: Record<keyof Pkcs11Options, true> = { uri: true, modulePath: true, pin: true, mechanism: true, env: true }
-const WHERE = 'pkcs11 provider'
 const PROVIDER = 'pkcs11'
-
-interface Resolved {
-  readonly uri: Pkcs11Uri
-  readonly modulePath: string
-  readonly mechanism: Pkcs11Mechanism | undefined
-  readonly pin: string
-}
-
-async function resolve(options: Readonly<Pkcs11Options>): Promise<Resolved> {
-  const given = optionsObject(options, WHERE)
-  rejectUnknownOptions(given, Object.keys(KNOWN_OPTIONS), WHERE)
-  const uri = parsePkcs11Uri(given['uri'] as string)
-  const env = (given['env'] as NodeJS.ProcessEnv | undefined) ?? process.env
-  const modulePath = (given['modulePath'] as string | undefined) ?? uri.modulePath ?? (env['FIELDSEAL_PKCS11_MODULE'] || undefined)
-  if (typeof modulePath !== 'string' || !modulePath.startsWith('/')) {
-    throw invalidOption(WHERE, 'modulePath (or module-path in the URI, or FIELDSEAL_PKCS11_MODULE) must be an absolute path')
-  }
-  const mechanism = given['mechanism']
-  if (mechanism !== undefined && mechanism !== 'aes-gcm' && mechanism !== 'aes-kwp') {
-    throw invalidOption(WHERE, 'mechanism must be "aes-gcm" or "aes-kwp"')
-  }
-  if (given['pin'] !== undefined && typeof given['pin'] !== 'string') throw invalidOption(WHERE, 'pin must be a string')
-  const pin = await readSecret(
-    PROVIDER,
-    'PIN',
-    { value: given['pin'] as string | undefined, file: uri.pinFile, envVar: 'FIELDSEAL_PKCS11_PIN', fileEnvVar: 'FIELDSEAL_PKCS11_PIN_FILE' },
-    env,
-  )
-  return { uri, modulePath, mechanism, pin }
-}
 
 /**
  * Opens a logged-in session on the URI's token and runs `use`, which owns the session and the
  * library handle from then on; if anything throws, both are closed here.
  */
-async function withSession<T>(resolved: Resolved, readWrite: boolean, use: (library: Pkcs11Library, slot: Buffer, session: Buffer) => Promise<T> | T): Promise<T> {
+async function withSession<T>(
+  resolved: ResolvedPkcs11Options,
+  readWrite: boolean,
+  use: (library: Pkcs11Library, slot: Buffer, session: Buffer) => Promise<T> | T,
+): Promise<T> {
   const library = await acquireLibrary(resolved.modulePath)
   const { js, pkcs11 } = library
   let session: Buffer | undefined
@@ -105,7 +69,12 @@ function closeQuietly(library: Pkcs11Library, session: Buffer): void {
   }
 }
 
-function chooseMechanism(js: Pkcs11Js, library: Pkcs11Library, slot: Buffer, forced: Pkcs11Mechanism | undefined): Pkcs11Mechanism {
+function chooseMechanism(
+  js: Pkcs11Js,
+  library: Pkcs11Library,
+  slot: Buffer,
+  forced: Pkcs11Mechanism | undefined,
+): Pkcs11Mechanism {
   const offers = (mechanism: number, flags: number) => {
     try {
       return (library.pkcs11.C_GetMechanismInfo(slot, mechanism).flags & flags) === flags
@@ -117,7 +86,11 @@ function chooseMechanism(js: Pkcs11Js, library: Pkcs11Library, slot: Buffer, for
   const kwp = offers(js.CKM_AES_KEY_WRAP_PAD, js.CKF_WRAP | js.CKF_UNWRAP)
   const chosen = forced ?? (gcm ? 'aes-gcm' : 'aes-kwp')
   if (chosen === 'aes-gcm' ? gcm : kwp) return chosen
-  throw providerError(PROVIDER, 'misconfigured', `the token offers neither ${forced ?? 'AES-GCM nor AES key wrap with padding'} for this use`)
+  throw providerError(
+    PROVIDER,
+    'misconfigured',
+    `the token offers neither ${forced ?? 'AES-GCM nor AES key wrap with padding'} for this use`,
+  )
 }
 
 /**
@@ -131,12 +104,19 @@ function chooseMechanism(js: Pkcs11Js, library: Pkcs11Library, slot: Buffer, for
  * })
  * ```
  */
-export async function createPkcs11Provider(options: Readonly<Pkcs11Options>): Promise<MasterKeyProvider> {
-  const resolved = await resolve(options)
+export async function createPkcs11Provider(
+  options: Readonly<Pkcs11Options>,
+): Promise<MasterKeyProvider> {
+  const resolved = await resolvePkcs11Options(options)
   return withSession(resolved, false, (library, slot, session) => {
     const mechanism = chooseMechanism(library.js, library, slot, resolved.mechanism)
     const key = findWrappingKey(library.js, library.pkcs11, session, resolved.uri, mechanism)
-    return new Pkcs11Provider(library, { js: library.js, pkcs11: library.pkcs11, session, key }, mechanism, formatPkcs11Uri(resolved.uri))
+    return new Pkcs11Provider(
+      library,
+      { js: library.js, pkcs11: library.pkcs11, session, key },
+      mechanism,
+      formatPkcs11Uri(resolved.uri),
+    )
   })
 }
 
@@ -149,8 +129,10 @@ export async function createPkcs11Provider(options: Readonly<Pkcs11Options>): Pr
  * await generatePkcs11Key({ uri: 'pkcs11:token=fieldseal;object=master;id=%01', modulePath })
  * ```
  */
-export async function generatePkcs11Key(options: Readonly<Omit<Pkcs11Options, 'mechanism'>>): Promise<void> {
-  const resolved = await resolve(options)
+export async function generatePkcs11Key(
+  options: Readonly<Omit<Pkcs11Options, 'mechanism'>>,
+): Promise<void> {
+  const resolved = await resolvePkcs11Options(options)
   await withSession(resolved, true, async (library, _slot, session) => {
     await generateWrappingKey(library.js, library.pkcs11, session, resolved.uri)
     closeQuietly(library, session)
@@ -174,7 +156,9 @@ class Pkcs11Provider implements MasterKeyProvider {
 
   async wrap(material: Uint8Array, binding: KeyBinding): Promise<Uint8Array> {
     const bytes = checkBytes(material, 'material', MAX_MATERIAL_LENGTH)
-    return this.#run(async () => new Uint8Array(await wrapMaterial(this.context, this.mechanism, bytes, binding)))
+    return this.#run(
+      async () => new Uint8Array(await wrapMaterial(this.context, this.mechanism, bytes, binding)),
+    )
   }
 
   async unwrap(wrapped: Uint8Array, binding: KeyBinding): Promise<Uint8Array> {

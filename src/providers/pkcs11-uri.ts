@@ -71,7 +71,12 @@ function decodeText(value: string, name: string): string {
   }
 }
 
-function splitPairs(part: string, separator: string, chars: RegExp, known: readonly string[]): Map<string, string> {
+function splitPairs(
+  part: string,
+  separator: string,
+  chars: RegExp,
+  known: readonly string[],
+): Map<string, string> {
   const pairs = new Map<string, string>()
   if (part === '') return pairs
   for (const item of part.split(separator)) {
@@ -79,14 +84,20 @@ function splitPairs(part: string, separator: string, chars: RegExp, known: reado
     const name = equals < 0 ? item : item.slice(0, equals)
     const value = equals < 0 ? '' : item.slice(equals + 1)
     if (name === 'pin-value') {
-      throw invalidOption(WHERE, 'pkcs11 URI: pin-value is refused; give the PIN through pin-source (a file) or FIELDSEAL_PKCS11_PIN')
+      throw invalidOption(
+        WHERE,
+        'pkcs11 URI: pin-value is refused; give the PIN through pin-source (a file) or FIELDSEAL_PKCS11_PIN',
+      )
     }
     if (!known.includes(name)) {
       throw invalidOption(WHERE, `pkcs11 URI: attribute "${name.slice(0, 40)}" is not supported`)
     }
     if (pairs.has(name)) throw invalidOption(WHERE, `pkcs11 URI: attribute "${name}" appears twice`)
     if (equals < 0 || value === '' || !chars.test(value)) {
-      throw invalidOption(WHERE, `pkcs11 URI: attribute "${name}" has no value or a character that must be percent-encoded`)
+      throw invalidOption(
+        WHERE,
+        `pkcs11 URI: attribute "${name}" has no value or a character that must be percent-encoded`,
+      )
     }
     pairs.set(name, value)
   }
@@ -102,15 +113,28 @@ function splitPairs(part: string, separator: string, chars: RegExp, known: reado
  * ```
  */
 export function parsePkcs11Uri(uri: string): Pkcs11Uri {
-  if (typeof uri !== 'string' || !/^pkcs11:/i.test(uri)) throw invalidOption(WHERE, 'uri must start with "pkcs11:"')
+  if (typeof uri !== 'string' || !/^pkcs11:/i.test(uri))
+    throw invalidOption(WHERE, 'uri must start with "pkcs11:"')
   const rest = uri.slice('pkcs11:'.length)
   const question = rest.indexOf('?')
-  const path = splitPairs(question < 0 ? rest : rest.slice(0, question), ';', PATH_CHARS, PATH_ATTRIBUTES)
-  const query = splitPairs(question < 0 ? '' : rest.slice(question + 1), '&', QUERY_CHARS, QUERY_ATTRIBUTES)
-  if (query.has('module-name')) throw invalidOption(WHERE, 'pkcs11 URI: use module-path, not module-name')
+  const path = splitPairs(
+    question < 0 ? rest : rest.slice(0, question),
+    ';',
+    PATH_CHARS,
+    PATH_ATTRIBUTES,
+  )
+  const query = splitPairs(
+    question < 0 ? '' : rest.slice(question + 1),
+    '&',
+    QUERY_CHARS,
+    QUERY_ATTRIBUTES,
+  )
+  if (query.has('module-name'))
+    throw invalidOption(WHERE, 'pkcs11 URI: use module-path, not module-name')
   const attributes: Partial<Record<Exclude<Pkcs11PathAttribute, 'id'>, string>> = {}
   for (const [name, value] of path) {
-    if (name !== 'id') attributes[name as Exclude<Pkcs11PathAttribute, 'id'>] = decodeText(value, name)
+    if (name !== 'id')
+      attributes[name as Exclude<Pkcs11PathAttribute, 'id'>] = decodeText(value, name)
   }
   const id = path.has('id') ? decodeBytes(path.get('id') as string, 'id') : undefined
   if (attributes.type !== undefined && attributes.type !== 'secret-key') {
@@ -119,7 +143,10 @@ export function parsePkcs11Uri(uri: string): Pkcs11Uri {
   if (attributes['slot-id'] !== undefined && !/^\d{1,20}$/.test(attributes['slot-id'])) {
     throw invalidOption(WHERE, 'pkcs11 URI: slot-id must be a decimal number')
   }
-  if (attributes['library-version'] !== undefined && !/^\d{1,3}(?:\.\d{1,3})?$/.test(attributes['library-version'])) {
+  if (
+    attributes['library-version'] !== undefined &&
+    !/^\d{1,3}(?:\.\d{1,3})?$/.test(attributes['library-version'])
+  ) {
     throw invalidOption(WHERE, 'pkcs11 URI: library-version must be M or M.m')
   }
   if (attributes.object === undefined && id === undefined) {
@@ -129,13 +156,17 @@ export function parsePkcs11Uri(uri: string): Pkcs11Uri {
   return {
     attributes,
     id,
-    modulePath: modulePath === undefined ? undefined : absolutePath(decodeText(modulePath, 'module-path'), 'module-path'),
+    modulePath:
+      modulePath === undefined
+        ? undefined
+        : absolutePath(decodeText(modulePath, 'module-path'), 'module-path'),
     pinFile: pinFile(query.get('pin-source')),
   }
 }
 
 function absolutePath(path: string, name: string): string {
-  if (!path.startsWith('/') || path.includes('\0')) throw invalidOption(WHERE, `pkcs11 URI: ${name} must be an absolute path`)
+  if (!path.startsWith('/') || path.includes('\0'))
+    throw invalidOption(WHERE, `pkcs11 URI: ${name} must be an absolute path`)
   return path
 }
 
@@ -143,7 +174,8 @@ function absolutePath(path: string, name: string): string {
 function pinFile(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined
   const source = decodeText(raw, 'pin-source')
-  if (source.startsWith('|')) throw invalidOption(WHERE, 'pkcs11 URI: pin-source commands ("|…") are refused; use a file')
+  if (source.startsWith('|'))
+    throw invalidOption(WHERE, 'pkcs11 URI: pin-source commands ("|…") are refused; use a file')
   return absolutePath(source.replace(/^file:(?:\/\/(?=\/))?/, ''), 'pin-source')
 }
 
@@ -161,11 +193,15 @@ export function formatPkcs11Uri(uri: Pkcs11Uri): string {
   const parts: string[] = []
   for (const name of PATH_ATTRIBUTES) {
     if (name === 'id') {
-      if (uri.id !== undefined) parts.push(`id=${[...uri.id].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}`)
+      if (uri.id !== undefined)
+        parts.push(`id=${[...uri.id].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}`)
       continue
     }
     const value = uri.attributes[name]
-    if (value !== undefined) parts.push(`${name}=${encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`)
+    if (value !== undefined)
+      parts.push(
+        `${name}=${encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`,
+      )
   }
   return `pkcs11:${parts.join(';')}`
 }

@@ -63,6 +63,7 @@ async function readSecretFile(provider: string, what: string, path: string): Pro
     throw providerError(provider, 'misconfigured', `cannot read the ${what} file "${path}"`, code)
   }
   const secret = text.replace(/\r?\n$/, '')
-  if (secret === '') throw providerError(provider, 'misconfigured', `the ${what} file "${path}" is empty`)
+  if (secret === '')
+    throw providerError(provider, 'misconfigured', `the ${what} file "${path}" is empty`)
   return secret
 }

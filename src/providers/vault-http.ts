@@ -56,9 +56,12 @@ export async function vaultCall(
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptCall(connection, operation, path, body)
     if (!(outcome instanceof Retryable)) return outcome
-    if (connection.signal.aborted) throw providerError(PROVIDER, 'unavailable', 'the provider was closed')
+    if (connection.signal.aborted)
+      throw providerError(PROVIDER, 'unavailable', 'the provider was closed')
     if (attempt >= retry.maxAttempts) {
-      const what = outcome.sealed ? 'Vault is sealed' : `${operation} failed after ${attempt} attempts`
+      const what = outcome.sealed
+        ? 'Vault is sealed'
+        : `${operation} failed after ${attempt} attempts`
       throw providerError(PROVIDER, 'unavailable', what, outcome.reason)
     }
     try {
@@ -98,7 +101,11 @@ async function attemptCall(
   if (status >= 200 && status < 300) return parseJson(text, operation)
   const errors = vaultErrors(text)
   if (RETRY_STATUSES.has(status)) {
-    return new Retryable(`HTTP ${status}`, response.headers.get('retry-after'), /sealed/i.test(errors))
+    return new Retryable(
+      `HTTP ${status}`,
+      response.headers.get('retry-after'),
+      /sealed/i.test(errors),
+    )
   }
   throw classify(status, operation, errors)
 }
@@ -112,10 +119,20 @@ function classify(status: number, operation: VaultOperation, errors: string) {
     return providerError(PROVIDER, 'misconfigured', `${operation}: key or mount not found`, reason)
   }
   if (status === 400 && operation === 'decrypt') {
-    return providerError(PROVIDER, 'wrong-key', 'the wrapped key does not open under this key', reason)
+    return providerError(
+      PROVIDER,
+      'wrong-key',
+      'the wrapped key does not open under this key',
+      reason,
+    )
   }
   if (status >= 300 && status < 400) {
-    return providerError(PROVIDER, 'misconfigured', `${operation}: Vault answered with a redirect; use the active node's address`, reason)
+    return providerError(
+      PROVIDER,
+      'misconfigured',
+      `${operation}: Vault answered with a redirect; use the active node's address`,
+      reason,
+    )
   }
   return providerError(PROVIDER, 'misconfigured', `${operation} rejected`, reason)
 }
@@ -137,7 +154,11 @@ function parseJson(text: string, operation: VaultOperation): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch {
-    throw providerError(PROVIDER, 'unavailable', `${operation}: Vault answered with a body that is not JSON`)
+    throw providerError(
+      PROVIDER,
+      'unavailable',
+      `${operation}: Vault answered with a body that is not JSON`,
+    )
   }
 }
 
@@ -145,7 +166,9 @@ function parseJson(text: string, operation: VaultOperation): unknown {
 function vaultErrors(text: string): string {
   try {
     const body = JSON.parse(text) as { errors?: unknown }
-    return Array.isArray(body.errors) ? body.errors.filter((e) => typeof e === 'string').join('\n') : ''
+    return Array.isArray(body.errors)
+      ? body.errors.filter((e) => typeof e === 'string').join('\n')
+      : ''
   } catch {
     return ''
   }

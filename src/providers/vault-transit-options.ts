@@ -95,7 +95,8 @@ export function checkVaultOptions(options: Readonly<VaultTransitOptions>): Vault
     throw invalidOption(WHERE, 'mount must not contain "." or ".." segments')
   }
   const namespaceValue = given['namespace'] ?? (env['VAULT_NAMESPACE'] || undefined)
-  const namespace = namespaceValue === undefined ? undefined : pattern(namespaceValue, NAMESPACE, 'namespace')
+  const namespace =
+    namespaceValue === undefined ? undefined : pattern(namespaceValue, NAMESPACE, 'namespace')
   return {
     address,
     key,
@@ -126,11 +127,23 @@ function checkAddress(value: unknown, allowInsecureHttp: boolean): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw invalidOption(WHERE, 'address must be an http(s) URL')
   }
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || url.pathname !== '/') {
-    throw invalidOption(WHERE, 'address must be scheme, host and port only (no credentials, path or query)')
+  if (
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.pathname !== '/'
+  ) {
+    throw invalidOption(
+      WHERE,
+      'address must be scheme, host and port only (no credentials, path or query)',
+    )
   }
   if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url.hostname)) {
-    throw invalidOption(WHERE, 'address uses http:// to a remote host; use https:// (or allowInsecureHttp)')
+    throw invalidOption(
+      WHERE,
+      'address uses http:// to a remote host; use https:// (or allowInsecureHttp)',
+    )
   }
   return url.origin
 }

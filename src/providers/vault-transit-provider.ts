@@ -23,7 +23,12 @@ import { checkVaultOptions, type VaultTransitOptions } from './vault-transit-opt
 export type { VaultTransitOptions } from './vault-transit-options.js'
 
 const PROVIDER = 'vault-transit'
-const AEAD_KEY_TYPES = new Set(['aes128-gcm96', 'aes256-gcm96', 'chacha20-poly1305', 'xchacha20-poly1305'])
+const AEAD_KEY_TYPES = new Set([
+  'aes128-gcm96',
+  'aes256-gcm96',
+  'chacha20-poly1305',
+  'xchacha20-poly1305',
+])
 const CIPHERTEXT = /^vault:v[1-9][0-9]{0,9}:[A-Za-z0-9+/]+={0,2}$/
 
 /**
@@ -42,7 +47,12 @@ export async function createVaultTransitProvider(
   const token = await readSecret(
     PROVIDER,
     'Vault token',
-    { value: config.token, file: config.tokenFile, envVar: 'VAULT_TOKEN', fileEnvVar: 'VAULT_TOKEN_FILE' },
+    {
+      value: config.token,
+      file: config.tokenFile,
+      envVar: 'VAULT_TOKEN',
+      fileEnvVar: 'VAULT_TOKEN_FILE',
+    },
     config.env,
   )
   return new VaultTransitProvider(config, token)
@@ -95,7 +105,11 @@ class VaultTransitProvider implements MasterKeyProvider {
     const ciphertext = checkBytes(wrapped, 'wrapped', MAX_WRAPPED_LENGTH).toString('latin1')
     const aad = canonicalBinding(binding).toString('base64')
     if (!CIPHERTEXT.test(ciphertext)) {
-      throw providerError(PROVIDER, 'wrong-key', 'the wrapped key is not a Vault Transit ciphertext')
+      throw providerError(
+        PROVIDER,
+        'wrong-key',
+        'the wrapped key is not a Vault Transit ciphertext',
+      )
     }
     await this.#checkKey()
     const body = await vaultCall(this.#connection, 'decrypt', this.#path('decrypt'), {
@@ -133,10 +147,18 @@ class VaultTransitProvider implements MasterKeyProvider {
     const data = (body as { data?: Record<string, unknown> }).data ?? {}
     const type = typeof data['type'] === 'string' ? data['type'] : 'unknown'
     if (!AEAD_KEY_TYPES.has(type)) {
-      throw providerError(PROVIDER, 'misconfigured', `key "${this.#key}" is of type ${type}, which cannot bind associated data; use aes256-gcm96`)
+      throw providerError(
+        PROVIDER,
+        'misconfigured',
+        `key "${this.#key}" is of type ${type}, which cannot bind associated data; use aes256-gcm96`,
+      )
     }
     if (data['derived'] === true || data['convergent_encryption'] === true) {
-      throw providerError(PROVIDER, 'misconfigured', `key "${this.#key}" is a derived key; use a key created without derivation`)
+      throw providerError(
+        PROVIDER,
+        'misconfigured',
+        `key "${this.#key}" is a derived key; use a key created without derivation`,
+      )
     }
   }
 }
