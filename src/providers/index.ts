@@ -6,6 +6,7 @@
  */
 export type { KeyBinding, MasterKeyProvider, ProviderIdentity } from './types.js'
 export { canonicalBinding, checkBinding } from './binding.js'
+export { sealProviderCheck, unwrapVerified, verifyProviderCheck } from './provider-check.js'
 export {
   createAwsKmsProvider,
   type AwsCredentials,
