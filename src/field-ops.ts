@@ -170,7 +170,7 @@ function open(config: FieldsealConfig, batch: Batch, value: string, match: Match
     if (mode.reencrypt && value.startsWith(`enc:v1:${config.keys.encryptionKey().kid}:`)) {
       return KEEP
     }
-    const opened = openValue(config.keys, value, context)
+    const opened = openValue(config.keys, value, context, undefined, config.readLegacy)
     if (opened.legacy) {
       batch.emit({ operation: 'legacy-format', outcome: 'success', path: match.path(), kid: opened.kid })
     }

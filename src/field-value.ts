@@ -198,11 +198,25 @@ function openLegacy(keys: KeySource, sealed: Buffer, path?: string): Opened {
 
 /**
  * Opens an `enc:` string: v1 with the key its id names and the AAD of `context`, legacy with
- * each data key in turn. Throws a coded {@link FieldsealError} for anything else.
+ * each data key in turn (unless `readLegacy` is false: then `ERR_FIELDSEAL_LEGACY_FORMAT`).
+ * Throws a coded {@link FieldsealError} for anything else.
  */
-export function openValue(keys: KeySource, value: string, context: string, path?: string): Opened {
+export function openValue(
+  keys: KeySource,
+  value: string,
+  context: string,
+  path?: string,
+  readLegacy = true,
+): Opened {
   const envelope = parseEnvelope(value, path)
   if (envelope.version === 'v1') return openV1(keys, envelope, context, path)
+  if (!readLegacy) {
+    throw fail(
+      'ERR_FIELDSEAL_LEGACY_FORMAT',
+      'value is in the legacy format (no key id), which this instance no longer reads (readLegacy: false)',
+      path,
+    )
+  }
   // Legacy values bind no context, but a context that could not be bound is refused alike.
   if (!isWellFormedText(context)) throw illFormedContext(path)
   return openLegacy(keys, envelope.sealed, path)

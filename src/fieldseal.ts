@@ -120,13 +120,13 @@ export function createFieldseal(options?: Readonly<FieldsealOptions>): Fieldseal
     decryptField(value, valueOptions) {
       const context = contextOption(valueOptions, 'decryptField')
       if (!isEncrypted(value)) return value
-      return openValue(keys, value, context).value
+      return openValue(keys, value, context, undefined, config.readLegacy).value
     },
     reencryptField(value, valueOptions) {
       const context = contextOption(valueOptions, 'reencryptField')
       if (!isEncrypted(value)) return value
       if (value.startsWith(`${V1_PREFIX}${keys.encryptionKey().kid}:`)) return value
-      return sealValue(keys, openValue(keys, value, context).value, context)
+      return sealValue(keys, openValue(keys, value, context, undefined, config.readLegacy).value, context)
     },
     isEncrypted,
     encryptFields(doc, paths) {

@@ -54,6 +54,13 @@ export interface FieldsealOptions {
    * turned on. Defaults to `false`.
    */
   readonly legacyPlaintext?: boolean
+  /**
+   * Read values in the reference design's legacy format (`enc:<base64>`, no key id). Set it to
+   * `false` once re-encryption has moved every value to v1: a legacy value then throws
+   * `ERR_FIELDSEAL_LEGACY_FORMAT` instead of being tried against every data key. Defaults to
+   * `true`.
+   */
+  readonly readLegacy?: boolean
   /** Deepest nesting walked in object operations. Defaults to `32`. */
   readonly maxDepth?: number
   /** Most encrypted values one object operation handles. Defaults to `1000`. */
@@ -81,6 +88,7 @@ export interface FieldsealConfig {
   readonly fields: readonly ResolvedField[] | undefined
   readonly shouldEncryptField: (name: string) => boolean
   readonly legacyPlaintext: boolean
+  readonly readLegacy: boolean
   readonly maxDepth: number
   readonly maxFields: number
   readonly maxIndexedLength: number
@@ -95,6 +103,7 @@ const KNOWN = [
   'fields',
   'policy',
   'legacyPlaintext',
+  'readLegacy',
   'maxDepth',
   'maxFields',
   'maxIndexedLength',
@@ -168,6 +177,7 @@ export function resolveOptions(input: Readonly<FieldsealOptions> | undefined): F
     fields: options.fields === undefined ? undefined : resolveFields(options.fields, WHERE),
     shouldEncryptField: createFieldPolicy(policy as PolicyOptions),
     legacyPlaintext: booleanOption(options.legacyPlaintext, false, 'legacyPlaintext', WHERE),
+    readLegacy: booleanOption(options.readLegacy, true, 'readLegacy', WHERE),
     maxDepth: positiveInteger(options.maxDepth, 32, 'maxDepth', WHERE),
     maxFields: positiveInteger(options.maxFields, 1000, 'maxFields', WHERE),
     maxIndexedLength: positiveInteger(

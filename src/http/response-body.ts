@@ -79,7 +79,7 @@ function openOne(
     if (remembered !== NOT_REMEMBERED) return remembered
   }
   try {
-    const opened = openValue(config.keys, value, context)
+    const opened = openValue(config.keys, value, context, undefined, config.readLegacy)
     if (opened.legacy)
       config.onEvent?.({
         operation: 'legacy-format',

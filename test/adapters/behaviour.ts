@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
+import { AesGcmCipher } from '../../src/aes-gcm.js'
 import { blindIndex } from '../../src/blind-index.js'
 import type { FieldsealEvent } from '../../src/events.js'
 import { createFieldseal } from '../../src/fieldseal.js'
@@ -273,6 +274,21 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
         expect(built.errors).toHaveLength(0) // answered by the middleware: no error handler needed
       })
     }
+
+    it('answers 400 ERR_FIELDSEAL_LEGACY_FORMAT for a legacy value once legacy reading is off [readLegacy: false]', async () => {
+      const key = newKey()
+      const legacy = `enc:${new AesGcmCipher(Buffer.from(key, 'base64')).encrypt(SSN).toString('base64')}`
+      const { seen, route } = recorder()
+      const reading = app({ fs: createFieldseal({ keys: [key], fields: ['ssn'] }), routes: [route()] })
+      expect((await request(reading.server).post('/x').send({ ssn: legacy })).status).toBe(201)
+      expect(seen[0]?.fieldseal?.get('ssn')).toBe(SSN)
+      const done = createFieldseal({ keys: [key], fields: ['ssn'], readLegacy: false })
+      const refusing = app({ fs: done, routes: [route()] })
+      const response = await request(refusing.server).post('/x').send({ ssn: legacy })
+      expectProblem(response, 400, 'ERR_FIELDSEAL_LEGACY_FORMAT', 'ssn')
+      expect(response.text).not.toContain(legacy.slice(4, 24))
+      expect(seen).toHaveLength(1)
+    })
 
     it('refuses a field name with a lone surrogate as a context with 400, both ways', async () => {
       // 0.1.0 bound "\uD800" and "\uFFFD" alike: a value sealed under one opened under the other.

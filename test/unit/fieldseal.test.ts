@@ -201,6 +201,39 @@ describe('documents', () => {
     expect(strict.decryptFields(migrated)).toEqual({ ssn: '078-05-1120' })
   })
 
+  it('stops reading the legacy format once a migration is done [readLegacy: false]', () => {
+    const legacy = 'enc:' + new AesGcmCipher(key).encrypt('078-05-1120').toString('base64')
+    const reading = createFieldseal({ keys: [key], fields: ['ssn'] })
+    expect(reading.decryptField(legacy)).toBe('078-05-1120')
+    const migrated = reading.reencryptFields({ ssn: legacy })
+    const events: FieldsealEvent[] = []
+    const done = createFieldseal({ keys: [key], fields: ['ssn'], readLegacy: false, onEvent: (e) => events.push(e) })
+    const refused = expect.objectContaining({ code: 'ERR_FIELDSEAL_LEGACY_FORMAT', status: 400 })
+    expect(() => done.decryptField(legacy)).toThrow(refused)
+    expect(() => done.reencryptField(legacy)).toThrow(refused)
+    expect(() => done.decryptFields({ ssn: legacy })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_LEGACY_FORMAT', path: 'ssn' }),
+    )
+    expect(() => done.reencryptFields({ list: [{ ssn: legacy }] })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_LEGACY_FORMAT', path: 'list[0].ssn' }),
+    )
+    expect(events).toContainEqual(expect.objectContaining({ outcome: 'failure', code: 'ERR_FIELDSEAL_LEGACY_FORMAT' }))
+    let message = ''
+    try {
+      done.decryptField(legacy)
+    } catch (caught) {
+      message = (caught as Error).message
+    }
+    expect(message).toContain('legacy format')
+    expect(message).not.toContain(legacy.slice(4, 20))
+    // v1 values, and a malformed value, behave as before.
+    expect(done.decryptFields(migrated)).toEqual({ ssn: '078-05-1120' })
+    expect(() => done.decryptField('enc:abc')).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED' }))
+    expect(() => createFieldseal({ keys: [key], readLegacy: 'no' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+    )
+  })
+
   it('names the field path in errors and reports failures to the hook without values', () => {
     const events: FieldsealEvent[] = []
     const fs = createFieldseal({ keys: [key], fields: ['items[*].card'], onEvent: (e) => events.push(e) })
