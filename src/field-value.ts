@@ -11,14 +11,15 @@ import { isWellFormedText } from './code-points.js'
 import { FieldsealError, type FieldsealErrorCode } from './errors.js'
 import { formatV1, parseEnvelope, v1Header, type Envelope } from './envelope.js'
 import type { DataKey, KeySource } from './key-source.js'
+import { decodeUtf8Strict, parsePlaintextText, serializeValue } from './plaintext.js'
+
+export { parsePlaintextText } from './plaintext.js'
 
 /** `''`, `null` and `undefined` pass through encryption and decryption unchanged. */
 export function isEmptyValue(value: unknown): value is '' | null | undefined {
   return value === '' || value === null || value === undefined
 }
 
-// ignoreBOM keeps a leading U+FEFF: it is part of the plaintext, not a marker.
-const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const MAX_CACHED = 4096
 // Key ids here come from the key source (a sealing key, or one found for a value), never
 // unchecked from a value, so this map stays as small as the keyring.
@@ -49,56 +50,12 @@ function illFormedContext(path: string | undefined): FieldsealError {
   return fail('ERR_FIELDSEAL_UNSUPPORTED_VALUE', message, path)
 }
 
-/**
- * Parses the JSON text of a v1 plaintext. A string without escapes is its text between the
- * quotes, which spares JSON.parse on the most common field values.
- */
-function parsePlaintext(plaintext: Buffer): unknown {
-  return parsePlaintextText(plaintext.toString('utf8'))
-}
-
-/**
- * The value the JSON text of a v1 plaintext stands for: what opening a value sealed from that
- * text returns (a fresh copy each call, never an object shared with the caller of `sealValue`).
- *
- * @example
- * ```ts
- * parsePlaintextText('"078-05-1120"') // '078-05-1120'
- * ```
- */
-export function parsePlaintextText(text: string): unknown {
-  if (text.charCodeAt(0) === 0x22 && text.indexOf('\\') === -1 && text.length >= 2) {
-    if (text.charCodeAt(text.length - 1) === 0x22) return text.slice(1, -1)
-  }
-  return JSON.parse(text)
-}
-
 function fail(code: FieldsealErrorCode, message: string, path?: string, kid?: string, cause?: unknown) {
   return new FieldsealError(code, message, {
     ...(path === undefined ? {} : { path }),
     ...(kid === undefined ? {} : { kid }),
     ...(cause === undefined ? {} : { cause }),
   })
-}
-
-function rejectNonFinite(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('non-finite number')
-  return value
-}
-
-/** JSON text of a value, refusing what JSON would silently change (NaN, Infinity) or drop. */
-function serialize(value: unknown, path: string | undefined): string {
-  let text: string | undefined
-  try {
-    text =
-      typeof value === 'object' ? JSON.stringify(value, rejectNonFinite) : JSON.stringify(value)
-  } catch (cause) {
-    throw fail('ERR_FIELDSEAL_UNSUPPORTED_VALUE', 'value cannot be encrypted as JSON', path, undefined, cause)
-  }
-  if (text === undefined || (typeof value === 'number' && !Number.isFinite(value))) {
-    throw fail('ERR_FIELDSEAL_UNSUPPORTED_VALUE', `a ${typeof value} value cannot be encrypted`, path)
-  }
-  return text
 }
 
 /**
@@ -122,7 +79,7 @@ export function sealValue(
   path?: string,
   observe?: SealObserver,
 ): string {
-  const plaintext = serialize(value, path)
+  const plaintext = serializeValue(value, path)
   const key = keys.encryptionKey()
   const header = headerFor(key.kid)
   const cached = aads.lookup(key.kid, context)
@@ -168,9 +125,13 @@ function openV1(keys: KeySource, envelope: Extract<Envelope, { version: 'v1' }>,
   const aad = cached ?? newAad(envelope.kid, context, path)
   const plaintext = open(key, envelope.sealed, aad, path)
   if (cached === undefined) aads.remember(envelope.kid, context, aad)
+  // Authentic, but only the key's holder could have written it: refused all the same.
+  const text = decodeUtf8Strict(plaintext)
+  if (text === undefined) {
+    throw fail('ERR_FIELDSEAL_MALFORMED', 'decrypted payload is not UTF-8', path, key.kid)
+  }
   try {
-    // v1 plaintext is JSON.stringify output (lone surrogates escaped), so it is valid UTF-8.
-    return { value: parsePlaintext(plaintext), kid: key.kid, legacy: false }
+    return { value: parsePlaintextText(text), kid: key.kid, legacy: false }
   } catch {
     // JSON.parse quotes the text it chokes on — here decrypted plaintext — so no cause is kept.
     throw fail('ERR_FIELDSEAL_MALFORMED', 'decrypted payload is not JSON', path, key.kid)
@@ -187,11 +148,11 @@ function openLegacy(keys: KeySource, sealed: Buffer, path?: string): Opened {
       lastError = error
       continue
     }
-    try {
-      return { value: utf8Strict.decode(plaintext), kid: key.kid, legacy: true }
-    } catch (cause) {
-      throw fail('ERR_FIELDSEAL_MALFORMED', 'decrypted payload is not UTF-8', path, key.kid, cause)
+    const text = decodeUtf8Strict(plaintext)
+    if (text === undefined) {
+      throw fail('ERR_FIELDSEAL_MALFORMED', 'decrypted payload is not UTF-8', path, key.kid)
     }
+    return { value: text, kid: key.kid, legacy: true }
   }
   throw fail('ERR_FIELDSEAL_DECRYPT_FAILED', 'decryption failed', path, undefined, lastError)
 }

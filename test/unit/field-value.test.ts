@@ -270,3 +270,43 @@ describe('contexts that are not well-formed Unicode', () => {
     )
   })
 })
+
+describe('v1 plaintext is read with strict UTF-8 and JSON.parse, nothing more', () => {
+  const key = AesGcmCipher.generateKey()
+  const kid = keyFingerprint(key)
+  const sealer = createFieldseal({ keys: [key] })
+  /** A v1 value over raw plaintext bytes: what another implementation holding the key could write. */
+  const sealRaw = (plaintext: Uint8Array) =>
+    `enc:v1:${kid}:` + new AesGcmCipher(key).encrypt(plaintext, `enc:v1:${kid}:f`).toString('base64url')
+  const open = (plaintext: Uint8Array) => sealer.decryptField(sealRaw(plaintext), { context: 'f' })
+
+  it.each([
+    ['invalid UTF-8 in a string (0xFF)', [0x22, 0x61, 0xff, 0x22]],
+    ['an overlong encoding of "/" (C0 AF)', [0x22, 0xc0, 0xaf, 0x22]],
+    ['an encoded surrogate (ED A0 80)', [0x22, 0xed, 0xa0, 0x80, 0x22]],
+    ['a truncated sequence (E2 82)', [0x22, 0xe2, 0x82, 0x22]],
+    ['a code point over U+10FFFF (F4 90 80 80)', [0x22, 0xf4, 0x90, 0x80, 0x80, 0x22]],
+    ['a quote inside a string: "a"b"', [...Buffer.from('"a"b"')]],
+    ['two strings: """"', [...Buffer.from('""""')]],
+    ['a raw control character inside the quotes', [0x22, 0x61, 0x01, 0x22]],
+    ['a raw line feed inside the quotes', [0x22, 0x61, 0x0a, 0x62, 0x22]],
+    ['a raw tab inside the quotes', [0x22, 0x09, 0x22]],
+    ['a lone quote', [0x22]],
+    ['a BOM before the JSON text', [0xef, 0xbb, 0xbf, 0x31]],
+    ['a bare word', [...Buffer.from('ssn')]],
+  ])('refuses %s as ERR_FIELDSEAL_MALFORMED', (_name, bytes) => {
+    expect(codeOf(() => open(Uint8Array.from(bytes)))).toBe('ERR_FIELDSEAL_MALFORMED')
+  })
+
+  it.each([
+    ['null', 'null', null],
+    ['an empty string', '""', ''],
+    ['escaped lone surrogates', '"\\ud800\\udfff\\ud800"', '\ud800\udfff\ud800'],
+    ['a string with an escaped quote', '"a\\"b"', 'a"b'],
+    ['white space around the text', ' \t\n"x"\r\n', 'x'],
+    ['a non-ASCII string', '"Zoë 😀"', 'Zoë 😀'],
+    ['a number in exponent form', '1e3', 1000],
+  ])('opens %s as JSON.parse does', (_name, text, expected) => {
+    expect(open(Buffer.from(text, 'utf8'))).toEqual(expected)
+  })
+})
