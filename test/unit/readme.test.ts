@@ -14,6 +14,16 @@ describe('README', () => {
     }
   })
 
+  it('shows, as the format example, the first published vector with its key', () => {
+    const vectors = JSON.parse(
+      readFileSync(new URL('../../docs/vectors/value-format-v1.json', import.meta.url), 'utf8'),
+    )
+    const section = readme.slice(readme.indexOf('## Value format v1'), readme.indexOf('## Error codes'))
+    expect(section).toContain(`\`${vectors.valid[0].encrypted}\``)
+    expect(section).toContain(`\`${vectors.keys[0].key}\``)
+    expect(section).toContain('docs/vectors/value-format-v1.json')
+  })
+
   it('gives the two commands of the quick start', () => {
     expect(readme).toContain('npm ci && npm start')
     expect(readme).toContain('npm test')
