@@ -7,19 +7,22 @@
  * @module
  */
 import { MASTER_KEY_ENV_VAR, MASTER_PASSPHRASE_ENV_VAR } from '../keyring/index.js'
-import { KEYS_ENV_VAR, keysFromEnv } from '../static-keys.js'
+import { keysFromEnv } from '../static-keys.js'
 import { NEW_MASTER_KEY_ENV_VAR, NEW_MASTER_PASSPHRASE_ENV_VAR } from './secret-file.js'
 
-// 22 base64 characters carry 128 bits; random ones mix upper case, lower case and digits (a
-// 43-character key lacks both digits and "+/" once in 7 000), while words, host names and
-// hyphenated names rarely have all three. 32 hex digits carry 128 bits.
+// 22 base64 characters carry 128 bits. Random ones mix upper case, lower case and digits (or
+// "+/"), which words, host names and hyphenated names rarely do; a 22-character run lacks a digit
+// one time in 40, so from 40 characters on (a 256-bit key has 43 or 44), both cases suffice.
+// 32 hex digits carry 128 bits.
 const BASE64_RUN = /[A-Za-z0-9+/_-]{22,}/g
 const HEX_RUN = /[0-9A-Fa-f]{32,}/
+const LONG_RUN = 40
 // Shorter secrets are ordinary words too often to be hunted in text.
 const MIN_KNOWN_SECRET = 4
 
 function mixed(run: string): boolean {
-  return /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9+/]/.test(run)
+  const cases = /[A-Z]/.test(run) && /[a-z]/.test(run)
+  return cases && (run.length >= LONG_RUN || /[0-9+/]/.test(run))
 }
 
 /**
@@ -52,13 +55,7 @@ export function secretsOf(env: Readonly<Record<string, string | undefined>>): st
     NEW_MASTER_KEY_ENV_VAR,
     NEW_MASTER_PASSPHRASE_ENV_VAR,
   ].flatMap((name) => [env[name] ?? '', (env[name] ?? '').trim()])
-  const keys = (() => {
-    try {
-      return keysFromEnv(env) ?? []
-    } catch {
-      return [env[KEYS_ENV_VAR] ?? '']
-    }
-  })()
+  const keys = keysFromEnv(env) ?? []
   return [...new Set([...named, ...keys])].filter((s) => s.length >= MIN_KNOWN_SECRET)
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../../src/cli/exit-codes.js'
 import { summarizeError, table } from '../../src/cli/output.js'
 import { ProgressBar, progressWanted } from '../../src/cli/progress.js'
+import { isShowable, looksLikeKeyMaterial, redact, secretsOf } from '../../src/cli/redact.js'
 import { closest, echo } from '../../src/cli/suggest.js'
 
 function stream(isTTY: boolean) {
@@ -154,6 +155,49 @@ describe('suggestions and echoes', () => {
     expect(echo('rotte', 1)).toBe('"rotte"')
     expect(echo('q8Vw1nX0hP2mZl9rT4sY7uB3cD5eF6gH8iJ0kL1mN2o=', 2)).toBe('argument 2')
     expect(echo('correct horse battery', 3)).toBe('argument 3')
+  })
+})
+
+describe('redaction', () => {
+  const key = AesGcmCipher.generateKey()
+
+  it('knows key material by its shape: 128 bits or more of base64, base64url or hex', () => {
+    for (const shaped of [
+      key.toString('base64'),
+      key.toString('base64url'),
+      key.toString('hex'),
+      'q8Vw1nX0hP2mZl9rT4sY7u', // 128 bits, base64url
+      'qVwnXhPmZlrTsYuBcDeFgHiJkLmNoPqRsTuVwXyZaB', // 256 bits without a digit
+      `/run/secrets/${key.toString('base64url')}/master.key`,
+    ]) {
+      expect(looksLikeKeyMaterial(shaped), shaped).toBe(true)
+    }
+    for (const word of [
+      'alice@example.com',
+      'cli:alice',
+      keyFingerprint(key),
+      'release-pipeline-production-eu-west-1',
+      'FIELDSEAL_MASTER_PASSPHRASE',
+      '/var/lib/app/keyring.json',
+      'correct horse battery staple',
+    ]) {
+      expect(looksLikeKeyMaterial(word), word).toBe(false)
+    }
+  })
+
+  it("redacts key-shaped runs and the environment's secrets, and says which words may be shown", () => {
+    const env = {
+      FIELDSEAL_MASTER_PASSPHRASE: 'hunter2-passphrase',
+      FIELDSEAL_KEYS: ` ${key.toString('base64')} ,abc`,
+      FIELDSEAL_MASTER_KEY: '',
+    }
+    const secrets = secretsOf(env)
+    expect(secrets).toEqual(['hunter2-passphrase', key.toString('base64')])
+    expect(redact(`cannot read ${key.toString('hex')} (ENOENT)`)).toBe('cannot read [redacted] (ENOENT)')
+    expect(redact('by hunter2-passphrase!', secrets)).toBe('by [redacted]!')
+    expect(isShowable('ops@example.com', secrets)).toBe(true)
+    expect(isShowable('x-hunter2-passphrase', secrets)).toBe(false)
+    expect(isShowable(key.toString('base64url'))).toBe(false)
   })
 })
 

@@ -1,29 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createFieldseal } from '../../../src/fieldseal.js'
-import { openKeyring, type Keyring } from '../../../src/keyring/keyring.js'
-import type { KeyringOptions } from '../../../src/keyring/keyring-options.js'
 import { MemoryKeyStore } from '../../../src/keyring/memory-store.js'
 import type { KeyringDocument, KeyStore } from '../../../src/keyring/types.js'
 import { masterKeyBase64, resigned } from '../../helpers/keyring.js'
+import { openTestKeyring } from '../../helpers/test-keyrings.js'
 
-let opened: Keyring[] = []
-afterEach(async () => {
-  for (const keyring of opened) await keyring.close()
-  opened = []
-})
-
-async function open(options: Partial<KeyringOptions> = {}): Promise<Keyring> {
-  const keyring = await openKeyring({
-    store: new MemoryKeyStore(),
-    masterKey: masterKeyBase64(),
-    env: {},
-    create: true,
-    refreshIntervalMs: 0,
-    ...options,
-  })
-  opened.push(keyring)
-  return keyring
-}
+const open = openTestKeyring
 
 const exhausted = (kid: string) =>
   expect.objectContaining({ code: 'ERR_FIELDSEAL_KEY_EXHAUSTED', kid, status: 500 })
