@@ -83,13 +83,13 @@ function wrapJson(
  */
 export function fieldseal(
   fs: Fieldseal,
-  options?: Readonly<FieldsealMiddlewareOptions>,
+  options?: Readonly<FieldsealMiddlewareOptions<Request>>,
 ): RequestHandler {
   const pipeline = createHttpPipeline(fs, options)
   return function fieldsealMiddleware(req, res, next) {
     // Callbacks, not a promise: the handler runs in the same tick when no key reload is needed.
     pipeline.handle(
-      { body: req.body, headers: req.headers, bodyRead: req.readableEnded },
+      { body: req.body, headers: req.headers, bodyRead: req.readableEnded, request: req },
       (result) => {
         req.body = result.body
         req.fieldseal = result.fieldseal

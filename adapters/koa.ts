@@ -60,7 +60,7 @@ function setProblem(ctx: Context, error: FieldsealError): void {
  */
 export function fieldseal(
   fs: Fieldseal,
-  options?: Readonly<FieldsealMiddlewareOptions>,
+  options?: Readonly<FieldsealMiddlewareOptions<Context>>,
 ): Middleware {
   const pipeline = createHttpPipeline(fs, options)
   return async function fieldsealMiddleware(ctx, next) {
@@ -72,6 +72,7 @@ export function fieldseal(
         body: request.body,
         headers: ctx.request.headers,
         bodyRead: ctx.req.readableEnded,
+        request: ctx,
       })
     } catch (error) {
       if (!isRequestDataError(error)) throw error

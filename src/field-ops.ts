@@ -6,8 +6,9 @@
  * @module
  */
 import { isEncrypted, parseEnvelope } from './envelope.js'
+import { contextUnder, type Binder } from './binding.js'
 import { FieldsealError } from './errors.js'
-import type { FieldsealEvent } from './events.js'
+import { Batch, withPath } from './field-batch.js'
 import { fieldNames } from './field-names.js'
 import { isEmptyValue, openValue, sealValue, type SealObserver } from './field-value.js'
 import type { FieldsealConfig, ResolvedField } from './options.js'
@@ -39,6 +40,14 @@ function compiled(fields: readonly ResolvedField[] | undefined, catchAll: boolea
   return cached
 }
 
+/**
+ * The configured fields followed by the catch-all `**.*` (data `null`), which reaches every
+ * other value; with no fields, the catch-all alone. Compiled once per field list.
+ */
+export function fieldsPlan(fields: readonly ResolvedField[] | undefined): CompiledPaths<Spec> {
+  return compiled(fields, true)
+}
+
 /** True when the value sits in a field that must hold ciphertext. */
 export function isEncryptedField(config: FieldsealConfig, match: Match<Spec>): boolean {
   if (match.data !== UNCONFIGURED) return true
@@ -56,43 +65,12 @@ export function decryptionPlan(
   return fields === undefined ? compiled(config.fields, true) : compiled(fields, false)
 }
 
-function contextOf(match: Match<Spec>): string {
-  return match.data?.context ?? match.name
+function contextOf(match: Match<Spec>, binder: Binder | undefined): string {
+  return contextUnder(binder, match.data?.context ?? match.name, () => match.path())
 }
 
 function isContainer(value: unknown): boolean {
   return typeof value === 'object' && value !== null
-}
-
-function withPath(error: unknown, path: string): unknown {
-  if (!(error instanceof FieldsealError) || error.path !== undefined) return error
-  return new FieldsealError(error.code, error.message, {
-    path,
-    ...(error.kid === undefined ? {} : { kid: error.kid }),
-    cause: error,
-  })
-}
-
-/** Counts values against `maxFields` and reports through the hook. */
-class Batch {
-  count = 0
-  readonly paths: string[] | undefined
-  constructor(private readonly config: FieldsealConfig) {
-    this.paths = config.onEvent ? [] : undefined
-  }
-  take(match: Match<Spec>): void {
-    if (++this.count > this.config.maxFields) {
-      throw new FieldsealError(
-        'ERR_FIELDSEAL_TOO_MANY_FIELDS',
-        `more than ${this.config.maxFields} encrypted fields in one document`,
-        { path: match.path() },
-      )
-    }
-    this.paths?.push(match.path())
-  }
-  emit(event: FieldsealEvent): void {
-    this.config.onEvent?.(event)
-  }
 }
 
 function seal(
@@ -100,7 +78,7 @@ function seal(
   batch: Batch,
   value: unknown,
   match: Match<Spec>,
-  observe?: SealObserver,
+  options: SealOptions,
 ): unknown {
   if (isEmptyValue(value)) return KEEP
   if (isEncrypted(value)) {
@@ -109,23 +87,30 @@ function seal(
   }
   batch.take(match)
   try {
-    return sealValue(config.keys, value, contextOf(match), undefined, observe)
+    return sealValue(config.keys, value, contextOf(match, options.binder), undefined, options.observe)
   } catch (error) {
     throw withPath(error, match.path())
   }
 }
 
+/** What a sealing walk is told besides the fields. */
+export interface SealOptions {
+  /** Told about every value sealed (see {@link SealObserver}). */
+  readonly observe?: SealObserver | undefined
+  /** Binds each value to more than its field (src/binding.ts). */
+  readonly binder?: Binder | undefined
+}
+
 /**
- * Encrypts the configured fields of `doc` (or, with no configured fields, the policy's names).
- * A non-empty field spelt like a configured one but left unencrypted (`SSN` for `ssn`) throws
- * `ERR_FIELDSEAL_FIELD_VARIANT` (src/field-names.ts). `observe`, when given, is told about every
- * value sealed (see {@link SealObserver}).
+ * Encrypts `fields` of `doc` (with none, the policy's names at any depth). A non-empty field
+ * spelt like a configured one but left unencrypted (`SSN` for `ssn`) throws
+ * `ERR_FIELDSEAL_FIELD_VARIANT` (src/field-names.ts).
  */
 export function encryptDocument(
   config: FieldsealConfig,
   doc: unknown,
-  fields = config.fields,
-  observe?: SealObserver,
+  fields: readonly ResolvedField[] | undefined,
+  options: SealOptions = {},
 ): unknown {
   const batch = new Batch(config)
   const names = fields === undefined ? undefined : fieldNames(fields)
@@ -135,10 +120,10 @@ export function encryptDocument(
     doc,
     compiled(fields, guard !== undefined),
     (value, match) => {
-      if (match.data !== UNCONFIGURED) return seal(config, batch, value, match, observe)
+      if (match.data !== UNCONFIGURED) return seal(config, batch, value, match, options)
       if (typeof match.step === 'string' && !isEmptyValue(value)) {
         if (fields === undefined && config.shouldEncryptField(match.step)) {
-          return seal(config, batch, value, match, observe)
+          return seal(config, batch, value, match, options)
         }
         guard?.checkKey(match.step, () => match.path())
       }
@@ -155,21 +140,25 @@ export function encryptDocument(
 
 /** How a decrypting walk treats what it finds. */
 export interface DecryptMode {
-  /** Only these fields; otherwise every `enc:` value in the document. */
+  /** The encrypted fields (their contexts apply); `undefined`: the policy's names. */
   readonly fields: readonly ResolvedField[] | undefined
+  /** Open `enc:` values anywhere, by field name; otherwise only in the encrypted fields. */
+  readonly everywhere: boolean
   /** Plaintext in an encrypted field is an error (reading stored data), not input (a request). */
   readonly requireEncrypted: boolean
   /** Re-seal what was opened with the active key instead of returning plaintext. */
   readonly reencrypt: boolean
+  /** Binds each value to more than its field (src/binding.ts). */
+  readonly binder?: Binder | undefined
 }
 
 function open(config: FieldsealConfig, batch: Batch, value: string, match: Match<Spec>, mode: DecryptMode): unknown {
   batch.take(match)
-  const context = contextOf(match)
   try {
     if (mode.reencrypt && value.startsWith(`enc:v1:${config.keys.encryptionKey().kid}:`)) {
       return KEEP
     }
+    const context = contextOf(match, mode.binder)
     const opened = openValue(config.keys, value, context, undefined, config.readLegacy)
     if (opened.legacy) {
       batch.emit({ operation: 'legacy-format', outcome: 'success', path: match.path(), kid: opened.kid })
@@ -193,13 +182,18 @@ function open(config: FieldsealConfig, batch: Batch, value: string, match: Match
 /** Decrypts (or re-encrypts) the `enc:` values of `doc`; see {@link DecryptMode}. */
 export function decryptDocument(config: FieldsealConfig, doc: unknown, mode: DecryptMode): unknown {
   const batch = new Batch(config)
-  const plan = decryptionPlan(config, mode.fields)
+  const policy = mode.fields === undefined
+  const encryptedHere = (match: Match<Spec>) =>
+    match.data !== UNCONFIGURED ||
+    (policy && typeof match.step === 'string' && config.shouldEncryptField(match.step))
   return walkPaths(
     doc,
-    plan,
+    compiled(mode.fields, mode.everywhere),
     (value, match) => {
-      if (isEncrypted(value)) return open(config, batch, value, match, mode)
-      if (mode.requireEncrypted && !isEmptyValue(value) && isEncryptedField(config, match)) {
+      if (isEncrypted(value)) {
+        return mode.everywhere || encryptedHere(match) ? open(config, batch, value, match, mode) : KEEP
+      }
+      if (mode.requireEncrypted && !isEmptyValue(value) && encryptedHere(match)) {
         if (!config.legacyPlaintext) {
           throw new FieldsealError(
             'ERR_FIELDSEAL_PLAINTEXT_FIELD',
@@ -208,7 +202,7 @@ export function decryptDocument(config: FieldsealConfig, doc: unknown, mode: Dec
           )
         }
         batch.emit({ operation: 'legacy-plaintext', outcome: 'allowed', path: match.path() })
-        return mode.reencrypt ? seal(config, batch, value, match) : KEEP
+        return mode.reencrypt ? seal(config, batch, value, match, { binder: mode.binder }) : KEEP
       }
       return isContainer(value) ? DESCEND : KEEP
     },

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { boundContext, checkBinding, fixedBinder, type Binder } from './binding.js'
 import { isWellFormedText } from './code-points.js'
 import { isEncrypted, parseEnvelope, V1_PREFIX } from './envelope.js'
 import { FieldsealError } from './errors.js'
@@ -24,6 +25,22 @@ import {
 export interface FieldValueOptions {
   /** Context bound into the ciphertext, such as the field's name. Defaults to `''`. */
   readonly context?: string
+  /**
+   * Record binding (a tenant, a user, a record id), bound in with the context as the middleware's
+   * `binding` does: the value opens only with the same binding. A non-empty string without
+   * U+0000. Defaults to none.
+   */
+  readonly binding?: string
+}
+
+/** Options of the document operations. */
+export interface FieldsOptions {
+  /**
+   * Record binding of every value of the document (see {@link FieldValueOptions.binding}):
+   * what the middleware's `binding` function gave for the request that sealed them. Defaults
+   * to none.
+   */
+  readonly binding?: string
 }
 
 /** A configured fieldseal instance. See {@link createFieldseal}. */
@@ -37,14 +54,14 @@ export interface Fieldseal {
   /** True for a string in an encrypted format (it starts with `enc:`). */
   isEncrypted(value: unknown): value is string
   /** A copy of `doc` with the given (or configured, or policy) fields encrypted. */
-  encryptFields<T>(doc: T, paths?: FieldPaths): T
+  encryptFields<T>(doc: T, paths?: FieldPaths, options?: FieldsOptions): T
   /**
    * A copy of `doc` with `enc:` values decrypted: at `paths` if given, else everywhere. Plaintext
    * in an encrypted field throws `ERR_FIELDSEAL_PLAINTEXT_FIELD` unless `legacyPlaintext` is on.
    */
-  decryptFields<T>(doc: T, paths?: FieldPaths): T
+  decryptFields<T>(doc: T, paths?: FieldPaths, options?: FieldsOptions): T
   /** A copy of `doc` with every value moved to the active key (legacy values become v1). */
-  reencryptFields<T>(doc: T, paths?: FieldPaths): T
+  reencryptFields<T>(doc: T, paths?: FieldPaths, options?: FieldsOptions): T
   /** The policy: whether a field of this name is encrypted when no `fields` are configured. */
   shouldEncryptField(name: string): boolean
   /** Reloads keys from the keyring's store (a rotation made elsewhere). */
@@ -62,11 +79,16 @@ export function configOf(fieldseal: Fieldseal): FieldsealConfig {
   return config
 }
 
+const VALUE_OPTIONS = ['context', 'binding']
+
+/** The context a single-value call binds: its `context`, under its `binding` if any. */
 function contextOption(options: FieldValueOptions | undefined, where: string): string {
   if (options === undefined || options === null) return ''
   // Per-call options are checked without allocating: this runs once per field.
   for (const key in options) {
-    if (key !== 'context') rejectUnknownOptions(optionsObject(options, where), ['context'], where)
+    if (!VALUE_OPTIONS.includes(key)) {
+      rejectUnknownOptions(optionsObject(options, where), VALUE_OPTIONS, where)
+    }
   }
   const context = options.context ?? ''
   if (typeof context !== 'string') throw new TypeError(`${where}: context must be a string`)
@@ -76,7 +98,16 @@ function contextOption(options: FieldValueOptions | undefined, where: string): s
     const message = `${where}: context is not well-formed Unicode`
     throw new FieldsealError('ERR_FIELDSEAL_UNSUPPORTED_VALUE', message)
   }
-  return context
+  const binding = options.binding
+  return binding === undefined ? context : boundContext(checkBinding(binding, where), context)
+}
+
+/** The binder of a document call's `{ binding }`. */
+function binderOption(options: FieldsOptions | undefined, where: string): Binder | undefined {
+  if (options === undefined) return undefined
+  const checked = optionsObject(options, where)
+  rejectUnknownOptions(checked, ['binding'], where)
+  return fixedBinder(checked.binding, where)
 }
 
 /**
@@ -106,6 +137,11 @@ export function createFieldseal(options?: Readonly<FieldsealOptions>): Fieldseal
     }
     return fields
   }
+  // Reading stored data: given paths only, else every `enc:` value (configured contexts first).
+  const readMode = (fields: readonly ResolvedField[] | undefined) =>
+    fields === undefined
+      ? { fields: config.fields, everywhere: true, requireEncrypted: true }
+      : { fields, everywhere: false, requireEncrypted: true }
   // Verify up front that the source can encrypt, so a broken keyring fails at start-up.
   keys.encryptionKey()
 
@@ -129,16 +165,24 @@ export function createFieldseal(options?: Readonly<FieldsealOptions>): Fieldseal
       return sealValue(keys, openValue(keys, value, context, undefined, config.readLegacy).value, context)
     },
     isEncrypted,
-    encryptFields(doc, paths) {
-      return encryptDocument(config, doc, fieldsFor(paths, 'encryptFields') ?? config.fields) as typeof doc
+    encryptFields(doc, paths, callOptions) {
+      const binder = binderOption(callOptions, 'encryptFields')
+      const fields = fieldsFor(paths, 'encryptFields') ?? config.fields
+      return encryptDocument(config, doc, fields, { binder }) as typeof doc
     },
-    decryptFields(doc, paths) {
-      const fields = fieldsFor(paths, 'decryptFields')
-      return decryptDocument(config, doc, { fields, requireEncrypted: true, reencrypt: false }) as typeof doc
+    decryptFields(doc, paths, callOptions) {
+      return decryptDocument(config, doc, {
+        ...readMode(fieldsFor(paths, 'decryptFields')),
+        reencrypt: false,
+        binder: binderOption(callOptions, 'decryptFields'),
+      }) as typeof doc
     },
-    reencryptFields(doc, paths) {
-      const fields = fieldsFor(paths, 'reencryptFields')
-      return decryptDocument(config, doc, { fields, requireEncrypted: true, reencrypt: true }) as typeof doc
+    reencryptFields(doc, paths, callOptions) {
+      return decryptDocument(config, doc, {
+        ...readMode(fieldsFor(paths, 'reencryptFields')),
+        reencrypt: true,
+        binder: binderOption(callOptions, 'reencryptFields'),
+      }) as typeof doc
     },
     shouldEncryptField: config.shouldEncryptField,
     async refreshKeys() {

@@ -16,6 +16,8 @@ export interface Match<T> {
   readonly step: string | number | undefined
   /** Printable path of the value, e.g. `items[2].card`. */
   path(): string
+  /** Inside a subtree a visitor asked to mark (`Subtree` in src/path-walk.ts). */
+  readonly marked: boolean
 }
 
 /** The steps to a container, innermost last, shared by the values below it. */
@@ -35,12 +37,20 @@ export class WalkMatch<T> implements Match<T> {
   readonly data: T
   readonly name: string
   readonly step: string | number | undefined
+  readonly marked: boolean
   readonly #parent: Chain | undefined
 
-  constructor(data: T, name: string, parent: Chain | undefined, step: string | number | undefined) {
+  constructor(
+    data: T,
+    name: string,
+    parent: Chain | undefined,
+    step: string | number | undefined,
+    marked: boolean,
+  ) {
     this.data = data
     this.name = name
     this.step = step
+    this.marked = marked
     this.#parent = parent
   }
 

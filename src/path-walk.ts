@@ -25,6 +25,18 @@ export const DESCEND: unique symbol = Symbol('fieldseal.descend')
 /** Returned by a visitor: drop the property (or array element). */
 export const REMOVE: unique symbol = Symbol('fieldseal.remove')
 
+/**
+ * Returned by a visitor: walk into `value` (already in its JSON form) in place of the matched
+ * value, with every match below it `marked`, and put `finish(walked)` where the value was. Lets
+ * one walk treat a subtree differently (a revealed field) while the paths still apply inside it.
+ */
+export class Subtree {
+  constructor(
+    readonly value: unknown,
+    readonly finish: (walked: unknown) => unknown,
+  ) {}
+}
+
 export type Visitor<T> = (value: unknown, match: Match<T>) => unknown
 
 /** Plain objects and arrays are walked; class instances, dates and buffers are leaves. */
@@ -104,6 +116,9 @@ class Walk<T> {
     readonly json: boolean,
   ) {}
 
+  /** True while walking a {@link Subtree}. */
+  marked = false
+
   value(
     value: unknown,
     state: PathState<T>,
@@ -122,10 +137,44 @@ class Walk<T> {
     }
     const terminal = state.terminal
     if (terminal !== undefined) {
-      const result = this.visit(form, new WalkMatch(terminal.data, name, parent, step))
+      const match = new WalkMatch(terminal.data, name, parent, step, this.marked)
+      const result = this.visit(form, match)
       if (result === KEEP) return value
+      if (result instanceof Subtree) return result.finish(this.subtree(result.value, state, parent, step, name, depth))
       if (result !== DESCEND) return result
     }
+    return this.below(value, form, copy, state, parent, step, name, depth)
+  }
+
+  subtree(
+    form: unknown,
+    state: PathState<T>,
+    parent: Chain | undefined,
+    step: string | number | undefined,
+    name: string,
+    depth: number,
+  ): unknown {
+    const was = this.marked
+    this.marked = true
+    try {
+      const copy = this.json && needsJsonForm(form)
+      return this.below(form, form, copy, state, parent, step, name, depth)
+    } finally {
+      this.marked = was
+    }
+  }
+
+  /** Walks into a container (`form`), or gives back `value` for anything else. */
+  below(
+    value: unknown,
+    form: unknown,
+    copy: boolean,
+    state: PathState<T>,
+    parent: Chain | undefined,
+    step: string | number | undefined,
+    name: string,
+    depth: number,
+  ): unknown {
     if (typeof form !== 'object' || form === null) return value
     const isArray = Array.isArray(form)
     const proto = isArray ? undefined : Object.getPrototypeOf(form)

@@ -6,6 +6,7 @@
  */
 import { BlindIndexKey, createBlindIndexKey } from '../blind-index.js'
 import type { FieldsealError } from '../errors.js'
+import type { DecryptSetting } from './request-open.js'
 import { createMasker, type MaskOptions } from '../masker.js'
 import {
   booleanOption,
@@ -35,13 +36,29 @@ export interface ResponseMaskOptions extends MaskOptions {
   readonly reveal?: readonly string[]
 }
 
-/** Options of the `fieldseal(fs, options)` middleware of `fieldseal/express` and `fieldseal/koa`. */
-export interface FieldsealMiddlewareOptions {
+/**
+ * Options of the `fieldseal(fs, options)` middleware of `fieldseal/express` and `fieldseal/koa`;
+ * `R` is the framework's request (Express `Request`, Koa `Context`).
+ */
+export interface FieldsealMiddlewareOptions<R = unknown> {
   /**
-   * Which `enc:` values of a JSON request body are decrypted before the handler runs: `'all'`,
-   * only those at the given paths, or none (`false`). Defaults to `'all'`.
+   * Which `enc:` values of a JSON request body are opened before the handler runs. Defaults to
+   * the encrypted paths (those of `encrypt`) only: each is sealed again before the handler
+   * stores it, and a ciphertext anywhere else is left as it came, never opened. Given paths, or
+   * `'all'`, are opened too — for `req.fieldseal` only: the handler's body keeps the client's
+   * ciphertext there. `'all'` answers whoever holds a ciphertext (bind records with `binding`).
+   * `false` opens nothing: ciphertext the client sends is stored as it is, unverified.
    */
   readonly decrypt?: 'all' | FieldPaths | false
+  /**
+   * Record binding: the tenant, user or record a request's values belong to, such as
+   * `(req) => 'tenant:' + req.user.tenantId`. Bound into every value the middleware seals or
+   * opens (with the field's context), so a ciphertext copied from another tenant's or user's
+   * record does not open. Called per value with the request and the value's path; must return
+   * a non-empty string without U+0000 (anything else, or a throw, fails the request with a 5xx).
+   * Defaults to none: values are bound to their field only.
+   */
+  readonly binding?: (request: R, path: string) => string
   /**
    * Fields encrypted in the body the handler receives. Defaults to the instance's `fields`, or,
    * when it has none, every field its `shouldEncryptField` policy accepts.
@@ -79,8 +96,8 @@ export interface MaskSpec {
 
 /** Middleware options after validation. */
 export interface MiddlewareConfig {
-  /** `undefined` = every `enc:` value; `false` = none. */
-  readonly decrypt: readonly ResolvedField[] | undefined | false
+  readonly decrypt: DecryptSetting
+  readonly binding: ((request: unknown, path: string) => unknown) | undefined
   /** `undefined` = the instance's fields or policy. */
   readonly encrypt: readonly ResolvedField[] | undefined
   readonly mask: MaskSpec | undefined
@@ -93,6 +110,7 @@ export interface MiddlewareConfig {
 const MIDDLEWARE = 'fieldseal middleware'
 const KNOWN = [
   'decrypt',
+  'binding',
   'encrypt',
   'mask',
   'blindIndexKey',
@@ -131,8 +149,8 @@ export function resolveMaskSpec(input: unknown, where: string): MaskSpec {
 }
 
 function resolveDecrypt(value: unknown): MiddlewareConfig['decrypt'] {
-  if (value === undefined || value === 'all') return undefined
-  if (value === false) return false
+  if (value === undefined) return 'encrypted'
+  if (value === 'all' || value === false) return value
   if (Array.isArray(value)) return resolveFields(value, MIDDLEWARE)
   throw invalidOption(MIDDLEWARE, "decrypt must be 'all', false or an array of paths")
 }
@@ -172,8 +190,8 @@ function resolveBlindIndexKey(value: unknown): BlindIndexKey | undefined {
  * resolveMiddlewareOptions({ decrypt: ['card'], mask: { rules: { '**.card': 'card' } } })
  * ```
  */
-export function resolveMiddlewareOptions(
-  input: Readonly<FieldsealMiddlewareOptions> | undefined,
+export function resolveMiddlewareOptions<R>(
+  input: Readonly<FieldsealMiddlewareOptions<R>> | undefined,
 ): MiddlewareConfig {
   const options = optionsObject(input, MIDDLEWARE)
   rejectUnknownOptions(options, KNOWN, MIDDLEWARE)
@@ -191,8 +209,12 @@ export function resolveMiddlewareOptions(
   ) {
     throw invalidOption(MIDDLEWARE, 'mask must be an object of mask options or false')
   }
+  if (options.binding !== undefined && typeof options.binding !== 'function') {
+    throw invalidOption(MIDDLEWARE, 'binding must be a function (request, path) => string')
+  }
   return {
     decrypt: resolveDecrypt(options.decrypt),
+    binding: options.binding as MiddlewareConfig['binding'],
     encrypt: options.encrypt === undefined ? undefined : resolveFields(options.encrypt, MIDDLEWARE),
     mask: options.mask === false ? undefined : resolveMaskSpec(options.mask, `${MIDDLEWARE} mask`),
     blindIndexKey: resolveBlindIndexKey(options.blindIndexKey),

@@ -11,7 +11,8 @@ import {
   registerBlindIndexKey,
 } from '../blind-index.js'
 import { FieldsealError } from '../errors.js'
-import { decryptDocument, encryptDocument } from '../field-ops.js'
+import { checkBinding, type Binder } from '../binding.js'
+import { encryptDocument } from '../field-ops.js'
 import { configOf, type Fieldseal } from '../fieldseal.js'
 import { addBlindIndexes, compileBlindIndex, type BlindIndexPlan } from './blind-index-fields.js'
 import {
@@ -21,7 +22,9 @@ import {
 } from './http-options.js'
 import { createKeyRefresher } from './key-refresh.js'
 import { assertDepth, assertParsed, isJsonContainer, type HttpHeaders } from './request-body.js'
+import { openRequest, requestModes, type OpenedRequest } from './request-open.js'
 import {
+  binderOf,
   createRequestState,
   isRequestState,
   routeSlotOf,
@@ -43,6 +46,8 @@ export interface HttpRequestInput {
    * empty object body of a JSON request is taken as unparsed: no parser read the stream.
    */
   readonly bodyRead?: boolean
+  /** The framework's request (`req`, `ctx`), handed to the `binding` option. */
+  readonly request?: unknown
 }
 
 /** What the inbound step gives back. */
@@ -115,9 +120,9 @@ function responseFailed(error: unknown): unknown {
  * const { body, fieldseal } = await pipeline.request({ body: parsed, headers })
  * ```
  */
-export function createHttpPipeline(
+export function createHttpPipeline<R>(
   fieldseal: Fieldseal,
-  options?: Readonly<FieldsealMiddlewareOptions>,
+  options?: Readonly<FieldsealMiddlewareOptions<R>>,
 ): HttpPipeline {
   const config = configOf(fieldseal)
   const settings = resolveMiddlewareOptions(options)
@@ -137,7 +142,6 @@ export function createHttpPipeline(
     blindIndexes = compileBlindIndex(indexed, key, settings.blindIndexSuffix)
 
   const refresher = createKeyRefresher(fieldseal, config, settings.keyRefreshInterval)
-  const decrypt = settings.decrypt
   const appPlan =
     settings.mask === undefined ? undefined : compileResponsePlan(settings.mask, undefined)
   const owner = {}
@@ -153,40 +157,43 @@ export function createHttpPipeline(
       send(body)
       return
     }
-    const memo = sealMemoOf(state)
+    const scope = { fields: encrypt, binder: binderOf(state), memo: sealMemoOf(state) }
     refresher.run(
-      (current) => transformResponse(current, plan, body, memo),
+      (current) => transformResponse(current, plan, body, scope),
       send,
       (error) => fail(responseFailed(error)),
     )
   }
 
   // Resolved once: every request decrypts the same way.
-  const mode = {
-    fields: decrypt === false ? undefined : decrypt,
-    requireEncrypted: false,
-    reencrypt: false,
-  }
-  const seal = (plaintext: unknown): HttpRequestResult => {
+  const modes = requestModes(settings.decrypt, encrypt)
+  const binding = settings.binding
+  const binderFor = (request: unknown): Binder | undefined =>
+    binding === undefined
+      ? undefined
+      : (path) => checkBinding(binding(request, path), 'fieldseal middleware binding')
+
+  const seal = (opened: OpenedRequest, binder: Binder | undefined): HttpRequestResult => {
     const withIndexes =
       blindIndexes === undefined
-        ? plaintext
-        : addBlindIndexes(blindIndexes, plaintext, config.maxDepth, config.maxIndexedLength)
+        ? opened.base
+        : addBlindIndexes(blindIndexes, opened.base, config.maxDepth, config.maxIndexedLength)
     // Per request: what this request seals, for its own response (see seal-memo.ts).
     const memo = new SealMemo()
     return {
-      body: encryptDocument(config, withIndexes, encrypt, memo.observe),
-      fieldseal: createRequestState(plaintext, memo),
+      body: encryptDocument(config, withIndexes, encrypt, { observe: memo.observe, binder }),
+      fieldseal: createRequestState(opened.plaintext, memo, binder),
     }
   }
   const sealOrFail = (
-    plaintext: unknown,
+    opened: OpenedRequest,
+    binder: Binder | undefined,
     done: (result: HttpRequestResult) => void,
     fail: (error: unknown) => void,
   ) => {
     let result: HttpRequestResult
     try {
-      result = seal(plaintext)
+      result = seal(opened, binder)
     } catch (error) {
       fail(error)
       return
@@ -194,7 +201,8 @@ export function createHttpPipeline(
     done(result)
   }
 
-  const handle: HttpPipeline['handle'] = ({ body, headers, bodyRead }, done, fail) => {
+  const handle: HttpPipeline['handle'] = ({ body, headers, bodyRead, request }, done, fail) => {
+    const binder = binderFor(request)
     try {
       assertParsed(body, headers, bodyRead)
     } catch (error) {
@@ -202,24 +210,22 @@ export function createHttpPipeline(
       return
     }
     if (!isJsonContainer(body)) {
-      done({ body, fieldseal: createRequestState(body) })
+      done({ body, fieldseal: createRequestState(body, undefined, binder) })
       return
     }
-    if (decrypt !== undefined) {
-      try {
-        assertDepth(body, config.maxDepth)
-      } catch (error) {
-        fail(error)
-        return
-      }
+    try {
+      assertDepth(body, config.maxDepth)
+    } catch (error) {
+      fail(error)
+      return
     }
-    if (decrypt === false) {
-      sealOrFail(body, done, fail)
+    if (modes.sealed === undefined) {
+      sealOrFail({ base: body, plaintext: body }, binder, done, fail)
       return
     }
     refresher.run(
-      (current) => decryptDocument(current, body, mode),
-      (plaintext) => sealOrFail(plaintext, done, fail),
+      (current) => openRequest(current, body, modes, binder),
+      (opened) => sealOrFail(opened, binder, done, fail),
       fail,
     )
   }

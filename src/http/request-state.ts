@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Binder } from '../binding.js'
 import { FieldsealError } from '../errors.js'
 import { parsePath } from '../path-parse.js'
 import type { SealMemo } from './seal-memo.js'
@@ -65,11 +66,13 @@ class RequestState implements FieldsealRequest {
   readonly get: (path: string) => unknown
   #route: unknown = undefined
   readonly #memo: SealMemo | undefined
+  readonly #binder: Binder | undefined
 
-  constructor(plaintext: unknown, memo: SealMemo | undefined) {
+  constructor(plaintext: unknown, memo: SealMemo | undefined, binder: Binder | undefined) {
     this.plaintext = plaintext
     this.get = (path) => readPath(plaintext, path)
     this.#memo = memo
+    this.#binder = binder
     Object.freeze(this) // private fields stay writable: they are not properties
   }
 
@@ -88,14 +91,22 @@ class RequestState implements FieldsealRequest {
   static memoOf(state: RequestState): SealMemo | undefined {
     return state.#memo
   }
+
+  static binderOf(state: RequestState): Binder | undefined {
+    return state.#binder
+  }
 }
 
 /**
  * Builds the accessor for one request; `memo` holds what this request's inbound step sealed
- * (src/http/seal-memo.ts), for its response only.
+ * (src/http/seal-memo.ts) and `binder` its record binding, for its response only.
  */
-export function createRequestState(plaintext: unknown, memo?: SealMemo): FieldsealRequest {
-  return new RequestState(plaintext, memo)
+export function createRequestState(
+  plaintext: unknown,
+  memo?: SealMemo,
+  binder?: Binder,
+): FieldsealRequest {
+  return new RequestState(plaintext, memo, binder)
 }
 
 /** True for an accessor made by {@link createRequestState}. */
@@ -117,4 +128,9 @@ export function routeSlotOf(state: FieldsealRequest | undefined): unknown {
 /** What this request's inbound step sealed, if anything. */
 export function sealMemoOf(state: FieldsealRequest | undefined): SealMemo | undefined {
   return RequestState.is(state) ? RequestState.memoOf(state) : undefined
+}
+
+/** The record binding of this request (the middleware's `binding` option), if any. */
+export function binderOf(state: FieldsealRequest | undefined): Binder | undefined {
+  return RequestState.is(state) ? RequestState.binderOf(state) : undefined
 }

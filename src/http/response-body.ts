@@ -1,27 +1,22 @@
 /**
- * The outbound step: a JSON response body (plain object or array) is copied — never mutated —
- * with its `enc:` values decrypted where the route allows it and censored where it does not,
- * its revealed fields decrypted in full, and the rest masked by the route's and the app's rules.
- * Strings, buffers, streams and other non-JSON bodies are not touched.
+ * The outbound step: a JSON response body is copied — never mutated — as JSON.stringify will
+ * send it, with its `enc:` values decrypted at encrypted paths where the route allows it and
+ * censored everywhere else, its revealed fields decrypted in full, and the rest masked by the
+ * route's and the app's rules. Koa bodies Koa does not send as JSON are not touched.
  *
  * @module
  */
+import { contextUnder, type Binder } from '../binding.js'
 import { isEncrypted } from '../envelope.js'
-import { jsonRoot, Opaque } from '../json-form.js'
 import { FieldsealError } from '../errors.js'
-import { isEmptyValue, openValue } from '../field-value.js'
+import { fieldsPlan } from '../field-ops.js'
+import { isEmptyValue } from '../field-value.js'
+import { jsonRoot, Opaque } from '../json-form.js'
 import type { FieldsealConfig, ResolvedField } from '../options.js'
-import {
-  compilePaths,
-  DESCEND,
-  KEEP,
-  REMOVE,
-  walkPaths,
-  type CompiledPaths,
-  type Match,
-} from '../path-walk.js'
+import { DESCEND, KEEP, REMOVE, Subtree, walkPaths, type Match } from '../path-walk.js'
+import { openOne } from './response-open.js'
 import { Held, type ResponsePlan } from './response-plan.js'
-import { NOT_REMEMBERED, type SealMemo } from './seal-memo.js'
+import type { SealMemo } from './seal-memo.js'
 
 /** A value found at a reveal path, still as the handler gave it. */
 class RevealPending extends Opaque {
@@ -31,23 +26,6 @@ class RevealPending extends Opaque {
 }
 
 type Spec = ResolvedField | null
-const CATCH_ALL = '**.*'
-const everywhere = compilePaths<Spec>([[CATCH_ALL, null]])
-const plans = new WeakMap<readonly ResolvedField[], CompiledPaths<Spec>>()
-
-/** Configured fields first (for their context), then every value. */
-function planOf(fields: readonly ResolvedField[] | undefined): CompiledPaths<Spec> {
-  if (fields === undefined) return everywhere
-  let plan = plans.get(fields)
-  if (plan === undefined) {
-    plan = compilePaths<Spec>([
-      ...fields.map((field) => [field.path, field] as const),
-      [CATCH_ALL, null],
-    ])
-    plans.set(fields, plan)
-  }
-  return plan
-}
 
 const isContainer = (value: unknown) => typeof value === 'object' && value !== null
 
@@ -66,62 +44,34 @@ export function jsonDocument(body: unknown): object | undefined {
   return body
 }
 
-/** Opens one value, reporting a failure to the hook (path, key id, code — never the value). */
-function openOne(
-  config: FieldsealConfig,
-  value: string,
-  context: string,
-  path: () => string,
-  memo: SealMemo | undefined,
-): unknown {
-  if (memo !== undefined) {
-    const remembered = memo.recall(config.keys, value, context)
-    if (remembered !== NOT_REMEMBERED) return remembered
-  }
-  try {
-    const opened = openValue(config.keys, value, context, undefined, config.readLegacy)
-    if (opened.legacy)
-      config.onEvent?.({
-        operation: 'legacy-format',
-        outcome: 'success',
-        path: path(),
-        kid: opened.kid,
-      })
-    return opened.value
-  } catch (error) {
-    if (!(error instanceof FieldsealError)) throw error
-    const located = new FieldsealError(error.code, error.message, {
-      path: path(),
-      ...(error.kid === undefined ? {} : { kid: error.kid }),
-      cause: error,
-    })
-    config.onEvent?.({
-      operation: 'decrypt',
-      outcome: 'failure',
-      path: located.path as string,
-      ...(located.kid === undefined ? {} : { kid: located.kid }),
-      code: located.code,
-    })
-    throw located
-  }
+/** What a response is prepared for, besides its plan. */
+export interface ResponseScope {
+  /** The encrypted fields: only values there are ever opened. `undefined`: the policy's names. */
+  readonly fields: readonly ResolvedField[] | undefined
+  /** Binds each value to more than its field, as the request that sealed it did. */
+  readonly binder?: Binder | undefined
+  /** The request's record of what it sealed (src/http/seal-memo.ts). */
+  readonly memo?: SealMemo | undefined
 }
 
 /**
- * Prepares one response document under `plan`. Throws a coded {@link FieldsealError} (with the
- * field path) when a value cannot be decrypted or the document is too deep or too large.
- * `memo`, the request's record of what it sealed, spares decrypting those values again; the
- * result is the same (see src/http/seal-memo.ts).
+ * Prepares one response document under `plan`. An `enc:` value is opened only at an encrypted
+ * path of `scope.fields` — where the route decrypts, or under a reveal path — and censored
+ * anywhere else, so a ciphertext a client planted elsewhere never comes back decrypted. Throws
+ * a coded {@link FieldsealError} (with the field path) when a value cannot be decrypted or the
+ * document is too deep or too large. The memo spares decrypting what the request sealed; the
+ * result is the same.
  *
  * @example
  * ```ts
- * const out = transformResponse(config, compileResponsePlan(undefined, spec), row)
+ * const out = transformResponse(config, compileResponsePlan(undefined, spec), row, { fields })
  * ```
  */
 export function transformResponse(
   config: FieldsealConfig,
   plan: ResponsePlan,
   doc: unknown,
-  memo?: SealMemo,
+  scope: ResponseScope,
 ): unknown {
   const root = jsonRoot(doc)
   if (typeof root !== 'object' || root === null) {
@@ -131,9 +81,14 @@ export function transformResponse(
   }
   const limits = { maxDepth: config.maxDepth, json: true }
   const marks = plan.masker !== undefined
+  const policy = scope.fields === undefined
   let opened = 0
   let held = 0
-  const open = (value: string, context: string, path: () => string) => {
+  const encryptedHere = (match: Match<Spec>) =>
+    match.data !== null ||
+    (policy && typeof match.step === 'string' && config.shouldEncryptField(match.step))
+  const open = (value: string, match: Match<Spec>) => {
+    const path = () => match.path()
     if (++opened > config.maxFields) {
       throw new FieldsealError(
         'ERR_FIELDSEAL_TOO_MANY_FIELDS',
@@ -141,33 +96,15 @@ export function transformResponse(
         { path: path() },
       )
     }
-    return openOne(config, value, context, path, memo)
+    const context = contextUnder(scope.binder, match.data?.context ?? match.name, path)
+    return openOne(config, value, context, path, scope.memo)
   }
+  const censor = (value: string, match: Match<Spec>) =>
+    typeof plan.censor === 'function' ? plan.censor(value, match.path()) : plan.censor
   const hold = (value: unknown) => {
     if (!marks) return value
     held++
     return new Held(value)
-  }
-  /** Everything under a revealed container is decrypted, by field-name context. */
-  const openAll = (value: unknown, match: Match<Spec>): unknown => {
-    if (isEncrypted(value))
-      return open(value, match.data?.context ?? match.name, () => match.path())
-    if (!isContainer(value)) return value
-    return walkPaths(
-      value,
-      everywhere,
-      (inner, innerMatch) => {
-        if (isEncrypted(inner))
-          return open(
-            inner,
-            innerMatch.name,
-            () =>
-              `${match.path()}${innerMatch.path().startsWith('[') ? '' : '.'}${innerMatch.path()}`,
-          )
-        return isContainer(inner) ? DESCEND : KEEP
-      },
-      limits,
-    )
   }
 
   const revealed =
@@ -181,15 +118,19 @@ export function transformResponse(
         )
   const prepared = walkPaths(
     revealed,
-    planOf(config.fields),
+    fieldsPlan(scope.fields),
     (value, match) => {
-      if (value instanceof RevealPending) return hold(openAll(value.value, match))
+      if (value instanceof RevealPending) {
+        // Decrypted in full and never masked: held whole, encrypted paths opened inside.
+        const inner = value.value
+        if (isContainer(inner)) return new Subtree(inner, hold)
+        if (!isEncrypted(inner)) return hold(inner)
+        return hold(encryptedHere(match) ? open(inner, match) : censor(inner, match))
+      }
       if (isEncrypted(value)) {
-        if (plan.decrypt) return open(value, match.data?.context ?? match.name, () => match.path())
+        if (encryptedHere(match) && (plan.decrypt || match.marked)) return open(value, match)
         if (plan.remove) return REMOVE
-        return hold(
-          typeof plan.censor === 'function' ? plan.censor(value, match.path()) : plan.censor,
-        )
+        return match.marked ? censor(value, match) : hold(censor(value, match))
       }
       return isContainer(value) ? DESCEND : KEEP
     },
@@ -202,7 +143,7 @@ export function transformResponse(
   // Some markers sat outside every mask path: give their values back.
   return walkPaths(
     masked,
-    everywhere,
+    fieldsPlan(undefined),
     (value) => (value instanceof Held ? value.value : isContainer(value) ? DESCEND : KEEP),
     limits,
   )

@@ -74,20 +74,55 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       .send(body as object)
 
   describe(`${name}: inbound decryption`, () => {
-    it('decrypts every enc: value before the handler runs, by field-name context', async () => {
-      const fs = makeFs({ fields: ['ssn'] })
-      const { seen, route } = recorder()
+    it('decrypts enc: values at the configured encrypted paths only, by default', async () => {
+      const fs = makeFs({ fields: ['ssn', 'cards[*].number'] })
+      const { seen, db, route } = recorder()
+      const note = fs.encryptField('hello', { context: 'note' })
       const body = {
-        note: fs.encryptField('hello', { context: 'note' }),
-        nested: { items: [{ code: fs.encryptField(42, { context: 'code' }) }] },
+        ssn: fs.encryptField(SSN, { context: 'ssn' }),
+        cards: [{ number: fs.encryptField(CARD, { context: 'number' }) }],
+        note,
       }
-      const response = await post({ fs, routes: [route()] }, body)
-      expect(response.status).toBe(201)
+      await post({ fs, routes: [route()] }, body).expect(201)
+      expect(seen[0]?.fieldseal?.plaintext).toEqual({ ssn: SSN, cards: [{ number: CARD }], note })
+      expect(db[0].note).toBe(note) // not an encrypted path: left as the client sent it
+      expect(fs.decryptFields(db[0], ['ssn', 'cards[*].number'])).toMatchObject({
+        ssn: SSN,
+        cards: [{ number: CARD }],
+      })
+    })
+
+    it('is no oracle: a ciphertext posted under a path that is not encrypted is neither opened nor stored in clear', async () => {
+      // The attack: a stolen ciphertext of someone's address, posted as free-form data.
+      const fs = makeFs({ fields: ['customer.address'] })
+      const stolen = fs.encryptField('12 Victim Street', { context: 'address' }) as string
+      const { seen, db, route } = recorder((input) => ({ status: 201, json: input.body }))
+      const response = await post(
+        { fs, routes: [route()], options: { mask: { decrypt: true } } },
+        { customer: { name: 'Mallory' }, notes: { address: stolen } },
+      ).expect(201)
+      expect(JSON.stringify(db)).not.toContain('Victim')
+      expect(seen[0]?.fieldseal?.get('notes.address')).toBe(stolen)
+      expect(response.text).not.toContain('Victim') // nor decrypted on the way out
+      expect(response.text).not.toContain(stolen)
+    })
+
+    it("decrypts everything for req.fieldseal but keeps ciphertext in the handler's body outside encrypted paths [decrypt: 'all']", async () => {
+      const fs = makeFs({ fields: ['ssn'] })
+      const { seen, db, route } = recorder()
+      const note = fs.encryptField('hello', { context: 'note' })
+      const code = fs.encryptField(42, { context: 'code' })
+      const body = { ssn: SSN, note, nested: { items: [{ code }] } }
+      await post({ fs, options: { decrypt: 'all' }, routes: [route()] }, body).expect(201)
       expect(seen[0]?.fieldseal?.plaintext).toEqual({
+        ssn: SSN,
         note: 'hello',
         nested: { items: [{ code: 42 }] },
       })
-      expect(seen[0]?.body).toEqual({ note: 'hello', nested: { items: [{ code: 42 }] } })
+      expect(db[0].note).toBe(note)
+      expect(db[0].nested.items[0].code).toBe(code)
+      expect(db[0].ssn).toMatch(/^enc:v1:/)
+      expect(JSON.stringify(db)).not.toContain('hello')
     })
 
     it('refuses a value moved to another field (context binding) and the handler does not run', async () => {
@@ -95,25 +130,26 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       const { seen, db, route } = recorder()
       const response = await post(
         { fs, routes: [route()] },
-        { other: fs.encryptField('x', { context: 'note' }) },
+        { ssn: fs.encryptField('x', { context: 'email' }) },
       )
-      expectProblem(response, 400, 'ERR_FIELDSEAL_DECRYPT_FAILED', 'other')
+      expectProblem(response, 400, 'ERR_FIELDSEAL_DECRYPT_FAILED', 'ssn')
       expect(seen).toHaveLength(0)
       expect(db).toHaveLength(0)
     })
 
-    it("narrows decryption to the configured paths [decrypt: ['a']] and turns it off [decrypt: false]", async () => {
-      const fs = makeFs({ fields: [] })
+    it("opens given paths too, for req.fieldseal only [decrypt: ['c']], and nothing [decrypt: false]", async () => {
+      const fs = makeFs({ fields: ['a'] })
       const a = fs.encryptField('A', { context: 'a' })
-      const b = fs.encryptField('B', { context: 'b' })
-      const narrowed = recorder()
-      await post({ fs, options: { decrypt: ['a'] }, routes: [narrowed.route()] }, { a, b }).expect(
-        201,
-      )
-      expect(narrowed.seen[0]?.body).toEqual({ a: 'A', b })
+      const c = fs.encryptField('C', { context: 'c' })
+      const wide = recorder()
+      await post({ fs, options: { decrypt: ['c'] }, routes: [wide.route()] }, { a, c }).expect(201)
+      expect(wide.seen[0]?.fieldseal?.plaintext).toEqual({ a: 'A', c: 'C' })
+      expect(wide.db[0].c).toBe(c) // not an encrypted path: left sealed in the body
+      expect(fs.decryptFields(wide.db[0])).toEqual({ a: 'A', c: 'C' })
       const off = recorder()
-      await post({ fs, options: { decrypt: false }, routes: [off.route()] }, { a, b }).expect(201)
-      expect(off.seen[0]?.body).toEqual({ a, b })
+      await post({ fs, options: { decrypt: false }, routes: [off.route()] }, { a, c }).expect(201)
+      expect(off.seen[0]?.body).toEqual({ a, c })
+      expect(off.seen[0]?.fieldseal?.plaintext).toEqual({ a, c })
     })
 
     it('handles a top-level array body', async () => {
@@ -126,6 +162,104 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       expect(db[0][0].ssn).toMatch(/^enc:v1:/)
       expect(fs.decryptFields(db[0])).toEqual([{ ssn: SSN }, { ssn: SSN }])
       expect(seen[0]?.fieldseal?.get('[1].ssn')).toBe(SSN)
+    })
+  })
+
+  describe(`${name}: record binding [binding: (req, path) => tenant]`, () => {
+    const fs = makeFs({ fields: ['ssn', 'cards[*].number'] })
+    /** The tenant of a request; an application would take it from its authentication. */
+    const tenantOf = (req: { headers: Record<string, unknown> }) => `tenant:${req.headers['x-tenant']}`
+    const binding = (req: any) => tenantOf(req)
+    const postAs = (tenant: string, spec: Omit<AppSpec, 'fs'>, body: unknown) =>
+      request(app({ fs, ...spec }).server)
+        .post('/x')
+        .set('X-Tenant', tenant)
+        .send(body as object)
+
+    it('seals values for the tenant and field: they open with that binding only', async () => {
+      const { db, seen, route } = recorder()
+      await postAs('A', { options: { binding }, routes: [route()] }, { ssn: SSN }).expect(201)
+      expect(seen[0]?.fieldseal?.get('ssn')).toBe(SSN)
+      expect(fs.decryptFields(db[0], undefined, { binding: 'tenant:A' })).toEqual({ ssn: SSN })
+      expect(fs.decryptField(db[0].ssn, { context: 'ssn', binding: 'tenant:A' })).toBe(SSN)
+      for (const other of [{}, { binding: 'tenant:B' }]) {
+        expect(() => fs.decryptFields(db[0], undefined, other)).toThrow(
+          expect.objectContaining({ code: 'ERR_FIELDSEAL_DECRYPT_FAILED', path: 'ssn' }),
+        )
+      }
+    })
+
+    it("refuses another tenant's ciphertext posted as one's own (400), and the handler does not run", async () => {
+      const victim = fs.encryptFields({ ssn: SSN }, undefined, { binding: 'tenant:A' })
+      const { seen, db, route } = recorder()
+      const response = await postAs('B', { options: { binding }, routes: [route()] }, victim)
+      expectProblem(response, 400, 'ERR_FIELDSEAL_DECRYPT_FAILED', 'ssn')
+      expect(response.text).not.toContain(SSN)
+      expect(seen).toHaveLength(0)
+      expect(db).toHaveLength(0)
+    })
+
+    it("opens a response for the request's tenant only: another tenant's row fails closed (500)", async () => {
+      const row = fs.encryptFields({ ssn: SSN }, undefined, { binding: 'tenant:A' })
+      const route: RouteSpec = {
+        method: 'get',
+        path: '/x',
+        mask: { decrypt: true, rules: { ssn: 'ssn' } },
+        handler: () => ({ json: row }),
+      }
+      const get = (tenant: string) => {
+        const built = app({ fs, options: { binding }, routes: [route] })
+        return { built, response: request(built.server).get('/x').set('X-Tenant', tenant) }
+      }
+      const own = get('A')
+      expect((await own.response).body).toEqual({ ssn: '*******6789' })
+      const foreign = get('B')
+      const response = await foreign.response
+      expect(response.status).toBe(500)
+      expect(response.text).not.toContain('6789')
+      expect(response.text).not.toContain(row.ssn)
+      expect(foreign.built.errors).toEqual([
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_RESPONSE_FAILED', path: 'ssn' }),
+      ])
+    })
+
+    it('calls the binding with the request and the path of each value', async () => {
+      const calls: Array<[string, string]> = []
+      const { route } = recorder()
+      const recording = (req: any, path: string) => {
+        calls.push([tenantOf(req), path])
+        return tenantOf(req)
+      }
+      await postAs(
+        'A',
+        { options: { binding: recording }, routes: [route()] },
+        { ssn: SSN, cards: [{ number: CARD }] },
+      ).expect(201)
+      expect(calls).toEqual([
+        ['tenant:A', 'ssn'],
+        ['tenant:A', 'cards[0].number'],
+      ])
+    })
+
+    it('fails closed when the binding throws or gives no usable string (500, handler not run)', async () => {
+      const bad: Array<(req: any, path: string) => unknown> = [
+        () => {
+          throw new Error('no tenant')
+        },
+        () => '',
+        () => undefined,
+        () => 'tenant\u0000A',
+        () => '\uD800',
+      ]
+      for (const broken of bad) {
+        const { seen, db, route } = recorder()
+        const built = app({ fs, options: { binding: broken as never }, routes: [route()] })
+        const response = await request(built.server).post('/x').send({ ssn: SSN })
+        expect(response.status).toBe(500)
+        expect(response.text).not.toContain(SSN)
+        expect(seen).toHaveLength(0)
+        expect(db).toHaveLength(0)
+      }
     })
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compilePaths, DESCEND, KEEP, REMOVE, walkPaths } from '../../src/path-walk.js'
+import { compilePaths, DESCEND, KEEP, REMOVE, Subtree, walkPaths } from '../../src/path-walk.js'
 
 const limits = { maxDepth: 32 }
 const upper = (paths: string[], doc: unknown) =>
@@ -97,5 +97,33 @@ describe('walkPaths', () => {
 
   it('keeps the first entry of a duplicate path', () => {
     expect(compilePaths([['a', 1], ['a', 2]]).paths).toEqual(['a'])
+  })
+})
+
+describe('walkPaths: Subtree', () => {
+  it('walks a replacement value with the same paths, marks the matches below, and finishes it', () => {
+    const compiled = compilePaths([
+      ['a', 'a'],
+      ['**.*', 'any'],
+    ])
+    const seen: Array<[unknown, string, boolean]> = []
+    const out = walkPaths(
+      { a: { x: 1, y: [2] }, b: 3 },
+      compiled,
+      (value, match) => {
+        if (match.data === 'a' && !match.marked) {
+          return new Subtree({ x: 10, y: [20] }, (walked) => ({ wrapped: walked }))
+        }
+        if (typeof value !== 'object') seen.push([value, match.path(), match.marked])
+        return typeof value === 'object' ? DESCEND : KEEP
+      },
+      limits,
+    )
+    expect(out).toEqual({ a: { wrapped: { x: 10, y: [20] } }, b: 3 })
+    expect(seen).toEqual([
+      [10, 'a.x', true],
+      [20, 'a.y[0]', true],
+      [3, 'b', false],
+    ])
   })
 })

@@ -19,7 +19,8 @@ describe('resolveMiddlewareOptions', () => {
     const resolved = forms.map((form) => resolveMiddlewareOptions(form))
     for (const config of resolved) {
       expect(config).toMatchObject({
-        decrypt: undefined,
+        decrypt: 'encrypted',
+        binding: undefined,
         encrypt: undefined,
         blindIndexKey: undefined,
         blindIndexSuffix: '_bidx',
@@ -52,7 +53,7 @@ describe('resolveMiddlewareOptions', () => {
     })
     expect(config.blindIndexKey).toBeInstanceOf(BlindIndexKey)
     expect(config).toMatchObject({ blindIndexSuffix: 'Hash', keyRefreshInterval: 0 })
-    expect(resolveMiddlewareOptions({ decrypt: 'all' }).decrypt).toBeUndefined()
+    expect(resolveMiddlewareOptions({ decrypt: 'all' }).decrypt).toBe('all')
     expect(resolveMiddlewareOptions({ decrypt: false }).decrypt).toBe(false)
     expect(resolveMiddlewareOptions({ mask: false }).mask).toBeUndefined()
   })

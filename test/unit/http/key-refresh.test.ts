@@ -9,7 +9,7 @@ import { staticKeySource } from '../../../src/static-keys.js'
 
 const keyA = randomBytes(32).toString('base64')
 const keyB = randomBytes(32).toString('base64')
-const mode = { fields: undefined, requireEncrypted: false, reencrypt: false }
+const mode = { fields: undefined, everywhere: true, requireEncrypted: false, reencrypt: false }
 
 /** A keyring that learns key B (rotated by "another instance") on its next refresh. */
 function rotatingSetup(options: { reloadable?: boolean } = {}) {

@@ -20,7 +20,9 @@ function setup(options: FieldsealOptions = {}) {
   const spec = (mask?: ResponseMaskOptions) =>
     mask === undefined ? undefined : resolveMaskSpec(mask, 'test')
   const run = (doc: object, app?: ResponseMaskOptions, route?: ResponseMaskOptions) =>
-    transformResponse(config, compileResponsePlan(spec(app), spec(route)), doc) as any
+    transformResponse(config, compileResponsePlan(spec(app), spec(route)), doc, {
+      fields: config.fields,
+    }) as any
   const seal = (value: unknown, context: string) => fs.encryptField(value, { context }) as string
   return { fs, config, events, run, seal }
 }
@@ -138,15 +140,34 @@ describe('transformResponse', () => {
     })
   })
 
-  it('reveals a container with everything encrypted inside it decrypted', () => {
-    const { run, seal } = setup()
+  it('reveals a container with its encrypted fields inside it decrypted, and nothing else opened', () => {
+    const { run, seal } = setup({ fields: ['street', 'address.lines[*]', 'ssn'] })
+    const planted = seal('12 Victim St', 'street') // a ciphertext a client stored elsewhere
     const doc = {
-      address: { street: seal('1 Main St', 'street'), lines: [seal('flat 2', 'lines')] },
+      address: {
+        street: seal('1 Main St', 'street'),
+        lines: [seal('flat 2', 'lines')],
+        notes: { copied: planted },
+      },
       ssn: seal(SSN, 'ssn'),
     }
     expect(run(doc, { rules: { '**.street': 'full' } }, { reveal: ['address'] })).toEqual({
-      address: { street: '1 Main St', lines: ['flat 2'] },
+      address: { street: '1 Main St', lines: ['flat 2'], notes: { copied: '[REDACTED]' } },
       ssn: '[REDACTED]',
+    })
+  })
+
+  it('opens values at encrypted paths only, even where the route decrypts [decrypt: true]', () => {
+    const { run, seal } = setup({ fields: ['customer.address'] })
+    const stolen = seal('12 Victim St', 'address')
+    const doc = { customer: { address: stolen }, notes: { address: stolen } }
+    expect(run(doc, { decrypt: true })).toEqual({
+      customer: { address: '12 Victim St' },
+      notes: { address: '[REDACTED]' },
+    })
+    expect(run(doc, {}, { reveal: ['notes.address', 'notes'] })).toEqual({
+      customer: { address: '[REDACTED]' },
+      notes: { address: '[REDACTED]' },
     })
   })
 
@@ -193,7 +214,7 @@ describe('transformResponse', () => {
   })
 
   it('throws coded errors with the path and reports decrypt failures without values', () => {
-    const { run, events, seal } = setup({ maxFields: 2 })
+    const { run, events, seal } = setup({ maxFields: 2, fields: ['ssn', 'street', 'a', 'b', 'c'] })
     const foreign = createFieldseal({ keys: [randomBytes(32)] }).encryptField(SSN, {
       context: 'ssn',
     })
