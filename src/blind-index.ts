@@ -12,12 +12,15 @@
  *
  * Index = base64url(HMAC-SHA256(key, "fieldseal-blind-index:v1" ‖ 0x00 ‖ field ‖ 0x00 ‖ normalised)),
  * 43 characters. The field name is bound in, so the same value in `ssn` and in `tax_id` gives
- * different indexes and the two columns cannot be joined.
+ * different indexes and the two columns cannot be joined. A field indexed `'bound'` also binds
+ * the record binding (a tenant): "fieldseal-blind-index:v1:bound" ‖ 0x00 ‖ binding ‖ 0x00 ‖
+ * field ‖ 0x00 ‖ normalised, so equal values of two tenants index apart.
  *
  * @module
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { normalizeForBlindIndex } from './blind-index-normalize.js'
+import { checkBinding } from './binding.js'
 import { isWellFormedText } from './code-points.js'
 import { FieldsealError } from './errors.js'
 import { configOf, type Fieldseal } from './fieldseal.js'
@@ -29,6 +32,7 @@ export { DEFAULT_MAX_INDEXED_LENGTH, normalizeForBlindIndex } from './blind-inde
 export const BLIND_INDEX_KEY_ENV_VAR = 'FIELDSEAL_BLIND_INDEX_KEY'
 
 const DOMAIN = 'fieldseal-blind-index:v1\0'
+const BOUND_DOMAIN = 'fieldseal-blind-index:v1:bound\0'
 
 /**
  * A blind-index key, decoded and checked once. Create it with {@link createBlindIndexKey}.
@@ -55,19 +59,17 @@ export class BlindIndexKey {
    * `field` holds U+0000 (the separator: `a\0b` + `c` would index as `a` + `b\0c`) or either
    * text is not well-formed Unicode (UTF-8 would turn a lone surrogate into U+FFFD).
    */
-  digest(field: string, normalised: string): string {
+  digest(field: string, normalised: string, binding?: string): string {
     if (field.includes('\0') || !isWellFormedText(field) || !isWellFormedText(normalised)) {
       throw new FieldsealError(
         'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
         'a blind index needs a field name without U+0000 and well-formed Unicode text',
       )
     }
-    return createHmac('sha256', this.#key)
-      .update(DOMAIN)
-      .update(field)
-      .update('\0')
-      .update(normalised)
-      .digest('base64url')
+    const hmac = createHmac('sha256', this.#key)
+    if (binding === undefined) hmac.update(DOMAIN)
+    else hmac.update(BOUND_DOMAIN).update(checkBinding(binding, 'blind index')).update('\0')
+    return hmac.update(field).update('\0').update(normalised).digest('base64url')
   }
 
   /** Never print key material. */
@@ -161,6 +163,15 @@ function keyOf(source: Fieldseal | KeyInput): BlindIndexKey {
   return key
 }
 
+/** Options of {@link blindIndex}. */
+export interface BlindIndexOptions {
+  /**
+   * The record binding, for a field indexed `blindIndex: 'bound'`: what the middleware's
+   * `binding` gave for the request that wrote the index (`'tenant:42'`). Defaults to none.
+   */
+  readonly binding?: string
+}
+
 /**
  * The blind index of `value` in field `field` (the field's name, e.g. `'ssn'`, also for
  * `customers[*].ssn`), or `undefined` for an empty value. `source` is a key, or a fieldseal
@@ -178,11 +189,14 @@ export function blindIndex(
   source: Fieldseal | KeyInput,
   value: unknown,
   field: string,
+  options?: Readonly<BlindIndexOptions>,
 ): string | undefined {
   if (typeof field !== 'string' || field === '')
     throw new TypeError('field must be a non-empty string')
   const key = keyOf(source)
   const maxLength = isKeyInput(source) ? undefined : configOf(source).maxIndexedLength
+  const binding = options?.binding
+  if (binding !== undefined) checkBinding(binding, 'blindIndex')
   const normalised = normalizeForBlindIndex(value, undefined, maxLength)
-  return normalised === undefined ? undefined : key.digest(field, normalised)
+  return normalised === undefined ? undefined : key.digest(field, normalised, binding)
 }

@@ -23,7 +23,12 @@ export {
   type FieldsealErrorDetails,
 } from './errors.js'
 export type { EventHook, FieldsealEvent, FieldsealOperation } from './events.js'
-export { createFieldseal, type Fieldseal, type FieldValueOptions } from './fieldseal.js'
+export {
+  createFieldseal,
+  type Fieldseal,
+  type FieldsOptions,
+  type FieldValueOptions,
+} from './fieldseal.js'
 export type { DataKey, FieldCipher, KeySource } from './key-source.js'
 export type { FieldPaths, FieldSpec, FieldsealOptions } from './options.js'
 export {
@@ -46,6 +51,7 @@ export {
   blindIndex,
   blindIndexKeyFromEnv,
   createBlindIndexKey,
+  type BlindIndexOptions,
   DEFAULT_MAX_INDEXED_LENGTH,
   normalizeForBlindIndex,
 } from './blind-index.js'
@@ -80,7 +86,12 @@ export {
   type HttpRequestInput,
   type HttpRequestResult,
 } from './http/pipeline.js'
-export type { FieldsealMiddlewareOptions, ResponseMaskOptions } from './http/http-options.js'
+export type {
+  ErrorHandlerOptions,
+  FieldsealMiddlewareOptions,
+  ResponseMaskOptions,
+} from './http/http-options.js'
+export { bodyParserError } from './http/body-errors.js'
 export type { FieldsealRequest } from './http/request-state.js'
 export { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails, type ProblemDetails } from './http/problem.js'
 export * from './keyring/index.js'

@@ -29,8 +29,12 @@ export interface FieldSpec {
    * object key). A string binds to that string; `false` turns binding off (context `''`).
    */
   readonly context?: string | false
-  /** Add a blind index beside this field (middleware). Defaults to `false`. */
-  readonly blindIndex?: boolean
+  /**
+   * Add a blind index beside this field (middleware). `'bound'` also binds the record binding
+   * (the middleware's `binding` option) in: equal values under two bindings index apart, and a
+   * lookup needs the binding. Defaults to `false`.
+   */
+  readonly blindIndex?: boolean | 'bound'
 }
 
 /** Paths of encrypted fields, as strings or specs. */
@@ -79,7 +83,7 @@ export interface ResolvedField {
   readonly path: string
   /** `undefined` = the field's name. */
   readonly context: string | undefined
-  readonly blindIndex: boolean
+  readonly blindIndex: boolean | 'bound'
 }
 
 /** The internal, validated configuration. */
@@ -134,7 +138,10 @@ export function resolveFields(fields: unknown, where: string): ResolvedField[] {
     return {
       path: spec.path,
       context: context === false ? '' : context,
-      blindIndex: booleanOption(spec.blindIndex, false, 'blindIndex', where),
+      blindIndex:
+        spec.blindIndex === 'bound'
+          ? 'bound'
+          : booleanOption(spec.blindIndex, false, 'blindIndex', where),
     }
   })
 }

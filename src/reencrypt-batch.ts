@@ -38,9 +38,16 @@ export interface ReencryptResult<T> {
 }
 
 /** Options of {@link reencryptRecords}. */
-export interface ReencryptRecordsOptions {
+export interface ReencryptRecordsOptions<T = unknown> {
   /** Only these paths. Defaults to the configured fields, else every `enc:` value anywhere. */
   readonly fields?: FieldPaths
+  /**
+   * The record binding of each record — what the middleware's `binding` gave when its values
+   * were sealed, such as `(row) => 'tenant:' + row.tenant_id`. Values are opened and sealed again
+   * under it. A record it does not open is reported like any record that fails; a binding that
+   * is no non-empty string without U+0000 stops the batch. Defaults to none.
+   */
+  readonly binding?: (record: T, index: number) => string
   /** Called at most every `progressInterval` ms, and once at the end. Defaults to none. */
   readonly onProgress?: (progress: ReencryptProgress) => void
   /** Least milliseconds between two progress calls; `0` reports every record. Defaults to `1000`. */
@@ -57,7 +64,15 @@ export interface ReencryptRecordsOptions {
 }
 
 const WHERE = 'reencryptRecords'
-const KNOWN = ['fields', 'onProgress', 'progressInterval', 'startAfter', 'signal', 'stopOnError']
+const KNOWN = [
+  'fields',
+  'binding',
+  'onProgress',
+  'progressInterval',
+  'startAfter',
+  'signal',
+  'stopOnError',
+]
 
 function nonNegativeInteger(value: unknown, fallback: number, name: string): number {
   if (value === 0) return 0
@@ -82,7 +97,7 @@ function nonNegativeInteger(value: unknown, fallback: number, name: string): num
 export function reencryptRecords<T>(
   fieldseal: Fieldseal,
   records: RecordSource<T>,
-  options?: Readonly<ReencryptRecordsOptions>,
+  options?: Readonly<ReencryptRecordsOptions<T>>,
 ): AsyncGenerator<ReencryptResult<T>, ReencryptProgress, undefined> {
   configOf(fieldseal)
   assertRecordSource(records, WHERE)
@@ -98,11 +113,13 @@ export function reencryptRecords<T>(
     onProgress: defined.onProgress as ((progress: ReencryptProgress) => void) | undefined,
     signal: defined.signal as AbortSignal | undefined,
     stopOnError: defined.stopOnError === true,
+    binding: defined.binding as ((record: T, index: number) => string) | undefined,
   })
 }
 
-interface Settings {
+interface Settings<T> {
   readonly fields: FieldPaths | undefined
+  readonly binding: ((record: T, index: number) => string) | undefined
   readonly startAfter: number
   readonly interval: number
   readonly onProgress: ((progress: ReencryptProgress) => void) | undefined
@@ -113,7 +130,7 @@ interface Settings {
 async function* run<T>(
   fieldseal: Fieldseal,
   records: RecordSource<T>,
-  settings: Settings,
+  settings: Settings<T>,
 ): AsyncGenerator<ReencryptResult<T>, ReencryptProgress, undefined> {
   const { fields, startAfter, interval, onProgress, signal } = settings
   const progress = { processed: 0, changed: 0, failed: 0 }
@@ -139,7 +156,8 @@ async function* run<T>(
         continue
       }
       signal?.throwIfAborted()
-      const result = reencryptRecord(fieldseal, record, fields)
+      const binding = settings.binding?.(record, index)
+      const result = reencryptRecord(fieldseal, record, fields, binding)
       if (result.error !== undefined && settings.stopOnError) {
         const { code, message, path, kid } = result.error
         throw new FieldsealError(code, `record ${index}: ${message}`, {

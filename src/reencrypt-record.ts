@@ -30,8 +30,8 @@ export const RECORD_ERROR_CODES: ReadonlySet<FieldsealErrorCode> = new Set<Field
 ])
 
 /**
- * Validates the options shared by the batch re-encryptors (`fields`, `onProgress`, `signal`,
- * `stopOnError`); returns the field paths, frozen.
+ * Validates the options shared by the batch re-encryptors (`fields`, `binding`, `onProgress`,
+ * `signal`, `stopOnError`); returns the field paths, frozen.
  *
  * @example
  * ```ts
@@ -49,26 +49,36 @@ export function checkBatchOptions(
     throw invalidOption(where, 'signal must be an AbortSignal')
   }
   booleanOption(options.stopOnError, false, 'stopOnError', where)
+  if (options.binding !== undefined && typeof options.binding !== 'function') {
+    throw invalidOption(where, 'binding must be a function of the record that returns a string')
+  }
   if (options.fields === undefined) return undefined
   resolveFields(options.fields, where)
   return Object.freeze([...(options.fields as FieldPaths)])
 }
 
 /**
- * Re-encrypts one record. A data error of the record comes back as `error`; anything else throws.
+ * Re-encrypts one record, under its record binding if it has one (what the middleware's
+ * `binding` gave when it was sealed). A data error of the record comes back as `error`;
+ * anything else — a binding that is no usable string among them — throws.
  *
  * @example
  * ```ts
- * const { record, changed, error } = reencryptRecord(fieldseal, row, undefined)
+ * const { record, changed, error } = reencryptRecord(fieldseal, row, undefined, 'tenant:42')
  * ```
  */
 export function reencryptRecord<T>(
   fieldseal: Fieldseal,
   record: T,
   fields: FieldPaths | undefined,
+  binding?: string,
 ): { record: T; changed: boolean; error?: FieldsealError } {
   try {
-    const next = fieldseal.reencryptFields(record, fields)
+    const next = fieldseal.reencryptFields(
+      record,
+      fields,
+      binding === undefined ? undefined : { binding },
+    )
     return { record: next, changed: next !== record }
   } catch (error) {
     if (error instanceof FieldsealError && RECORD_ERROR_CODES.has(error.code)) {

@@ -53,6 +53,16 @@ export interface ReencryptTableOptions {
   readonly columns: readonly string[]
   /** Paths inside a row object `{ column: value }`. Defaults to every `enc:` value of `columns`. */
   readonly fields?: FieldPaths
+  /**
+   * The record binding of each row — what the middleware's `binding` gave when its values were
+   * sealed — from the row as read (`idColumn`, `columns` and `bindingColumns`), such as
+   * `(row) => 'tenant:' + row.tenant_id`. A row it does not open fails like any row that does
+   * not open; a binding that is no non-empty string without U+0000 stops the job. Defaults to
+   * none.
+   */
+  readonly binding?: (row: Readonly<Record<string, unknown>>) => string
+  /** Columns read with each row for `binding`, never written. Defaults to none. */
+  readonly bindingColumns?: readonly string[]
   /** Rows per batch and transaction. Defaults to `500`. */
   readonly batchSize?: number
   /** Called after each committed batch. Defaults to none. */
@@ -73,6 +83,8 @@ const KNOWN = [
   'idColumn',
   'columns',
   'fields',
+  'binding',
+  'bindingColumns',
   'batchSize',
   'onProgress',
   'onRowError',
@@ -119,7 +131,14 @@ export async function reencryptTable(
   const defined = optionsObject(options, WHERE)
   rejectUnknownOptions(defined, KNOWN, WHERE)
   const fields = checkBatchOptions(defined, WHERE)
-  const shape = tableShape(defined.table, defined.idColumn, defined.columns, WHERE)
+  const shape = tableShape(
+    defined.table,
+    defined.idColumn,
+    defined.columns,
+    WHERE,
+    defined.bindingColumns,
+  )
+  const binding = defined.binding as ReencryptTableOptions['binding']
   const batchSize = positiveInteger(defined.batchSize, 500, 'batchSize', WHERE)
   for (const name of ['onProgress', 'onRowError'] as const) {
     if (defined[name] !== undefined && typeof defined[name] !== 'function') {
@@ -155,7 +174,7 @@ export async function reencryptTable(
           // Null prototype: a column may be called __proto__.
           const before: Record<string, unknown> = Object.create(null)
           for (const { name } of table.columns) before[name] = row[name]
-          const outcome = reencryptRecord(fieldseal, before, fields)
+          const outcome = reencryptRecord(fieldseal, before, fields, binding?.(row))
           if (outcome.error !== undefined) {
             counts.failed++
             onRowError?.({ id: row[table.idName], error: outcome.error })

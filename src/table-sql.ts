@@ -23,6 +23,8 @@ export interface TableShape {
   readonly idName: string
   readonly id: string
   readonly columns: readonly TableColumn[]
+  /** Columns only read (for a record binding), never written. */
+  readonly readOnly: readonly TableColumn[]
 }
 
 /**
@@ -38,6 +40,7 @@ export function tableShape(
   idColumn: unknown,
   columns: unknown,
   where: string,
+  readOnly: unknown = [],
 ): TableShape {
   const quotedTable = quoteTableName(table, `${where} table`)
   const idName = (idColumn ?? 'id') as string
@@ -47,15 +50,22 @@ export function tableShape(
   }
   const names = [...new Set(columns as unknown[])] as string[]
   if (names.includes(idName)) throw invalidOption(where, 'idColumn cannot be re-encrypted')
+  if (!Array.isArray(readOnly)) throw invalidOption(where, 'bindingColumns must be an array')
+  const read = [...new Set(readOnly as unknown[])].filter((name) => name !== idName) as string[]
+  if (read.some((name) => names.includes(name))) {
+    throw invalidOption(where, 'a column cannot be both re-encrypted and a binding column')
+  }
+  const column = (name: string, label: string) => ({
+    name,
+    quoted: quoteIdentifier(name, `${where} ${label}`),
+    json: false,
+  })
   return {
     table: quotedTable,
     idName,
     id,
-    columns: names.map((name) => ({
-      name,
-      quoted: quoteIdentifier(name, `${where} columns`),
-      json: false,
-    })),
+    columns: names.map((name) => column(name, 'columns')),
+    readOnly: read.map((name) => column(name, 'bindingColumns')),
   }
 }
 
@@ -84,7 +94,7 @@ export async function describeTable(
     (rows as Array<{ name: string; type: string }>).map((r) => [r.name, r.type]),
   )
   if (types.size === 0) throw invalidOption(where, 'table not found')
-  for (const name of [shape.idName, ...shape.columns.map((c) => c.name)]) {
+  for (const name of [shape.idName, ...[...shape.columns, ...shape.readOnly].map((c) => c.name)]) {
     if (!types.has(name)) throw invalidOption(where, `column "${name}" not found`)
   }
   return {
@@ -97,7 +107,7 @@ export async function describeTable(
 }
 
 /**
- * `SELECT id, columns… FROM table [WHERE id > $2] ORDER BY id LIMIT $1`.
+ * `SELECT id, columns…, binding columns… FROM table [WHERE id > $2] ORDER BY id LIMIT $1`.
  *
  * @example
  * ```ts
@@ -105,7 +115,7 @@ export async function describeTable(
  * ```
  */
 export function selectBatch(shape: TableShape, after: boolean): string {
-  const list = [shape.id, ...shape.columns.map((c) => c.quoted)].join(', ')
+  const list = [shape.id, ...[...shape.columns, ...shape.readOnly].map((c) => c.quoted)].join(', ')
   const where = after ? ` WHERE ${shape.id} > $2` : ''
   return `SELECT ${list} FROM ${shape.table}${where} ORDER BY ${shape.id} LIMIT $1`
 }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { Binder } from '../binding.js'
 import { BlindIndexKey, normalizeForBlindIndex } from '../blind-index.js'
 import { isEncrypted } from '../envelope.js'
 import { FieldsealError } from '../errors.js'
@@ -24,7 +25,9 @@ class Pending {
   ) {}
 }
 
-type Role = { readonly kind: 'field'; readonly name: string } | { readonly kind: 'sibling' }
+type Role =
+  | { readonly kind: 'field'; readonly name: string; readonly bound: boolean }
+  | { readonly kind: 'sibling' }
 
 /** Compiled once per middleware. */
 export interface BlindIndexPlan {
@@ -62,7 +65,8 @@ export function compileBlindIndex(
         `fieldseal middleware: blind-indexed field "${field.path}" must end in a property name`,
       )
     }
-    entries.push([field.path, { kind: 'field', name: last.name }])
+    const bound = field.blindIndex === 'bound'
+    entries.push([field.path, { kind: 'field', name: last.name, bound }])
     const sibling = [...segments.slice(0, -1), { kind: 'key', name: last.name + suffix } as const]
     entries.push([printSegments(sibling), { kind: 'sibling' }])
   }
@@ -123,6 +127,7 @@ export function addBlindIndexes(
   plaintext: unknown,
   maxDepth: number,
   maxLength?: number,
+  binder?: Binder,
 ): unknown {
   let pending = 0
   const marked = walkPaths(
@@ -131,19 +136,24 @@ export function addBlindIndexes(
     (value, match) => {
       if (match.data.kind === 'sibling') return REMOVE
       if (isEncrypted(value)) {
-        // Left encrypted by a narrowed `decrypt` option: an index of ciphertext would match nothing.
+        // Left encrypted by `decrypt: false`: an index of ciphertext would match nothing.
         throw new FieldsealError(
           'ERR_FIELDSEAL_INVALID_OPTION',
-          'fieldseal middleware: a blind-indexed field arrived encrypted; include it in the decrypt option',
+          'fieldseal middleware: a blind-indexed field arrived encrypted, which decrypt: false leaves as it is',
           { path: match.path() },
         )
       }
       const normalised = normalizeForBlindIndex(value, match.path(), maxLength)
       pending++
-      return new Pending(
-        value,
-        normalised === undefined ? undefined : plan.key.digest(match.data.name, normalised),
-      )
+      if (normalised === undefined) return new Pending(value, undefined)
+      const binding = match.data.bound ? binder?.(match.path()) : undefined
+      if (match.data.bound && binding === undefined) {
+        throw new FieldsealError(
+          'ERR_FIELDSEAL_INVALID_OPTION',
+          "fieldseal middleware: blindIndex: 'bound' needs the binding option",
+        )
+      }
+      return new Pending(value, plan.key.digest(match.data.name, normalised, binding))
     },
     { maxDepth },
   )

@@ -137,6 +137,12 @@ export function createHttpPipeline<R>(
       `fieldseal middleware: fields ask for a blind index but no key is set (blindIndexKey or ${BLIND_INDEX_KEY_ENV_VAR})`,
     )
   }
+  if (indexed.some((field) => field.blindIndex === 'bound') && settings.binding === undefined) {
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_INVALID_OPTION',
+      "fieldseal middleware: a field indexed blindIndex: 'bound' needs the binding option",
+    )
+  }
   if (key !== undefined) registerBlindIndexKey(fieldseal, key)
   if (key !== undefined && indexed.length > 0)
     blindIndexes = compileBlindIndex(indexed, key, settings.blindIndexSuffix)
@@ -177,7 +183,13 @@ export function createHttpPipeline<R>(
     const withIndexes =
       blindIndexes === undefined
         ? opened.base
-        : addBlindIndexes(blindIndexes, opened.base, config.maxDepth, config.maxIndexedLength)
+        : addBlindIndexes(
+            blindIndexes,
+            opened.base,
+            config.maxDepth,
+            config.maxIndexedLength,
+            binder,
+          )
     // Per request: what this request seals, for its own response (see seal-memo.ts).
     const memo = new SealMemo()
     return {

@@ -906,6 +906,24 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       expect(seen).toHaveLength(0)
     })
 
+    it("binds an index to the request's binding: equal values of two tenants index apart [blindIndex: 'bound']", async () => {
+      const bound = makeFs({ fields: [{ path: 'email', blindIndex: 'bound' }, 'ssn'] })
+      const binding = (req: any) => `tenant:${req.headers['x-tenant']}`
+      const { db, route } = recorder()
+      const built = app({ fs: bound, options: { blindIndexKey: indexKey, binding }, routes: [route()] })
+      for (const tenant of ['A', 'B']) {
+        await request(built.server).post('/x').set('X-Tenant', tenant).send({ email: EMAIL }).expect(201)
+      }
+      const [a, b] = db.map((row) => row.email_bidx)
+      expect(a).toBe(blindIndex(indexKey, EMAIL, 'email', { binding: 'tenant:A' }))
+      expect(b).toBe(blindIndex(indexKey, EMAIL, 'email', { binding: 'tenant:B' }))
+      expect(a).not.toBe(b)
+      expect(a).not.toBe(blindIndex(indexKey, EMAIL, 'email'))
+      expect(() =>
+        app({ fs: bound, options: { blindIndexKey: indexKey }, routes: [] }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }))
+    })
+
     it('refuses to start without a blind-index key (ERR_FIELDSEAL_NO_KEY)', () => {
       expect(() => app({ fs, options: { env: {} }, routes: [] })).toThrow(
         expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),

@@ -247,6 +247,48 @@ describe('reencryptTable', () => {
     })
   })
 
+  it('re-encrypts each row under its binding, read from a column it never writes [binding, bindingColumns]', async () => {
+    const table = uniqueTable('fs_reenc_bound')
+    tables.add(table)
+    await pool.query(`CREATE TABLE "${table}" (id bigint PRIMARY KEY, tenant_id text NOT NULL, ssn text)`)
+    for (let id = 1; id <= 20; id++) {
+      const tenant = id % 2 === 0 ? 'even' : 'odd'
+      const row = fsA.encryptFields({ ssn: `${id}-45-6789` }, undefined, { binding: `tenant:${tenant}` })
+      await pool.query(`INSERT INTO "${table}" VALUES ($1, $2, $3)`, [id, tenant, row.ssn])
+    }
+    const failures: RowFailure[] = []
+    const done = await reencryptTable(fsBA, pool, {
+      table,
+      columns: ['ssn'],
+      bindingColumns: ['tenant_id'],
+      binding: (row) => `tenant:${row.tenant_id}`,
+      onRowError: (failure) => failures.push(failure),
+    })
+    expect(failures).toEqual([])
+    expect(done).toMatchObject({ rows: 20, updated: 20, failed: 0 })
+    const rows = (await pool.query(`SELECT id, tenant_id, ssn FROM "${table}" ORDER BY id`)).rows
+    for (const row of rows) {
+      expect(row.ssn.startsWith(`enc:v1:${kidB}:`)).toBe(true)
+      const opened = fsB.decryptFields({ ssn: row.ssn }, undefined, { binding: `tenant:${row.tenant_id}` })
+      expect(opened.ssn).toBe(`${row.id}-45-6789`)
+    }
+    // Values already under the active key are kept without being opened; the binding column is
+    // read, never written, and may not also be re-encrypted.
+    const moved = await reencryptTable(fsB, pool, {
+      table,
+      columns: ['ssn'],
+      bindingColumns: ['tenant_id'],
+      binding: () => 'tenant:odd',
+    })
+    expect(moved).toMatchObject({ rows: 20, updated: 0, failed: 0 }) // already under the active key
+    await expect(
+      reencryptTable(fsBA, pool, { table, columns: ['ssn'], bindingColumns: ['ssn'], binding: () => 'x' }),
+    ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
+    await expect(
+      reencryptTable(fsBA, pool, { table, columns: ['ssn'], bindingColumns: ['nope'], binding: () => 'x' }),
+    ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
+  })
+
   it('refuses a missing table or column before reading a row', async () => {
     const table = await seed(1)
     const invalid = { code: 'ERR_FIELDSEAL_INVALID_OPTION' }

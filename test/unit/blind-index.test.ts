@@ -180,3 +180,27 @@ describe('blindIndex with a fieldseal instance', () => {
     )
   })
 })
+
+describe('blindIndex bound to a record binding [binding]', () => {
+  it('is HMAC-SHA256 over its own domain, the binding, the field and the value (known answer)', () => {
+    const expected = createHmac('sha256', keyBytes)
+      .update('fieldseal-blind-index:v1:bound\x00tenant:A\x00ssn\x00123456789')
+      .digest('base64url')
+    expect(blindIndex(keyText, '123-45-6789', 'ssn', { binding: 'tenant:A' })).toBe(expected)
+  })
+
+  it('indexes equal values under different bindings apart, and apart from the unbound index', () => {
+    const a = blindIndex(keyText, 'ann@example.com', 'email', { binding: 'tenant:A' })
+    const b = blindIndex(keyText, 'ann@example.com', 'email', { binding: 'tenant:B' })
+    const none = blindIndex(keyText, 'ann@example.com', 'email')
+    expect(new Set([a, b, none]).size).toBe(3)
+  })
+
+  it('refuses a binding that is empty, holds U+0000 or is not well-formed', () => {
+    for (const binding of ['', 'a\0b', '\uD800']) {
+      expect(() => blindIndex(keyText, 'v', 'ssn', { binding })).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+      )
+    }
+  })
+})

@@ -35,7 +35,7 @@ function rows(n: number, fs: Fieldseal = fsA): Row[] {
 async function all<T>(
   fs: Fieldseal,
   records: Iterable<T> | AsyncIterable<T>,
-  options?: ReencryptRecordsOptions,
+  options?: ReencryptRecordsOptions<T>,
 ): Promise<ReencryptResult<T>[]> {
   const out: ReencryptResult<T>[] = []
   for await (const result of reencryptRecords(fs, records, options)) out.push(result)
@@ -246,5 +246,49 @@ describe('reencryptRecords', () => {
     const expected = strip(await all(fsBA, input))
     expect(strip(await all(fsBA, input, {}))).toEqual(expected)
     expect(strip(await all(fsBA, input, Object.create(null)))).toEqual(expected)
+  })
+})
+
+describe('reencryptRecords [binding]', () => {
+  const sealedFor = (tenant: string, id: number) =>
+    fsA.encryptFields({ id, tenant, ssn: `ssn-${id}` }, undefined, { binding: `tenant:${tenant}` })
+
+  it("re-encrypts each record under its own binding, and keeps it bound", async () => {
+    const records = [sealedFor('a', 1), sealedFor('b', 2)]
+    const results = await all(fsBA, records, {
+      binding: (record, index) => {
+        expect(record).toBe(records[index])
+        return `tenant:${record.tenant}`
+      },
+    })
+    expect(results.map((r) => [r.changed, r.error])).toEqual([
+      [true, undefined],
+      [true, undefined],
+    ])
+    const [a] = results
+    expect(fsB.decryptFields(a!.record, undefined, { binding: 'tenant:a' })).toMatchObject({ ssn: 'ssn-1' })
+    expect(() => fsB.decryptFields(a!.record)).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_DECRYPT_FAILED' }),
+    )
+  })
+
+  it('reports a record whose binding does not open it, and goes on', async () => {
+    const records = [sealedFor('a', 1), sealedFor('b', 2)]
+    const results = await all(fsBA, records, { binding: () => 'tenant:a' })
+    expect(results[0]?.changed).toBe(true)
+    expect(results[1]?.error).toMatchObject({ code: 'ERR_FIELDSEAL_DECRYPT_FAILED', path: 'ssn' })
+    expect(results[1]?.record).toBe(records[1])
+    // Without the binding, a bound record cannot be moved at all.
+    const unbound = await all(fsBA, [sealedFor('a', 3)])
+    expect(unbound[0]?.error).toMatchObject({ code: 'ERR_FIELDSEAL_DECRYPT_FAILED' })
+  })
+
+  it('stops at a binding that is no usable string, and refuses a binding that is not a function', async () => {
+    await expect(all(fsBA, [sealedFor('a', 1)], { binding: () => '' })).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_INVALID_OPTION',
+    })
+    expect(() => reencryptRecords(fsBA, [], { binding: 'tenant:a' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+    )
   })
 })

@@ -14,6 +14,7 @@ describe('tableShape', () => {
         { name: 'ssn', quoted: '"ssn"', json: false },
         { name: 'card', quoted: '"card"', json: false },
       ],
+      readOnly: [],
     })
   })
 
@@ -24,6 +25,17 @@ describe('tableShape', () => {
     expect(() => tableShape('t', 'id', [], 'w')).toThrow(INVALID)
     expect(() => tableShape('t', 'id', 'ssn', 'w')).toThrow(INVALID)
     expect(() => tableShape('t', 'ssn', ['ssn'], 'w')).toThrow(INVALID)
+    expect(() => tableShape('t', 'id', ['ssn'], 'w', ['ssn'])).toThrow(INVALID)
+    expect(() => tableShape('t', 'id', ['ssn'], 'w', ['bad name'])).toThrow(INVALID)
+    expect(() => tableShape('t', 'id', ['ssn'], 'w', 'tenant')).toThrow(INVALID)
+  })
+
+  it('reads binding columns beside the re-encrypted ones, never the id twice', () => {
+    const shape = tableShape('t', 'id', ['ssn'], 'w', ['tenant_id', 'id', 'tenant_id'])
+    expect(shape.readOnly.map((column) => column.quoted)).toEqual(['"tenant_id"'])
+    expect(selectBatch(shape, false)).toBe(
+      'SELECT "id", "ssn", "tenant_id" FROM "t" ORDER BY "id" LIMIT $1',
+    )
   })
 })
 
@@ -37,6 +49,7 @@ describe('selectBatch and updateRow', () => {
       { name: 'doc', quoted: '"doc"', json: true },
       { name: 'card', quoted: '"card"', json: false },
     ],
+    readOnly: [],
   }
 
   it('reads by keyset pagination', () => {
