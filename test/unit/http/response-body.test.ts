@@ -157,6 +157,23 @@ describe('transformResponse', () => {
     })
   })
 
+  it('sees a ciphertext a wrapper serialises through toJSON, at any depth', () => {
+    const { run, seal } = setup({ fields: ['ssn'] })
+    class Sealed {
+      constructor(private readonly text: string) {}
+      toJSON() {
+        return this.text
+      }
+    }
+    const doc = { rows: [{ ssn: new Sealed(seal(SSN, 'ssn')), note: new Sealed(seal('n', 'note')) }] }
+    expect(JSON.parse(JSON.stringify(run(doc, {})))).toEqual({
+      rows: [{ ssn: '[REDACTED]', note: '[REDACTED]' }],
+    })
+    expect(JSON.parse(JSON.stringify(run(doc, { decrypt: true, rules: { ssn: 'ssn' } })))).toEqual({
+      rows: [{ ssn: '*******6789', note: '[REDACTED]' }],
+    })
+  })
+
   it('opens values at encrypted paths only, even where the route decrypts [decrypt: true]', () => {
     const { run, seal } = setup({ fields: ['customer.address'] })
     const stolen = seal('12 Victim St', 'address')
