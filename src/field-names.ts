@@ -30,6 +30,8 @@ export interface FieldNames {
 const cache = new WeakMap<readonly ResolvedField[], FieldNames>()
 /** Keys seen before, per field set; cleared when full so that hostile keys cannot grow it. */
 const SEEN_LIMIT = 1024
+/** Longer keys are not remembered: 1024 keys of a 100 kB body each would hold 100 MB. */
+const SEEN_KEY_LENGTH = 128
 
 /**
  * The names of `fields`, compiled once per field list.
@@ -64,6 +66,7 @@ function compile(fields: readonly ResolvedField[]): FieldNames {
     let known = seen.get(key)
     if (known === undefined) {
       known = exact.has(key) ? '' : (byNormal.get(normalizeFieldName(key)) ?? '')
+      if (key.length > SEEN_KEY_LENGTH) return known
       if (seen.size >= SEEN_LIMIT) seen.clear()
       seen.set(key, known)
     }

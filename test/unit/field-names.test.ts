@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { fieldNames } from '../../src/field-names.js'
 import { resolveFields } from '../../src/options.js'
@@ -39,5 +41,25 @@ describe('fieldNames', () => {
     expect(() => fields.checkKey('SSN', () => 'SSN')).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_FIELD_VARIANT' }),
     )
+  })
+})
+
+describe('fieldNames: memory', () => {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  const retained = () => {
+    gc()
+    gc()
+    const usage = process.memoryUsage()
+    return usage.heapUsed + usage.external
+  }
+
+  it('keeps no long client-chosen key: 1,000 unique 100 KiB keys leave less than 4 MB behind', () => {
+    const guard = names(['ssn'])
+    guard.checkKey('warm', () => 'warm')
+    const before = retained()
+    // A 100 kB JSON body (express.json()'s default limit) can hold one such key per request.
+    for (let i = 0; i < 1000; i++) guard.checkKey(`${i}:`.padEnd(100 * 1024, 'k'), () => 'k')
+    expect(retained() - before).toBeLessThan(4 * 1024 * 1024)
   })
 })
