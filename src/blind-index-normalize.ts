@@ -112,6 +112,10 @@ export function normalizeForBlindIndex(
   path?: string,
   maxLength: number = DEFAULT_MAX_INDEXED_LENGTH,
 ): string | undefined {
+  // NaN would compare false with every length and lift the cap.
+  if (typeof maxLength !== 'number' || !(maxLength >= 0)) {
+    throw new TypeError('maxLength must be a non-negative number')
+  }
   let text: string
   if (typeof value === 'string') text = value
   else if (value === null || value === undefined) return undefined

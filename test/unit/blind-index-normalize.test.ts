@@ -112,6 +112,13 @@ describe('normalizeForBlindIndex: refusals', () => {
     )
   })
 
+  it('refuses a cap that is not a number, such as NaN, which would lift it', () => {
+    for (const cap of [Number.NaN, -1, '10']) {
+      expect(() => normalizeForBlindIndex('x', 'f', cap as number)).toThrow(TypeError)
+    }
+    expect(normalizeForBlindIndex('x', 'f', undefined)).toBe('x') // the default
+  })
+
   it('refuses text with a lone surrogate: "\\uD800" and "\\uFFFD" must not share an index', () => {
     for (const text of ['\ud800', 'ann\udfff@example.com', 'x\ud83d', '\udc00\ud800']) {
       expect(() => normalizeForBlindIndex(text, 'email')).toThrow(
