@@ -19,7 +19,14 @@
 import { isWellFormedText } from './code-points.js'
 import { FieldsealError, type FieldsealErrorCode } from './errors.js'
 
-/** Longest value (UTF-16 code units, before normalisation) indexed by default. */
+/**
+ * Longest value (UTF-16 code units, before normalisation) indexed by default.
+ *
+ * @example
+ * ```ts
+ * createFieldseal({ keys, maxIndexedLength: 2 * DEFAULT_MAX_INDEXED_LENGTH }) // long addresses
+ * ```
+ */
 export const DEFAULT_MAX_INDEXED_LENGTH = 4096
 
 /**
