@@ -137,31 +137,40 @@ export function signedDocument(
   return { ...unsigned, mac: mac.sign(unsigned) }
 }
 
-/** A key a running keyring held and the store lost, with its material (zeroed once re-added). */
-export interface LostKey {
-  readonly record: KeyRecord
-  readonly material: Buffer
-}
-
 /**
- * `records` with the `lost` keys they lack added back: never active (an active one comes back
- * rotated out, from `now`), wrapped under `master`, renumbered if their version was taken. The
- * caller zeroes the materials once the result is saved.
+ * Keys a running keyring held that the store lost (it forked, or was put back to a backup), with
+ * their material, until a save adds them back: never active (an active one comes back rotated
+ * out), wrapped under the store's master key, renumbered if their version was taken meanwhile.
  *
  * @example
  * ```ts
- * const keys = restoreLost(current.keys, lost, master, new Date())
+ * lost.collect(current, stored, (r) => session.unwrap(r))
+ * const keys = lost.restore(stored.keys, master, new Date()) // then save, then lost.clear()
  * ```
  */
-export function restoreLost(
-  records: readonly KeyRecord[],
-  lost: readonly LostKey[],
-  master: MasterKey,
-  now: Date,
-): KeyRecord[] {
-  let next = [...records]
-  for (const { record, material } of lost) {
-    if (!next.some((r) => r.id === record.id)) {
+export class LostKeys {
+  readonly #entries: Array<{ readonly record: KeyRecord; readonly material: Buffer }> = []
+
+  /** Ids of the keys waiting to be added back. */
+  get ids(): string[] {
+    return this.#entries.map((entry) => entry.record.id)
+  }
+
+  /** Notes the live keys of `held` that `stored` lacks. */
+  collect(held: KeyringDocument, stored: KeyringDocument, unwrap: (r: KeyRecord) => Buffer): void {
+    const known = new Set([...stored.keys.map((r) => r.id), ...this.ids])
+    for (const record of held.keys) {
+      if (record.wrapped !== null && !known.has(record.id)) {
+        this.#entries.push({ record, material: unwrap(record) })
+      }
+    }
+  }
+
+  /** `records` with the lost keys they lack added back. */
+  restore(records: readonly KeyRecord[], master: MasterKey, now: Date): KeyRecord[] {
+    let next = [...records]
+    for (const { record, material } of this.#entries) {
+      if (next.some((r) => r.id === record.id)) continue
       const taken = next.some((r) => r.type === record.type && r.version === record.version)
       const back: KeyRecord = {
         ...record,
@@ -172,6 +181,11 @@ export function restoreLost(
       }
       next = [...next, { ...back, wrapped: wrapFor(master, back, material) }]
     }
+    return next
   }
-  return next
+
+  /** Forgets them (zeroing their material), once a save added them back. */
+  clear(): void {
+    for (const entry of this.#entries.splice(0)) entry.material.fill(0)
+  }
 }

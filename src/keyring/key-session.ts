@@ -1,28 +1,24 @@
 /**
- * The key manager's link to its store: the last document read, the master key that opens it,
- * and read-modify-save with optimistic concurrency. Every change is computed afresh on the
- * document just loaded and saved only if the store's revision is unchanged; on
- * `ERR_FIELDSEAL_STORE_CONFLICT` (another instance saved first) it reloads and computes again,
- * a bounded number of times. Changes made in this process are queued one after the other.
- *
- * Every document is verified before it is used (`document-trust.ts`) and every save writes a
- * signed format 2 document. A reload compares content, not only the revision: a store holding
- * something else at the same or an older revision is taken as it is, and keys this process held
- * that it lost are added back.
+ * The key manager's link to its store: read-modify-save with optimistic concurrency. Every change
+ * is computed afresh on the document just loaded and saved only if the store's revision is
+ * unchanged; on `ERR_FIELDSEAL_STORE_CONFLICT` (another instance saved first) it reloads and
+ * computes again, a bounded number of times. Changes made in this process are queued one after
+ * the other. Every save writes a signed format 2 document: a format 1 (0.1.0) one is upgraded,
+ * and keys the store had lost are added back. What the session holds between changes, and how it
+ * trusts what it loads, is in `held-keyring.ts`.
  *
  * @module
  */
 import { FieldsealError, isFieldsealError } from '../errors.js'
-import { canonicalDocument, DocumentMac, tampered } from './document-mac.js'
+import { DocumentMac } from './document-mac.js'
 import {
   keyringNotFound,
   keysAddedBack,
-  restoreLost,
   signedDocument,
   upgradeRecords,
   verifyDocument,
-  type LostKey,
 } from './document-trust.js'
+import { HeldKeyring } from './held-keyring.js'
 import { addEncryptions } from './key-lifecycle.js'
 import { DEFAULT_REFRESH_INTERVAL_MS } from './keyring-options.js'
 import {
@@ -31,7 +27,7 @@ import {
   type MasterKey,
   type MasterKeyInput,
 } from './master-key.js'
-import { unwrapRecord } from './record-binding.js'
+import type { Confirmation } from './seal-lease.js'
 import { UsageCounter } from './usage-counter.js'
 import type { KeyRecord, KeyringDocument, KeyStore } from './types.js'
 
@@ -41,6 +37,8 @@ export interface ChangeInput {
   readonly master: MasterKey
   /** False when the store is still empty. */
   readonly exists: boolean
+  /** The longest refresh interval the document records. */
+  readonly maxRefreshIntervalMs: number
 }
 
 /** What a change returns: new records to save (none = nothing to save), a new master key. */
@@ -49,6 +47,8 @@ export interface ChangeOutput<T> {
   readonly master?: MasterKey
   /** How to obtain `master` again later (with a new `master` only). */
   readonly masterInput?: MasterKeyInput
+  /** A longer refresh interval to record (an instance that refreshes less often opened). */
+  readonly maxRefreshIntervalMs?: number
   readonly result: T
 }
 
@@ -61,45 +61,19 @@ export interface SessionOptions {
   readonly now: () => Date
 }
 
-interface Loaded {
-  readonly doc: KeyringDocument
-  readonly master: MasterKey
-  readonly mac: DocumentMac | undefined
-  /** Saves this session had made when the load started. */
-  readonly epoch: number
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function freeze(doc: KeyringDocument): KeyringDocument {
-  for (const record of doc.keys) Object.freeze(record)
-  Object.freeze(doc.keys)
-  Object.freeze(doc.master)
-  return Object.freeze(doc)
-}
-
-/** The store, the current document and master key, and the unsaved encryption counts. */
+/** The store, the keyring held from it, and the unsaved encryption counts. */
 export class KeySession {
   readonly store: KeyStore
   readonly usage = new UsageCounter()
-  #input: MasterKeyInput
-  #master: MasterKey
-  #mac: DocumentMac | undefined
-  #doc: KeyringDocument | undefined
+  readonly #held: HeldKeyring
   #queue: Promise<unknown> = Promise.resolve()
-  #epoch = 0
-  #lost: LostKey[] = []
   readonly #options: SessionOptions
 
-  private constructor(
-    store: KeyStore,
-    input: MasterKeyInput,
-    master: MasterKey,
-    options: SessionOptions,
-  ) {
+  private constructor(store: KeyStore, held: HeldKeyring, options: SessionOptions) {
     this.store = store
-    this.#input = input
-    this.#master = master
+    this.#held = held
     this.#options = options
   }
 
@@ -112,66 +86,33 @@ export class KeySession {
     input: MasterKeyInput,
     options: SessionOptions,
   ): Promise<KeySession> {
+    const started = { wall: options.now().getTime(), mono: performance.now() }
     const doc = await store.load()
     if (doc === undefined && !options.create) throw keyringNotFound(store)
     const master = doc ? await openMasterKey(input, doc.master) : await createMasterKey(input)
-    const session = new KeySession(store, input, master, options)
-    if (doc) session.#accept({ doc, master, mac: verifyDocument(doc, master, undefined), epoch: 0 })
-    return session
+    const held = new HeldKeyring(store, input, master, options.now)
+    if (doc) held.accept({ doc, master, mac: verifyDocument(doc, master, undefined), epoch: 0, started })
+    else held.confirm(started)
+    return new KeySession(store, held, options)
   }
 
   /** The last document read or written; `undefined` while the store is empty. */
   get doc(): KeyringDocument | undefined {
-    return this.#doc
+    return this.#held.doc
   }
 
   get master(): MasterKey {
-    return this.#master
+    return this.#held.master
+  }
+
+  /** When the document in use was last confirmed current (see `seal-lease.ts`). */
+  get confirmedAt(): Confirmation | undefined {
+    return this.#held.confirmedAt
   }
 
   /** The material of `record` of the current document (a copy: zero it when done). */
   unwrap(record: KeyRecord): Buffer {
-    return unwrapRecord(this.#master, record, this.#doc?.formatVersion ?? 2)
-  }
-
-  async #load(): Promise<Loaded | undefined> {
-    const epoch = this.#epoch
-    const doc = await this.store.load()
-    if (doc === undefined) {
-      if (this.#doc === undefined) return undefined
-      // Starting a new keyring here would orphan every value sealed with the old one.
-      throw new FieldsealError(
-        'ERR_FIELDSEAL_STORE_CORRUPT',
-        `the key store is empty but held revision ${this.#doc.revision}; refusing to start a new keyring`,
-      )
-    }
-    if (doc.formatVersion === 1 && this.#doc?.formatVersion === 2) {
-      // Format 1 has no MAC: going back to it is how a MAC would be stripped.
-      throw tampered('it went back to format 1, which carries no MAC')
-    }
-    const same = doc.master.check === this.#master.info.check
-    const master = same ? this.#master : await openMasterKey(this.#input, doc.master)
-    return { doc, master, mac: verifyDocument(doc, master, same ? this.#mac : undefined), epoch }
-  }
-
-  /** Takes a verified document as the current one, unless it is a read older than our save. */
-  #accept(loaded: Loaded): void {
-    const current = this.#doc
-    const { doc } = loaded
-    if (current !== undefined && doc.revision <= current.revision) {
-      if (canonicalDocument(doc).equals(canonicalDocument(current))) return
-      if (loaded.epoch !== this.#epoch) return // it was read before our own last save
-      // Forked or put back: keep what the store lost of ours, to add it back on the next save.
-      const known = new Set([...doc.keys, ...this.#lost.map((lost) => lost.record)].map((r) => r.id))
-      for (const record of current.keys) {
-        if (record.wrapped !== null && !known.has(record.id)) {
-          this.#lost.push({ record, material: this.unwrap(record) })
-        }
-      }
-    }
-    this.#doc = freeze(doc)
-    this.#master = loaded.master
-    this.#mac = loaded.mac
+    return this.#held.unwrap(record)
   }
 
   /**
@@ -179,10 +120,11 @@ export class KeySession {
    * process held, they are saved back at once and `ERR_FIELDSEAL_STORE_CONFLICT` reports it.
    */
   async reload(): Promise<void> {
-    const loaded = await this.#load()
-    if (loaded !== undefined) this.#accept(loaded)
-    if (this.#lost.length === 0) return
-    const ids = this.#lost.map((lost) => lost.record.id)
+    const loaded = await this.#held.load()
+    if (loaded !== undefined) this.#held.accept(loaded)
+    else this.#held.confirm(this.#held.now()) // still empty, as when opened with create
+    const ids = this.#held.lost.ids
+    if (ids.length === 0) return
     await this.change(() => ({ result: undefined }))
     throw keysAddedBack(ids, loaded?.doc.revision)
   }
@@ -195,32 +137,39 @@ export class KeySession {
   }
 
   async #change<T>(change: (input: ChangeInput) => ChangeOutput<T>): Promise<T> {
+    const held = this.#held
     for (let attempt = 0; ; attempt++) {
-      const loaded = await this.#load()
+      const loaded = await held.load()
       // Reads see the freshest keyring even when the change below is refused.
-      if (loaded !== undefined) this.#accept(loaded)
+      if (loaded !== undefined) held.accept(loaded)
       const current = loaded?.doc
-      const master = loaded?.master ?? this.#master
+      const master = loaded?.master ?? held.master
       const now = this.#options.now()
       let keys = current?.keys ?? []
       if (current?.formatVersion === 1) keys = upgradeRecords(keys, master, now)
-      if (this.#lost.length > 0) keys = restoreLost(keys, this.#lost, master, now)
-      const output = change({ keys, master, exists: current !== undefined })
-      if (output.keys === undefined && this.#lost.length === 0) return output.result
+      const restoring = held.lost.ids.length > 0
+      if (restoring) keys = held.lost.restore(keys, master, now)
+      const interval = current?.maxRefreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS
+      const exists = current !== undefined
+      const output = change({ keys, master, exists, maxRefreshIntervalMs: interval })
+      if (output.keys === undefined && output.maxRefreshIntervalMs === undefined && !restoring) {
+        return output.result
+      }
       const taken = this.usage.drain()
       const nextMaster = output.master ?? master
       // A new MAC key with every new master key, and when a format 1 document is upgraded.
-      const mac = output.master === undefined ? (loaded?.mac ?? this.#mac) : undefined
+      const mac = output.master === undefined ? (loaded?.mac ?? held.mac) : undefined
       const signer = mac ?? DocumentMac.create(nextMaster)
       const next = signedDocument(
         {
           revision: (current?.revision ?? 0) + 1,
           master: nextMaster.info,
-          maxRefreshIntervalMs: current?.maxRefreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS,
+          maxRefreshIntervalMs: Math.max(interval, output.maxRefreshIntervalMs ?? 0),
           keys: addEncryptions(output.keys ?? keys, taken),
         },
         signer,
       )
+      const saving = held.now()
       try {
         await this.store.save(next, current?.revision ?? 0)
       } catch (error) {
@@ -236,14 +185,10 @@ export class KeySession {
         await sleep(Math.random() * Math.min(200, 4 * 2 ** attempt))
         continue
       }
-      this.#epoch++
-      this.#master = nextMaster
-      this.#mac = signer
-      if (output.masterInput !== undefined) this.#input = output.masterInput
-      this.#doc = freeze(next)
+      if (output.masterInput !== undefined) held.input = output.masterInput
+      held.saved(next, nextMaster, signer, saving)
       // In the same step: the counts leave the unsaved ones as the document holding them arrives.
       this.usage.saved(taken)
-      for (const lost of this.#lost.splice(0)) lost.material.fill(0)
       return output.result
     }
   }
