@@ -1,23 +1,28 @@
 /**
  * Rotate the data key of a persisted keyring without losing data: old values keep decrypting,
- * re-encryption moves them to the new key, and the old key is retired only when a usage report
- * shows nothing left under it.
+ * re-encryption moves them to the new key, and the old key is retired only once no instance can
+ * still seal with it and a usage report taken after that shows nothing left under it.
  *
  *     npx tsx examples/rotate-keys.ts
  *
  * The keyring lives in memory here; in an application it is a file (`store: '.data/keyring.json'`)
- * or a PostgreSQL table, and the master key comes from FIELDSEAL_MASTER_KEY.
+ * or a PostgreSQL table, and the master key comes from FIELDSEAL_MASTER_KEY. The wait between
+ * rotation and retirement (minutes) is simulated with the keyring's clock.
  *
  * @module
  */
 import { randomBytes } from 'node:crypto'
 import { createFieldseal, isFieldsealError, keyUsage, MemoryKeyStore, openKeyring } from 'fieldseal'
 
+// The keyring's clock starts ten minutes behind, so the rotation below looks ten minutes old
+// once it catches up: in real life, this is the wait.
+let behindMs = 10 * 60_000
 const keyring = await openKeyring({
   store: new MemoryKeyStore(),
   create: true,
   masterKey: randomBytes(32),
   refreshIntervalMs: 0,
+  now: () => new Date(Date.now() - behindMs),
 })
 const fs = createFieldseal({ keyring, fields: ['ssn'] })
 const kidOf = (value: unknown) => String(value).split(':')[2]
@@ -38,15 +43,19 @@ const next = await keyring.manager.rotateKey('data', { rotatedBy: 'ops@example.c
 console.log('rotated to', next.id, '— old rows still read:', fs.decryptFields(rows[0]!).ssn === '078-05-1120')
 console.log('new writes use', kidOf(fs.encryptFields({ ssn: '111-22-3333' }).ssn))
 
-// 2. The old key cannot be retired while values use it.
+// 2. The old key cannot be retired yet: instances that have not reloaded the keyring may still
+//    seal with it for a few minutes, and values still use it.
 try {
   await keyring.manager.retireKey(oldKid, { usage: await keyUsage(fs, rows) })
 } catch (error) {
   if (!isFieldsealError(error)) throw error
-  console.log('retire refused:', error.code)
+  console.log('retire refused:', error.code, '— wait until', keyring.manager.drainedAt(oldKid))
 }
 
-// 3. Re-encrypt (the plaintext never leaves the call), check usage, retire.
+// 3. Once that moment has passed: re-encrypt (the plaintext never leaves the call), take a new
+//    usage report, retire.
+behindMs = 0
+await keyring.refresh()
 rows = rows.map((row) => fs.reencryptFields(row))
 const usage = await keyUsage(fs, rows)
 console.log('usage after re-encryption:', { ...usage.byKid })

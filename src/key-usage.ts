@@ -1,6 +1,7 @@
 /**
  * A usage report: how many values in a data set each key id still protects, read from the key id
- * in each value without decrypting anything. A key is retired only when its count is zero
+ * in each value without decrypting anything, and when the data was read. A key is retired only
+ * when its count is zero, in a report started after every instance stopped sealing with it
  * (`retireKey(id, { usage })` refuses otherwise).
  *
  * Values are selected exactly as `decryptFields` selects them, so the report covers what a read
@@ -13,7 +14,7 @@ import { FieldsealError } from './errors.js'
 import { decryptionPlan, isEncryptedField } from './field-ops.js'
 import { isEmptyValue } from './field-value.js'
 import { configOf, type Fieldseal } from './fieldseal.js'
-import { optionsObject, rejectUnknownOptions } from './option-checks.js'
+import { invalidOption, optionsObject, rejectUnknownOptions } from './option-checks.js'
 import { resolveFields, type FieldPaths } from './options.js'
 import { DESCEND, KEEP, walkPaths } from './path-walk.js'
 
@@ -21,6 +22,12 @@ import { DESCEND, KEEP, walkPaths } from './path-walk.js'
 export interface KeyUsageOptions {
   /** Only these paths. Defaults to the configured fields, else every `enc:` value anywhere. */
   readonly fields?: FieldPaths
+  /**
+   * When the records were read, if that was before this call (an export made earlier); `null`
+   * when it is unknown. Defaults to the moment of the call: pass the records as a query or a
+   * stream read during the call.
+   */
+  readonly startedAt?: Date | null
 }
 
 /** What {@link keyUsage} counted. `total` is the sum of the four kinds of value below it. */
@@ -37,6 +44,11 @@ export interface KeyUsageReport {
   readonly plaintext: number
   /** `enc:` values that do not parse. */
   readonly malformed: number
+  /**
+   * When the data was read (ISO 8601): the start of the call, or the `startedAt` option; `null`
+   * when unknown. `retireKey` accepts only a report started after the key stopped sealing.
+   */
+  readonly startedAt: string | null
 }
 
 /** Documents to scan: an array, a generator, a stream of parsed records… */
@@ -62,6 +74,16 @@ export function assertRecordSource(records: unknown, where: string): void {
   }
 }
 
+function startedAtOption(value: unknown, called: Date): string | null {
+  if (value === undefined) return called.toISOString()
+  if (value === null) return null
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw invalidOption(WHERE, 'startedAt must be a valid Date, or null when unknown')
+  }
+  if (value > called) throw invalidOption(WHERE, 'startedAt cannot be later than the call')
+  return value.toISOString()
+}
+
 /**
  * Counts the values of `records` per key id, without decrypting. Throws (rather than undercount)
  * when a record cannot be walked, such as one nested deeper than `maxDepth`.
@@ -79,10 +101,12 @@ export async function keyUsage<T>(
   records: RecordSource<T>,
   options?: Readonly<KeyUsageOptions>,
 ): Promise<KeyUsageReport> {
+  const called = new Date()
   const config = configOf(fieldseal)
   assertRecordSource(records, WHERE)
   const defined = optionsObject(options, WHERE)
-  rejectUnknownOptions(defined, ['fields'], WHERE)
+  rejectUnknownOptions(defined, ['fields', 'startedAt'], WHERE)
+  const startedAt = startedAtOption(defined.startedAt, called)
   const fields = defined.fields === undefined ? undefined : resolveFields(defined.fields, WHERE)
   const plan = decryptionPlan(config, fields)
 
@@ -129,5 +153,5 @@ export async function keyUsage<T>(
     }
     count++
   }
-  return { records: count, total, byKid, legacy, plaintext, malformed }
+  return { records: count, total, byKid, legacy, plaintext, malformed, startedAt }
 }

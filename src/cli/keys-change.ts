@@ -155,8 +155,10 @@ export const keysRetire: Command = {
     ...STORE_FLAGS,
   },
   description:
-    'Final: nothing decrypts with a retired key. A data key is retired only against usage ' +
-    'reports of every data set showing no value (and no legacy value) left under it, or with --force.',
+    'Final: nothing decrypts with a retired key. A data key is retired only once no instance ' +
+    'can still seal with it (minutes after its rotation: a refusal says until when), against ' +
+    'usage reports of every data set taken after that showing no value (and no legacy value) ' +
+    'left under it, or with --force.',
   examples: [
     'fieldseal usage customers.ndjson --json > usage.json',
     'fieldseal keys retire Xk3v9_Qa1Bc --usage usage.json',

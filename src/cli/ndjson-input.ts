@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createReadStream, fstat } from 'node:fs'
+import { createReadStream, fstat, type Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { readNdjson } from '../ndjson.js'
@@ -17,6 +17,11 @@ export interface NdjsonInput {
   readonly label: string
   /** Size in bytes, when the input is a regular file. */
   readonly totalBytes: number | undefined
+  /**
+   * No later than when the data was read: the file's creation time (an export written earlier),
+   * the moment it was opened for a pipe; `null` for a file whose creation time is not kept.
+   */
+  readonly dataSince: Date | null
   /** Bytes of input up to the end of the last record handed out (not what was read ahead). */
   bytesRead(): number
   /** The parsed records, in order. */
@@ -25,14 +30,19 @@ export interface NdjsonInput {
 
 const fstatFd = promisify(fstat)
 
-async function stdinSize(fd: number | undefined): Promise<number | undefined> {
+async function stdinInfo(fd: number | undefined): Promise<Stats | undefined> {
   if (fd === undefined) return undefined
   try {
-    const info = await fstatFd(fd)
-    return info.isFile() ? info.size : undefined
+    return await fstatFd(fd)
   } catch {
     return undefined
   }
+}
+
+/** A file was written no earlier than its creation (birth) time; a pipe is read from now on. */
+function dataSince(info: Stats | undefined, opened: Date): Date | null {
+  if (info === undefined || !info.isFile()) return opened
+  return info.birthtimeMs > 0 ? info.birthtime : null
 }
 
 /**
@@ -46,16 +56,17 @@ async function stdinSize(fd: number | undefined): Promise<number | undefined> {
  */
 export async function openInput(context: CommandContext, path: string): Promise<NdjsonInput> {
   let bytes = 0
-  let totalBytes: number | undefined
+  const opened = new Date()
+  let info: Stats | undefined
   let open: () => AsyncIterable<string | Uint8Array>
   if (path === '-') {
-    totalBytes = await stdinSize(context.io.stdin.fd)
+    info = await stdinInfo(context.io.stdin.fd)
     open = () => context.io.stdin as AsyncIterable<Uint8Array>
   } else {
-    const info = await stat(path)
-    totalBytes = info.isFile() ? info.size : undefined
+    info = await stat(path)
     open = () => createReadStream(path, { highWaterMark: 1024 * 1024 })
   }
+  const totalBytes = info?.isFile() === true ? info.size : undefined
   // One line per piece: the parser has taken exactly the pieces up to the record it yields, so
   // `bytes` ends at that record, however far ahead the stream read (a small file in one chunk).
   async function* counted(): AsyncGenerator<string | Uint8Array> {
@@ -81,6 +92,7 @@ export async function openInput(context: CommandContext, path: string): Promise<
   return {
     label: path === '-' ? 'stdin' : path,
     totalBytes,
+    dataSince: dataSince(info, opened),
     bytesRead: () => bytes,
     async *records() {
       for await (const { value } of readNdjson(counted())) yield value

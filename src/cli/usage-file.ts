@@ -1,7 +1,8 @@
 /**
  * Usage reports given to `keys retire --usage FILE.json`: the JSON `fieldseal usage --json`
  * prints (or any object with `byKid` and `legacy`). Several reports (one per table or file) are
- * added up, so a key is retired only when no data set uses it.
+ * added up, so a key is retired only when no data set uses it; they count as taken when the
+ * earliest of them was (a report that does not say when counts as taken too early).
  *
  * @module
  */
@@ -20,11 +21,22 @@ function asReport(parsed: unknown, path: string, command: string): KeyUsageLike 
       command,
     )
   if (typeof parsed !== 'object' || parsed === null) throw bad()
-  const { byKid, legacy } = parsed as { byKid?: unknown; legacy?: unknown }
+  const { byKid, legacy, startedAt } = parsed as Record<string, unknown>
   if (typeof byKid !== 'object' || byKid === null || Array.isArray(byKid)) throw bad()
   if (!Object.values(byKid).every(count)) throw bad()
   if (legacy !== undefined && !count(legacy)) throw bad()
-  return { byKid: byKid as Record<string, number>, legacy: (legacy as number | undefined) ?? 0 }
+  if (startedAt !== undefined && startedAt !== null && typeof startedAt !== 'string') throw bad()
+  return {
+    byKid: byKid as Record<string, number>,
+    legacy: (legacy as number | undefined) ?? 0,
+    startedAt: (startedAt as string | null | undefined) ?? null,
+  }
+}
+
+function earliest(a: string | null | undefined, b: string | null): string | null {
+  if (a === undefined) return b
+  if (a === null || b === null) return null
+  return Date.parse(b) < Date.parse(a) ? b : a
 }
 
 /**
@@ -42,6 +54,7 @@ export async function readUsageReports(
 ): Promise<KeyUsageLike> {
   const byKid: Record<string, number> = Object.create(null)
   let legacy = 0
+  let startedAt: string | null | undefined
   for (const path of paths) {
     let parsed: unknown
     try {
@@ -54,6 +67,7 @@ export async function readUsageReports(
     const report = asReport(parsed, path, command)
     for (const [kid, n] of Object.entries(report.byKid)) byKid[kid] = (byKid[kid] ?? 0) + n
     legacy += report.legacy ?? 0
+    startedAt = earliest(startedAt, report.startedAt ?? null)
   }
-  return { byKid, legacy }
+  return { byKid, legacy, startedAt: startedAt ?? null }
 }

@@ -53,7 +53,11 @@ export const usage: Command = {
           yield record
         }
       }
-      const report = await keyUsage(fieldseal, counted(), fields === undefined ? {} : { fields })
+      // The report says when its data was read, which is what a retirement checks.
+      const report = await keyUsage(fieldseal, counted(), {
+        ...(fields === undefined ? {} : { fields }),
+        startedAt: input.dataSince,
+      })
       bar?.done()
       const activeKid = keys?.activeKid() ?? null
       const statuses = Object.fromEntries(

@@ -9,6 +9,7 @@
  * @module
  */
 import { KID_PATTERN } from '../envelope.js'
+import { MAX_REFRESH_INTERVAL_MS } from './keyring-options.js'
 import {
   base64UrlAt,
   corrupt,
@@ -47,9 +48,6 @@ const RECORD_KEYS_V2 = [...RECORD_KEYS_V1, 'activeUntil']
 const MIN_WRAPPED_BYTES = 29
 // An HMAC-SHA256.
 const MAC_BYTES = 32
-// A refresh interval the options accept at most (a day), so a document cannot hold back
-// retirement for years.
-const MAX_REFRESH_INTERVAL_MS = 86_400_000
 
 function masterAt(value: unknown): MasterKeyInfo {
   const master = objectAt(value, 'master', MASTER_KEYS)
@@ -145,7 +143,7 @@ export function assertKeyringDocument(value: unknown): KeyringDocument {
   const revision = integerAt(doc.revision, 'revision', 1)
   const master = masterAt(doc.master)
   if (!v2) return { format: 'fieldseal-keyring', formatVersion: 1, revision, master, keys }
-  const interval = integerAt(doc.maxRefreshIntervalMs, 'maxRefreshIntervalMs', 0)
+  const interval = integerAt(doc.maxRefreshIntervalMs, 'maxRefreshIntervalMs', 1)
   if (interval > MAX_REFRESH_INTERVAL_MS) throw corrupt('maxRefreshIntervalMs', 'is over a day')
   return {
     format: 'fieldseal-keyring',

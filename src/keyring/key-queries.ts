@@ -18,6 +18,7 @@ import {
 } from './key-info.js'
 import { findRecord } from './key-lifecycle.js'
 import type { KeyManagerConfig } from './manager-options.js'
+import { drainedAt } from './seal-lease.js'
 import type { KeyRecord, KeyType } from './types.js'
 
 /**
@@ -100,6 +101,16 @@ export class KeyQueries {
       })
     }
     return this.#session.unwrap(record)
+  }
+
+  /**
+   * When data key `id` is drained (ISO 8601): from then on no instance can seal with it, and the
+   * values it sealed have had time to reach storage. Take the usage report for its retirement
+   * after this moment (`retireKey` refuses an earlier one). `null` while the key is active, or if
+   * it never was.
+   */
+  drainedAt(id: string): string | null {
+    return drainedAt(findRecord(this.#records, id), this.#session.doc)?.toISOString() ?? null
   }
 
   /** Keys matching `filter`, newest version first. */

@@ -64,11 +64,16 @@ export function retirePlan(config: KeyManagerConfig, id: string, options: unknow
   if (usage !== undefined && (typeof usage?.byKid !== 'object' || usage.byKid === null)) {
     throw new TypeError('retireKey: usage must be a usage report with a byKid object')
   }
+  const startedAt = usage?.startedAt
+  if (startedAt !== undefined && startedAt !== null && typeof startedAt !== 'string') {
+    throw new TypeError('retireKey: usage.startedAt must be an ISO 8601 string or null')
+  }
   if (o.force !== undefined && typeof o.force !== 'boolean')
     throw invalidOption('retireKey', 'force must be a boolean')
-  const check = { usage, force: o.force === true }
-  return plan(actorOption(o.actor, config.actor, 'retireKey'), ({ keys }) => {
-    const { records, record } = retireRecord(keys, id, check)
+  const force = o.force === true
+  return plan(actorOption(o.actor, config.actor, 'retireKey'), ({ keys, maxRefreshIntervalMs }) => {
+    const lease = { maxRefreshIntervalMs }
+    const { records, record } = retireRecord(keys, id, { usage, force, lease, now: config.now() })
     return touched(records, record)
   })
 }

@@ -15,6 +15,8 @@ import type { KeyManagerOptions } from './manager-options.js'
  * `encryptionLimit`).
  */
 export const DEFAULT_USAGE_WARNING_THRESHOLD = 2 ** 31
+/** The longest refresh interval accepted: a day (the keyring document refuses more). */
+export const MAX_REFRESH_INTERVAL_MS = 86_400_000
 /** How often a keyring reloads its store by default, in ms. */
 export const DEFAULT_REFRESH_INTERVAL_MS = 60_000
 
@@ -24,8 +26,10 @@ export interface KeyringOptions extends KeyManagerOptions {
   readonly init?: boolean
   /**
    * Reload the store (and save this process's encryption counts) every this many ms, so a
-   * rotation made elsewhere is picked up without a restart. `0` turns it off. The timer does not
-   * keep the process alive. Defaults to `60_000`.
+   * rotation made elsewhere is picked up without a restart. `0` turns the timer off. The timer
+   * does not keep the process alive. The keyring records the longest interval in use: every
+   * instance stops sealing when it could not reload for 3 such intervals, and a rotated-out key
+   * can be retired only after that long (plus a minute). At most a day. Defaults to `60_000`.
    */
   readonly refreshIntervalMs?: number
   /**
@@ -103,11 +107,11 @@ export function resolveKeyringOptions(
     typeof interval !== 'number' ||
     !Number.isSafeInteger(interval) ||
     interval < 0 ||
-    interval > 2 ** 31 - 1
+    interval > MAX_REFRESH_INTERVAL_MS
   ) {
     throw invalidOption(
       where,
-      'refreshIntervalMs must be a whole number of ms (0 turns refresh off)',
+      'refreshIntervalMs must be a whole number of ms up to a day (0 turns the timer off)',
     )
   }
   const limit = encryptionLimitOption(options.encryptionLimit, where)

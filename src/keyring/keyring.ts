@@ -3,7 +3,8 @@
  * snapshot (lookups are synchronous, on the hot path): the active data key encrypts, active and
  * `pending_rotation` data keys decrypt, inactive and retired ones are refused by id. A periodic
  * refresh (and a prompt one when a value names an unknown key) picks up rotations made by other
- * instances without a restart. It counts encryptions per key, reports an expired or overused
+ * instances without a restart. It seals only while its keyring was confirmed current within the
+ * seal lease (`seal-lease.ts`). It counts encryptions per key, reports an expired or overused
  * active key, and rotates it when `autoRotate` is on.
  *
  * @module
@@ -16,6 +17,7 @@ import { AutoRotator } from './auto-rotate.js'
 import { openKeyManager, SESSION, type KeyManager } from './key-manager.js'
 import type { KeySession } from './key-session.js'
 import { KeyWatch } from './key-watch.js'
+import { LeaseGuard, recordRefreshInterval } from './lease-guard.js'
 import {
   KEYRING_OPTIONS,
   resolveKeyringOptions,
@@ -50,6 +52,7 @@ export class Keyring implements KeySource {
   #built: KeyringDocument | undefined | null = null
   #view: KeyringView = EMPTY_VIEW
   #closed = false
+  readonly #lease: LeaseGuard
 
   /** @internal use {@link openKeyring} */
   constructor(manager: KeyManager, config: KeyringConfig) {
@@ -60,9 +63,16 @@ export class Keyring implements KeySource {
     this.#config = config
     this.#rotator = new AutoRotator(manager, (error) => config.onRefreshError(error))
     this.#watch = new KeyWatch(config, (kid) => this.#autoRotate(kid))
+    this.#lease = new LeaseGuard(session, config.now, () => this.#refreshLoop.kick())
     this.#refreshLoop = new RefreshLoop(
       async () => {
-        await this.manager.refresh()
+        try {
+          await this.manager.refresh()
+          this.#lease.reloaded()
+        } catch (error) {
+          this.#lease.reloaded(error)
+          throw error
+        }
         this.#current()
         this.#checkActive()
       },
@@ -138,7 +148,10 @@ export class Keyring implements KeySource {
     const doc = this.#session.doc
     if (doc !== this.#built) {
       const onEncrypt = (kid: string) => this.#counted(kid)
-      const mayEncrypt = (kid: string) => this.#checkBudget(kid)
+      const mayEncrypt = (kid: string) => {
+        this.#lease.check(kid)
+        this.#checkBudget(kid)
+      }
       const unwrap = (record: KeyRecord) => this.#session.unwrap(record)
       this.#view = buildView(doc?.keys ?? [], unwrap, this.#ciphers, onEncrypt, mayEncrypt)
       this.#built = doc
@@ -199,6 +212,11 @@ export async function openKeyring(options?: Readonly<KeyringOptions>): Promise<K
   const manager = await openKeyManager(managerOptions)
   try {
     if (config.init) await manager.initEncryptionKeys()
+    // Every instance's seal lease, and the wait before a retirement, follow the longest interval.
+    await recordRefreshInterval(
+      (manager as unknown as Record<symbol, KeySession>)[SESSION] as KeySession,
+      config.refreshIntervalMs,
+    )
     return new Keyring(manager, config)
   } catch (error) {
     await manager.close().catch(() => undefined)

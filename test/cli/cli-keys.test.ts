@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AesGcmCipher } from '../../src/aes-gcm.js'
 import type { KeyInfo, KeyMetadataExport } from '../../src/keyring/index.js'
 import { keyFingerprint } from '../../src/static-keys.js'
+import { FileKeyStore } from '../../src/keyring/index.js'
+import { backdateRotations } from '../helpers/keyring.js'
 import { newKey, Sandbox } from './sandbox.js'
 
 let box: Sandbox
@@ -96,8 +98,16 @@ describe('fieldseal keys: the lifecycle end to end', () => {
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain('ERR_FIELDSEAL_KEY_NOT_FOUND')
 
-    await box.writeRecords('usage-busy.json', [{ byKid: { [first.id]: 2 }, legacy: 0 }])
-    await box.writeRecords('usage-clear.json', [{ byKid: { [second.id]: 5 }, legacy: 0 }])
+    // Just rotated: instances may still seal with the old key; the refusal says until when.
+    await box.writeRecords('usage-early.json', [{ byKid: {}, legacy: 0, startedAt: new Date().toISOString() }])
+    const notYet = await box.run(['keys', 'retire', first.id, '--usage', 'usage-early.json'])
+    expect(notYet.code).toBe(1)
+    expect(notYet.stderr).toMatch(/ERR_FIELDSEAL_KEY_IN_USE: .*stopped being active at .*Wait until \S+ \(\d min( \d+ s)? from now\), then re-encrypt, take a new usage report and retire it/)
+    // The rotation an hour back: no instance can still seal with the old key (see seal-lease.ts).
+    await backdateRotations(new FileKeyStore(box.path('keyring.json')), master, 3_600_000)
+    const startedAt = new Date().toISOString()
+    await box.writeRecords('usage-busy.json', [{ byKid: { [first.id]: 2 }, legacy: 0, startedAt }])
+    await box.writeRecords('usage-clear.json', [{ byKid: { [second.id]: 5 }, legacy: 0, startedAt }])
     const busy = await box.run([
       'keys',
       'retire',
@@ -206,7 +216,7 @@ describe('fieldseal keys: the lifecycle end to end', () => {
 
 describe('fieldseal keys: key ids that start with "-" (about 1 in 64)', () => {
   it('deactivate, reactivate, rotate --if-active and retire take them bare; one starting "--" after "--"', async () => {
-    box.useMasterKey()
+    const master = box.useMasterKey()
     const dash = keyWithId(/^-[A-Za-z]/) // read as short options before
     const double = keyWithId(/^--/)
     const plain = keyWithId(/^[A-Za-z0-9]/)
@@ -235,7 +245,8 @@ describe('fieldseal keys: key ids that start with "-" (about 1 in 64)', () => {
     expect(afterDashes.code).toBe(0)
     expect(JSON.parse(afterDashes.stdout)).toMatchObject({ key: { id: double.kid, status: 'inactive' } })
 
-    await box.writeRecords('usage.json', [{ byKid: {}, legacy: 0 }])
+    await backdateRotations(new FileKeyStore(box.path('keyring.json')), master, 3_600_000)
+    await box.writeRecords('usage.json', [{ byKid: {}, legacy: 0, startedAt: new Date().toISOString() }])
     const retired = await box.json(['keys', 'retire', dash.kid, '--usage', 'usage.json'])
     expect(retired).toMatchObject({ key: { id: dash.kid, status: 'retired' } })
     const retiredToo = await box.run(['keys', 'retire', '--usage', 'usage.json', '--', double.kid])

@@ -13,7 +13,7 @@ import { AesGcmCipher } from '../../src/aes-gcm.js'
 import type { FieldsealEvent } from '../../src/events.js'
 import { DocumentMac } from '../../src/keyring/document-mac.js'
 import { openMasterKey } from '../../src/keyring/master-key.js'
-import type { KeyringDocument } from '../../src/keyring/types.js'
+import type { KeyringDocument, KeyStore } from '../../src/keyring/types.js'
 
 /** A fresh master key as `FIELDSEAL_MASTER_KEY` would hold it. */
 export function masterKeyBase64(): string {
@@ -66,4 +66,17 @@ export async function resigned(doc: KeyringDocument, masterKey: string): Promise
   const mac = DocumentMac.open(master, doc.macKey as string)
   const { mac: _old, ...unsigned } = doc
   return { ...unsigned, mac: mac.sign(unsigned) }
+}
+
+/**
+ * Moves every "stopped being active" moment of the keyring in `store` back by `ms` (a new
+ * revision, re-signed), as if its rotations had happened that long ago: the wait before a
+ * retirement (src/keyring/seal-lease.ts) is then over, without the test waiting minutes.
+ */
+export async function backdateRotations(store: KeyStore, masterKey: string, ms: number): Promise<void> {
+  const doc = (await store.load()) as KeyringDocument
+  const keys = doc.keys.map((record) =>
+    record.activeUntil ? { ...record, activeUntil: new Date(Date.parse(record.activeUntil) - ms).toISOString() } : record,
+  )
+  await store.save(await resigned({ ...doc, revision: doc.revision + 1, keys }, masterKey), doc.revision)
 }

@@ -6,6 +6,7 @@ import { keyUsage } from '../../src/key-usage.js'
 import { openKeyring, type Keyring } from '../../src/keyring/keyring.js'
 import { PostgresKeyStore } from '../../src/keyring/postgres-store.js'
 import { reencryptRecords } from '../../src/reencrypt-batch.js'
+import { backdateRotations } from '../helpers/keyring.js'
 import { dropTables, openPool, uniqueTable } from './pg-helpers.js'
 
 const masterKey = randomBytes(32).toString('base64')
@@ -147,6 +148,8 @@ describe('keyring on PostgreSQL, shared by two instances', () => {
     )
     const oldKid = a.keyring.encryptionKey().kid
     await a.keyring.manager.rotateKey('data', { rotatedBy: 'ops' })
+    // As if the rotation were an hour old: no instance can still seal with the old key.
+    await backdateRotations(a.store, masterKey, 3_600_000)
     await Promise.all([a.keyring.refresh(), b.keyring.refresh()])
 
     const usage = await keyUsage(b.fs, rows)

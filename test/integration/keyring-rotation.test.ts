@@ -5,7 +5,7 @@ import { createFieldseal, type Fieldseal } from '../../src/fieldseal.js'
 import { FileKeyStore } from '../../src/keyring/file-store.js'
 import { openKeyring } from '../../src/keyring/keyring.js'
 import type { KeyringDocument } from '../../src/keyring/types.js'
-import { masterKeyBase64, recorder, tempFolder } from '../helpers/keyring.js'
+import { manualClock, masterKeyBase64, recorder, tempFolder } from '../helpers/keyring.js'
 
 const FIELDS = ['ssn', 'cards[*].number', 'profile.taxId']
 
@@ -25,14 +25,16 @@ function customer(id: number): Customer {
   }
 }
 
-/** Values per key id over stored documents: the usage report a retirement needs. */
-function usageOf(rows: readonly unknown[]): { byKid: Record<string, number> } {
+const clock = manualClock(new Date().toISOString())
+
+/** Values per key id over stored documents, read now: the usage report a retirement needs. */
+function usageOf(rows: readonly unknown[]): { byKid: Record<string, number>; startedAt: string } {
   const byKid: Record<string, number> = {}
   for (const match of JSON.stringify(rows).matchAll(/"enc:v1:([A-Za-z0-9_-]+):/g)) {
     const kid = match[1] as string
     byKid[kid] = (byKid[kid] ?? 0) + 1
   }
-  return { byKid }
+  return { byKid, startedAt: clock.now().toISOString() }
 }
 
 describe('keyring round trip across three rotations (FileKeyStore)', () => {
@@ -40,7 +42,7 @@ describe('keyring round trip across three rotations (FileKeyStore)', () => {
     const path = join(tempFolder(), 'keyring.json')
     const masterKey = masterKeyBase64()
     const { events, onEvent } = recorder()
-    const keyring = await openKeyring({ store: new FileKeyStore(path), masterKey, env: {}, create: true, onEvent })
+    const keyring = await openKeyring({ store: new FileKeyStore(path), masterKey, env: {}, create: true, onEvent, now: clock.now })
     const fs: Fieldseal = createFieldseal({ keyring, fields: FIELDS })
 
     // Four eras: the initial key and three rotations, each sealing its own customers.
@@ -60,7 +62,10 @@ describe('keyring round trip across three rotations (FileKeyStore)', () => {
     stored.forEach((row) => expect(readerFs.decryptFields(row)).toEqual(customer(row.id)))
     stored.forEach((row) => expect(fs.decryptFields(row)).toEqual(customer(row.id)))
 
-    // Re-encrypt everything to the active key; the old keys are then unused.
+    // Once no instance can still seal with the old keys (a day later), re-encrypt everything to
+    // the active key; the old keys are then unused.
+    clock.advanceDays(1)
+    await keyring.refresh()
     const moved = stored.map((row) => fs.reencryptFields(row))
     const usage = usageOf(moved)
     expect(usage.byKid).toEqual({ [eraKids[3] as string]: 60 })

@@ -26,6 +26,7 @@ describe('keyUsage', () => {
       fsB.encryptFields({ ssn: '222-22-2222', email: 'b@example.com', name: 'Bob' }),
       { ssn: legacyValue, nested: { list: [fsA.encryptField('x'), fsB.encryptField('y')] } },
     ]
+    const before = Date.now()
     const usage = await keyUsage(fsB, records)
     expect(usage).toEqual({
       records: 3,
@@ -34,7 +35,19 @@ describe('keyUsage', () => {
       legacy: 1,
       plaintext: 0,
       malformed: 0,
+      startedAt: expect.any(String),
     })
+    expect(Date.parse(usage.startedAt as string)).toBeGreaterThanOrEqual(before)
+  })
+
+  it('says when its data was read: the call, an earlier moment given, or null when unknown', async () => {
+    const records = [fsA.encryptFields({ ssn: '111-11-1111' })]
+    const exported = new Date(Date.now() - 60_000)
+    expect((await keyUsage(fsA, records, { startedAt: exported })).startedAt).toBe(exported.toISOString())
+    expect((await keyUsage(fsA, records, { startedAt: null })).startedAt).toBeNull()
+    for (const startedAt of [new Date(Date.now() + 60_000), new Date('nope'), '2030-01-01'] as never[]) {
+      await expect(keyUsage(fsA, records, { startedAt })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
+    }
   })
 
   it('reads key ids without decrypting (works with an unrelated key)', async () => {

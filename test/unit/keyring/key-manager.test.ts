@@ -125,15 +125,26 @@ describe('KeyManager keys', () => {
   })
 
   it('retireKey erases the material; the active key and keys still in use are refused', async () => {
-    const keys = await open()
+    const clock = manualClock()
+    const keys = await open({ now: clock.now })
     const [v1] = await keys.initEncryptionKeys()
     await expect(keys.retireKey(v1!.id, { force: true })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_STATE' })
+    expect(keys.drainedAt(v1!.id)).toBeNull()
     await keys.rotateKey('data')
-    await expect(keys.retireKey(v1!.id)).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_IN_USE' })
-    await expect(keys.retireKey(v1!.id, { usage: { byKid: { [v1!.id]: 2 } } })).rejects.toMatchObject({
+    // Rotated at 00:00: 3 × 60 s (the lease) + 60 s later no instance can seal with it.
+    expect(keys.getKey(v1!.id).activeUntil).toBe('2030-01-01T00:00:00.000Z')
+    expect(keys.drainedAt(v1!.id)).toBe('2030-01-01T00:04:00.000Z')
+    const clear = () => ({ byKid: {}, startedAt: clock.now().toISOString() })
+    await expect(keys.retireKey(v1!.id, { usage: clear() })).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_KEY_IN_USE',
+      message: expect.stringContaining('Wait until 2030-01-01T00:04:00.000Z'),
     })
-    const retired = await keys.retireKey(v1!.id, { usage: { byKid: {} } })
+    clock.advanceDays(1)
+    await expect(keys.retireKey(v1!.id)).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_IN_USE' })
+    await expect(
+      keys.retireKey(v1!.id, { usage: { ...clear(), byKid: { [v1!.id]: 2 } } }),
+    ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_IN_USE' })
+    const retired = await keys.retireKey(v1!.id, { usage: clear() })
     expect(retired).toMatchObject({ status: 'retired', hasMaterial: false })
     expect(() => keys.getKeyMaterial(v1!.id)).toThrow(code('ERR_FIELDSEAL_KEY_UNAVAILABLE'))
     await expect(keys.retireKey(v1!.id, { force: true })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_STATE' })
