@@ -11,18 +11,14 @@ import { bodyParserError } from '../src/http/body-errors.js'
 import {
   resolveErrorHandlerOptions,
   type ErrorHandlerOptions,
-  type FieldsealMiddlewareOptions,
-  type ResponseMaskOptions,
-} from '../src/http/http-options.js'
+} from '../src/http/error-handler-options.js'
+import type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
 import { createHttpPipeline, createRouteMask, useRouteMask } from '../src/http/pipeline.js'
 import { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails } from '../src/http/problem.js'
 import type { FieldsealRequest } from '../src/http/request-state.js'
 
-export type {
-  ErrorHandlerOptions,
-  FieldsealMiddlewareOptions,
-  ResponseMaskOptions,
-} from '../src/http/http-options.js'
+export type { ErrorHandlerOptions } from '../src/http/error-handler-options.js'
+export type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
 export type { ProblemDetails } from '../src/http/problem.js'
 export type { FieldsealRequest } from '../src/http/request-state.js'
 export { PROBLEM_CONTENT_TYPE } from '../src/http/problem.js'

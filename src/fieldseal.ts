@@ -138,10 +138,22 @@ export function createFieldseal(options?: Readonly<FieldsealOptions>): Fieldseal
     return fields
   }
   // Reading stored data: given paths only, else every `enc:` value (configured contexts first).
-  const readMode = (fields: readonly ResolvedField[] | undefined) =>
-    fields === undefined
-      ? { fields: config.fields, everywhere: true, requireEncrypted: true }
-      : { fields, everywhere: false, requireEncrypted: true }
+  const read = (
+    doc: unknown,
+    paths: FieldPaths | undefined,
+    callOptions: FieldsOptions | undefined,
+    reencrypt: boolean,
+    where: string,
+  ) => {
+    const fields = fieldsFor(paths, where)
+    return decryptDocument(config, doc, {
+      fields: fields ?? config.fields,
+      everywhere: fields === undefined,
+      requireEncrypted: true,
+      reencrypt,
+      binder: binderOption(callOptions, where),
+    })
+  }
   // Verify up front that the source can encrypt, so a broken keyring fails at start-up.
   keys.encryptionKey()
 
@@ -170,20 +182,10 @@ export function createFieldseal(options?: Readonly<FieldsealOptions>): Fieldseal
       const fields = fieldsFor(paths, 'encryptFields') ?? config.fields
       return encryptDocument(config, doc, fields, { binder }) as typeof doc
     },
-    decryptFields(doc, paths, callOptions) {
-      return decryptDocument(config, doc, {
-        ...readMode(fieldsFor(paths, 'decryptFields')),
-        reencrypt: false,
-        binder: binderOption(callOptions, 'decryptFields'),
-      }) as typeof doc
-    },
-    reencryptFields(doc, paths, callOptions) {
-      return decryptDocument(config, doc, {
-        ...readMode(fieldsFor(paths, 'reencryptFields')),
-        reencrypt: true,
-        binder: binderOption(callOptions, 'reencryptFields'),
-      }) as typeof doc
-    },
+    decryptFields: (doc, paths, callOptions) =>
+      read(doc, paths, callOptions, false, 'decryptFields') as typeof doc,
+    reencryptFields: (doc, paths, callOptions) =>
+      read(doc, paths, callOptions, true, 'reencryptFields') as typeof doc,
     shouldEncryptField: config.shouldEncryptField,
     async refreshKeys() {
       await keys.refresh?.()

@@ -86,11 +86,8 @@ export {
   type HttpRequestInput,
   type HttpRequestResult,
 } from './http/pipeline.js'
-export type {
-  ErrorHandlerOptions,
-  FieldsealMiddlewareOptions,
-  ResponseMaskOptions,
-} from './http/http-options.js'
+export type { FieldsealMiddlewareOptions, ResponseMaskOptions } from './http/http-options.js'
+export type { ErrorHandlerOptions } from './http/error-handler-options.js'
 export { bodyParserError } from './http/body-errors.js'
 export type { FieldsealRequest } from './http/request-state.js'
 export { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails, type ProblemDetails } from './http/problem.js'

@@ -126,55 +126,33 @@ class Walk<T> {
     step: string | number | undefined,
     name: string,
     depth: number,
+    subtree = false,
   ): unknown {
     // In JSON mode `form` is what JSON.stringify serialises here (src/json-form.ts); plain data
-    // keeps the fast path, at the cost of one `toJSON` lookup per container.
+    // keeps the fast path, at the cost of one `toJSON` lookup per container. A subtree's value
+    // comes in its JSON form already, and its position was visited.
     let form = value
     let copy = false
     if (this.json && needsJsonForm(value)) {
-      form = jsonForm(value, step === undefined ? '' : String(step))
+      if (!subtree) form = jsonForm(value, step === undefined ? '' : String(step))
       copy = true // not plain data: walked into a plain copy, so JSON.stringify sends just that
     }
-    const terminal = state.terminal
+    const terminal = subtree ? undefined : state.terminal
     if (terminal !== undefined) {
       const match = new WalkMatch(terminal.data, name, parent, step, this.marked)
       const result = this.visit(form, match)
       if (result === KEEP) return value
-      if (result instanceof Subtree) return result.finish(this.subtree(result.value, state, parent, step, name, depth))
+      if (result instanceof Subtree) {
+        const was = this.marked
+        this.marked = true
+        try {
+          return result.finish(this.value(result.value, state, parent, step, name, depth, true))
+        } finally {
+          this.marked = was
+        }
+      }
       if (result !== DESCEND) return result
     }
-    return this.below(value, form, copy, state, parent, step, name, depth)
-  }
-
-  subtree(
-    form: unknown,
-    state: PathState<T>,
-    parent: Chain | undefined,
-    step: string | number | undefined,
-    name: string,
-    depth: number,
-  ): unknown {
-    const was = this.marked
-    this.marked = true
-    try {
-      const copy = this.json && needsJsonForm(form)
-      return this.below(form, form, copy, state, parent, step, name, depth)
-    } finally {
-      this.marked = was
-    }
-  }
-
-  /** Walks into a container (`form`), or gives back `value` for anything else. */
-  below(
-    value: unknown,
-    form: unknown,
-    copy: boolean,
-    state: PathState<T>,
-    parent: Chain | undefined,
-    step: string | number | undefined,
-    name: string,
-    depth: number,
-  ): unknown {
     if (typeof form !== 'object' || form === null) return value
     const isArray = Array.isArray(form)
     const proto = isArray ? undefined : Object.getPrototypeOf(form)

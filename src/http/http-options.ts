@@ -5,7 +5,6 @@
  * @module
  */
 import { BlindIndexKey, createBlindIndexKey } from '../blind-index.js'
-import type { FieldsealError } from '../errors.js'
 import type { DecryptSetting } from './request-open.js'
 import { createMasker, type MaskOptions } from '../masker.js'
 import {
@@ -222,35 +221,4 @@ export function resolveMiddlewareOptions<R>(
     env: env as Readonly<Record<string, string | undefined>>,
     keyRefreshInterval: resolveRefreshInterval(options.keyRefreshInterval),
   }
-}
-
-/** Options of `errorHandler()` in both adapters; `R` is the framework's request (`req`, `ctx`). */
-export interface ErrorHandlerOptions<R> {
-  /**
-   * Called with each error the handler answers, before it answers: a `FieldsealError` (no
-   * value in it), or the coded error that stands for a body parser's failure — never the
-   * parser's own error, which holds the raw body. Log or count here; the problem details the
-   * client gets carry no cause. Defaults to none.
-   */
-  readonly onError?: (error: FieldsealError, request: R) => void
-}
-
-/**
- * Validates `errorHandler()` options; returns the hook. Throws `ERR_FIELDSEAL_INVALID_OPTION`.
- *
- * @example
- * ```ts
- * const onError = resolveErrorHandlerOptions({ onError: (error) => log.warn(error.code) })
- * ```
- */
-export function resolveErrorHandlerOptions<R>(
-  input: Readonly<ErrorHandlerOptions<R>> | undefined,
-): ErrorHandlerOptions<R>['onError'] {
-  const where = 'errorHandler'
-  const options = optionsObject(input, where)
-  rejectUnknownOptions(options, ['onError'], where)
-  if (options.onError !== undefined && typeof options.onError !== 'function') {
-    throw invalidOption(where, 'onError must be a function')
-  }
-  return options.onError as ErrorHandlerOptions<R>['onError']
 }

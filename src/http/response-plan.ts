@@ -19,7 +19,7 @@ import {
   type Masker,
 } from '../masker.js'
 import { compilePaths, type CompiledPaths } from '../path-walk.js'
-import { resolveMaskSpec, type MaskSpec, type ResponseMaskOptions } from './http-options.js'
+import type { MaskSpec } from './http-options.js'
 
 /** A value the masker must hand back untouched (a revealed field, a censored ciphertext). */
 export class Held extends Opaque {
@@ -100,27 +100,4 @@ export function compileResponsePlan(
     })
   }
   return plan
-}
-
-/**
- * A route's masking options, validated when `mask()` is called; compiled (merged with the app's)
- * on first use by each middleware.
- */
-export class RouteMask {
-  readonly #spec: MaskSpec
-  readonly #plans = new WeakMap<object, ResponsePlan>()
-
-  constructor(options: Readonly<ResponseMaskOptions> | undefined) {
-    this.#spec = resolveMaskSpec(options, 'mask()')
-  }
-
-  /** The plan of this route under the app-level spec of the middleware `owner`. */
-  planFor(owner: object, app: MaskSpec | undefined): ResponsePlan {
-    let plan = this.#plans.get(owner)
-    if (plan === undefined) {
-      plan = compileResponsePlan(app, this.#spec)
-      this.#plans.set(owner, plan)
-    }
-    return plan
-  }
 }

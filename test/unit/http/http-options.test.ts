@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BlindIndexKey } from '../../../src/blind-index.js'
-import {
-  resolveErrorHandlerOptions,
-  resolveMaskSpec,
-  resolveMiddlewareOptions,
-} from '../../../src/http/http-options.js'
+import { resolveErrorHandlerOptions } from '../../../src/http/error-handler-options.js'
+import { resolveMaskSpec, resolveMiddlewareOptions } from '../../../src/http/http-options.js'
 
 const key = Buffer.alloc(32, 1).toString('base64')
 const invalid = (message: RegExp) =>

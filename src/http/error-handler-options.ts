@@ -1,0 +1,38 @@
+/**
+ * Options of `errorHandler()` in both adapters, validated when it is created.
+ *
+ * @module
+ */
+import type { FieldsealError } from '../errors.js'
+import { invalidOption, optionsObject, rejectUnknownOptions } from '../option-checks.js'
+
+/** Options of `errorHandler()` in both adapters; `R` is the framework's request (`req`, `ctx`). */
+export interface ErrorHandlerOptions<R> {
+  /**
+   * Called with each error the handler answers, before it answers: a `FieldsealError` (no
+   * value in it), or the coded error that stands for a body parser's failure — never the
+   * parser's own error, which holds the raw body. Log or count here; the problem details the
+   * client gets carry no cause. Defaults to none.
+   */
+  readonly onError?: (error: FieldsealError, request: R) => void
+}
+
+/**
+ * Validates `errorHandler()` options; returns the hook. Throws `ERR_FIELDSEAL_INVALID_OPTION`.
+ *
+ * @example
+ * ```ts
+ * const onError = resolveErrorHandlerOptions({ onError: (error) => log.warn(error.code) })
+ * ```
+ */
+export function resolveErrorHandlerOptions<R>(
+  input: Readonly<ErrorHandlerOptions<R>> | undefined,
+): ErrorHandlerOptions<R>['onError'] {
+  const where = 'errorHandler'
+  const options = optionsObject(input, where)
+  rejectUnknownOptions(options, ['onError'], where)
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw invalidOption(where, 'onError must be a function')
+  }
+  return options.onError as ErrorHandlerOptions<R>['onError']
+}
