@@ -133,7 +133,7 @@ class Walk<T> {
     // comes in its JSON form already, and its position was visited.
     let form = value
     let copy = false
-    if (this.json && needsJsonForm(value)) {
+    if (this.json && typeof value !== 'string' && needsJsonForm(value)) {
       if (!subtree) form = jsonForm(value, step === undefined ? '' : String(step))
       copy = true // not plain data: walked into a plain copy, so JSON.stringify sends just that
     }
@@ -142,7 +142,8 @@ class Walk<T> {
       const match = new WalkMatch(terminal.data, name, parent, step, this.marked)
       const result = this.visit(form, match)
       if (result === KEEP) return value
-      if (result instanceof Subtree) {
+      // `typeof` first: instanceof on the strings most visitors return is slow.
+      if (typeof result === 'object' && result instanceof Subtree) {
         const was = this.marked
         this.marked = true
         try {
@@ -188,13 +189,16 @@ class Walk<T> {
       let next: PathState<T> | null
       if (lookup !== undefined) {
         // JSON.stringify sends own enumerable keys only.
-        if (!(this.json ? isEnumerable.call(source, key) : Object.hasOwn(source, key))) continue
+        if (!(materialise ? isEnumerable.call(source, key) : Object.hasOwn(source, key))) continue
         next = state.lookupNext[i] as PathState<T> | null
       } else {
         next = transition(this.compiled, state, key)
       }
       if (next === null) continue
       const before = source[key]
+      // Nothing ends here and a string cannot be walked into: skip the call (a bare name such as
+      // `ssn` is `**.ssn`, which passes every key of every object).
+      if (next.terminal === undefined && typeof before === 'string') continue
       const after = this.value(before, next, chain, key, key, depth)
       if (after === before) continue
       copy ??= this.copyObject(source, bare)
