@@ -9,6 +9,7 @@
  *   revision is checked under the lock.
  * - A corrupt or foreign file is refused with `ERR_FIELDSEAL_STORE_CORRUPT` and never
  *   overwritten.
+ * - A watch on the folder tells running keyrings about saves by other processes at once.
  *
  * @module
  */
@@ -19,7 +20,8 @@ import { FieldsealError } from '../errors.js'
 import { optionsObject, positiveInteger, rejectUnknownOptions } from '../option-checks.js'
 import { assertKeyringDocument, checkSaveArguments } from './document-check.js'
 import { acquireFileLock } from './file-lock.js'
-import type { KeyringDocument, KeyStore } from './types.js'
+import { watchKeyringFile } from './file-watch.js'
+import type { KeyringDocument, KeyStore, StoreWatch, StoreWatcher } from './types.js'
 
 /** Options of {@link FileKeyStore}. */
 export interface FileKeyStoreOptions {
@@ -177,6 +179,14 @@ export class FileKeyStore implements KeyStore {
         await unlink(join(this.#folder, name)).catch(() => undefined)
       }
     }
+  }
+
+  /**
+   * Calls `watcher.onChange()` soon after the keyring file is replaced, by any process (a watch
+   * on its folder, which survives the atomic rename of every save).
+   */
+  watch(watcher: StoreWatcher): StoreWatch {
+    return watchKeyringFile(this.path, watcher)
   }
 
   /** `file <absolute path>`, for messages. */

@@ -1,9 +1,9 @@
 /**
  * `Keyring`: the persisted keyring as the core's {@link KeySource}. It reads an in-memory
  * snapshot (lookups are synchronous, on the hot path): the active data key encrypts, active and
- * `pending_rotation` data keys decrypt, inactive and retired ones are refused by id. A periodic
- * refresh (and a prompt one when a value names an unknown key) picks up rotations made by other
- * instances without a restart. It seals only while its keyring was confirmed current within the
+ * `pending_rotation` data keys decrypt, inactive and retired ones are refused by id. The store's
+ * change notices (PostgreSQL LISTEN/NOTIFY, a file watch), a periodic refresh and a prompt one when
+ * a value names an unknown key pick up rotations made by other instances without a restart. It seals only while its keyring was confirmed current within the
  * seal lease (`seal-lease.ts`). It counts encryptions per key, reports an expired or overused
  * active key, and rotates it when `autoRotate` is on.
  *
@@ -27,7 +27,7 @@ import {
 import { buildView, CipherCache, EMPTY_VIEW, type KeyringView } from './keyring-view.js'
 import { KEY_MANAGER_OPTIONS } from './manager-options.js'
 import { RefreshLoop } from './refresh-loop.js'
-import type { KeyRecord, KeyringDocument } from './types.js'
+import type { KeyRecord, KeyringDocument, StoreWatch } from './types.js'
 
 /**
  * A {@link KeySource} over a persisted keyring. Create it with {@link openKeyring}; the
@@ -53,6 +53,7 @@ export class Keyring implements KeySource {
   #view: KeyringView = EMPTY_VIEW
   #closed = false
   readonly #lease: LeaseGuard
+  #storeWatch: StoreWatch | undefined
 
   /** @internal use {@link openKeyring} */
   constructor(manager: KeyManager, config: KeyringConfig) {
@@ -80,11 +81,17 @@ export class Keyring implements KeySource {
     )
     this.#current()
     this.#checkActive()
-    // Started last: a keyring that failed to build must leave no timer behind.
+    // Started last: a keyring that failed to build must leave no timer or watch behind.
     if (config.refreshIntervalMs > 0) {
       this.#refreshLoop.every(config.refreshIntervalMs, async () => {
         await this.flush()
         await this.refresh()
+      })
+      // A store that can tell when it changed (LISTEN/NOTIFY, a file watch) makes a rotation
+      // reach this instance at once; the timer stays, in case a notice is lost.
+      this.#storeWatch = session.store.watch?.({
+        onChange: () => this.#refreshLoop.notice(),
+        onError: (error) => config.onRefreshError(error),
       })
     }
   }
@@ -136,10 +143,14 @@ export class Keyring implements KeySource {
     await this.manager.flush()
   }
 
-  /** Stops the timer, saves the counts and closes the store. Lookups keep answering from memory. */
+  /**
+   * Stops the timer and the store watch, saves the counts and closes the store. Lookups keep
+   * answering from memory.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await this.#storeWatch?.close()
     await this.#refreshLoop.stop()
     await this.manager.close()
   }

@@ -5,7 +5,9 @@
  * on that revision: `INSERT … ON CONFLICT DO NOTHING` for the first save, `UPDATE … WHERE revision
  * = expected` after that, and a write that touches no row is a conflict. Two instances rotating at
  * once therefore cannot both win; the loser gets `ERR_FIELDSEAL_STORE_CONFLICT`, reloads and
- * retries. The driver is passed in (a `pg.Pool` fits): the core does not depend on `pg`.
+ * retries. Every save notifies the keyring's channel, and running keyrings listen on it
+ * (`postgres-listener.ts`). The driver is passed in (a `pg.Pool` fits): the core does not depend
+ * on `pg`. The SQL is in `postgres-keyring-sql.ts`.
  *
  * @module
  */
@@ -18,7 +20,15 @@ import {
 } from '../option-checks.js'
 import { isPgQueryable, quoteTableName, type PgQueryable } from '../postgres-sql.js'
 import { assertKeyringDocument, checkSaveArguments } from './document-check.js'
-import type { KeyringDocument, KeyStore } from './types.js'
+import {
+  channelOf,
+  createTableStatement,
+  createUnderLockStatement,
+  insertStatement,
+  updateStatement,
+} from './postgres-keyring-sql.js'
+import { listenForSaves } from './postgres-listener.js'
+import type { KeyringDocument, KeyStore, StoreWatch, StoreWatcher } from './types.js'
 
 /** Options of {@link PostgresKeyStore}. */
 export interface PostgresKeyStoreOptions {
@@ -28,10 +38,15 @@ export interface PostgresKeyStoreOptions {
   readonly name?: string
   /** Run `CREATE TABLE IF NOT EXISTS` on first use. Defaults to `true`. */
   readonly createTable?: boolean
+  /**
+   * Let running keyrings `LISTEN` for saves (one pool connection each), so a rotation reaches
+   * them at once. Needs a `pg.Pool`. Saves always notify. Defaults to `true`.
+   */
+  readonly listen?: boolean
 }
 
 const WHERE = 'PostgresKeyStore'
-const KNOWN = ['table', 'name', 'createTable']
+const KNOWN = ['table', 'name', 'createTable', 'listen']
 const DEFAULT_TABLE = 'fieldseal_keyring'
 // What a session racing another through CREATE TABLE IF NOT EXISTS can get: unique_violation
 // on the catalog, duplicate_table, and duplicate_object for the table's row type. Creation runs
@@ -54,32 +69,6 @@ function corrupt(why: string, cause?: unknown): FieldsealError {
   )
 }
 
-function createTableStatement(quotedTable: string): string {
-  return `CREATE TABLE IF NOT EXISTS ${quotedTable} (
-  name text PRIMARY KEY,
-  revision bigint NOT NULL CHECK (revision > 0),
-  document jsonb NOT NULL,
-  updated_at timestamptz NOT NULL DEFAULT now()
-)`
-}
-
-/**
- * Creation in one statement (one transaction, whatever connection of a pool runs it): only when
- * the table is missing, and then under a transaction-scoped advisory lock, so instances starting
- * together on an empty database create it one after the other.
- */
-function createUnderLockStatement(quotedTable: string): string {
-  const literal = `'${quotedTable}'` // validated identifiers: letters, digits and _ only
-  return `DO $fieldseal$
-BEGIN
-  IF to_regclass(${literal}) IS NULL THEN
-    PERFORM pg_advisory_xact_lock(hashtext('fieldseal:create:' || ${literal}));
-    ${createTableStatement(quotedTable).replace(/\n/g, '\n    ')};
-  END IF;
-END
-$fieldseal$`
-}
-
 /**
  * Key store backed by a PostgreSQL table.
  *
@@ -96,6 +85,8 @@ export class PostgresKeyStore implements KeyStore {
   readonly #client: PgQueryable
   readonly #table: string
   readonly #name: string
+  readonly #channel: string
+  readonly #listen: boolean
   #ready: Promise<void> | undefined
 
   constructor(client: PgQueryable, options?: Readonly<PostgresKeyStoreOptions>) {
@@ -109,6 +100,8 @@ export class PostgresKeyStore implements KeyStore {
     this.#client = client
     this.#table = quoteTableName(defined.table ?? DEFAULT_TABLE, `${WHERE} table`)
     this.#name = name
+    this.#channel = channelOf(this.#table, name)
+    this.#listen = booleanOption(defined.listen, true, 'listen', WHERE)
     const create = booleanOption(defined.createTable, true, 'createTable', WHERE)
     this.#ready = create ? undefined : Promise.resolve()
   }
@@ -176,17 +169,29 @@ export class PostgresKeyStore implements KeyStore {
     const json = JSON.stringify(checked)
     const result =
       expectedRevision === 0
-        ? await this.#client.query(
-            `INSERT INTO ${this.#table} (name, revision, document) VALUES ($1, $2, $3::jsonb)
-             ON CONFLICT (name) DO NOTHING`,
-            [this.#name, checked.revision, json],
-          )
-        : await this.#client.query(
-            `UPDATE ${this.#table} SET revision = $3, document = $4::jsonb, updated_at = now()
-             WHERE name = $1 AND revision = $2`,
-            [this.#name, expectedRevision, checked.revision, json],
-          )
+        ? await this.#client.query(insertStatement(this.#table), [
+            this.#name,
+            checked.revision,
+            json,
+            this.#channel,
+          ])
+        : await this.#client.query(updateStatement(this.#table), [
+            this.#name,
+            expectedRevision,
+            checked.revision,
+            json,
+            this.#channel,
+          ])
     if (result.rowCount !== 1) throw conflict(expectedRevision)
+  }
+
+  /**
+   * Listens for saves of this keyring (`LISTEN` on a connection of the pool, replaced if lost)
+   * and calls `watcher.onChange()` for each. With `listen: false`, does nothing.
+   */
+  watch(watcher: StoreWatcher): StoreWatch {
+    if (!this.#listen) return { close: async () => undefined }
+    return listenForSaves(this.#client, this.#channel, watcher)
   }
 
   /** The table and keyring name, for messages (never the connection string). */

@@ -1,7 +1,8 @@
 /**
  * When a running keyring reloads its store: on a timer (unref'd, so it never keeps the process
- * alive), promptly but at most once a second when a value names an unknown key, and on demand.
- * Reloads never overlap: a reload asked for while one runs joins it.
+ * alive), as soon as the store says it changed, promptly but at most once a second when a value
+ * names an unknown key, and on demand. Reloads never overlap: a reload asked for while one runs
+ * joins it (a change notice runs one more after it).
  *
  * @module
  */
@@ -28,6 +29,7 @@ export class RefreshLoop {
   #running: Promise<void> | undefined
   #lastKick = 0
   #stopped = false
+  #again = false
 
   constructor(reload: () => Promise<void>, onError: (error: unknown) => void) {
     this.#reload = reload
@@ -50,6 +52,26 @@ export class RefreshLoop {
       }
     })()
     return this.#running
+  }
+
+  /**
+   * Reloads soon after the store said it changed: at once, or right after the reload under way
+   * (which may have read the store before the change). Notices that come together make one reload.
+   */
+  notice(): void {
+    if (this.#stopped) return
+    const running = this.#running
+    if (running === undefined) {
+      this.run().catch((error: unknown) => this.#onError(error))
+      return
+    }
+    if (this.#again) return
+    this.#again = true
+    const after = () => {
+      this.#again = false
+      if (!this.#stopped) this.run().catch((error: unknown) => this.#onError(error))
+    }
+    running.then(after, after)
   }
 
   /** Starts a reload unless stopped or one was kicked off less than a second ago. */

@@ -76,6 +76,20 @@ export interface KeyringDocument {
   readonly mac?: string
 }
 
+/** What a store's watch calls (see {@link KeyStore.watch}). */
+export interface StoreWatcher {
+  /** The stored keyring may have changed: reload soon. A hint: it may repeat, and come late. */
+  onChange(): void
+  /** The watch failed; it keeps trying by itself (the keyring's timer still reloads). */
+  onError(error: unknown): void
+}
+
+/** A running watch of a store. */
+export interface StoreWatch {
+  /** Stops watching and releases what the watch held (a connection, a file watcher). */
+  close(): Promise<void>
+}
+
 /**
  * Persistence for a keyring.
  *
@@ -98,4 +112,9 @@ export interface KeyStore {
   close?(): Promise<void>
   /** How messages name this store (a path, a table): never a secret such as a password. */
   describe?(): string
+  /**
+   * Calls `watcher.onChange()` soon after any writer saves, so running keyrings reload at once
+   * instead of at their next timer tick. Optional: without it, the timer alone propagates changes.
+   */
+  watch?(watcher: StoreWatcher): StoreWatch
 }
