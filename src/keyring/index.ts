@@ -42,4 +42,6 @@ export type {
   KeyStore,
   KeyType,
   MasterKeyInfo,
+  StoreWatch,
+  StoreWatcher,
 } from './types.js'
