@@ -144,6 +144,11 @@ export interface DecryptMode {
   readonly fields: readonly ResolvedField[] | undefined
   /** Open `enc:` values anywhere, by field name; otherwise only in the encrypted fields. */
   readonly everywhere: boolean
+  /**
+   * Refuse an `enc:` value it does not open (`ERR_FIELDSEAL_UNEXPECTED_CIPHERTEXT`), unopened,
+   * instead of leaving it as it is: a request may not store ciphertext nobody checked.
+   */
+  readonly refuseOthers?: boolean
   /** Plaintext in an encrypted field is an error (reading stored data), not input (a request). */
   readonly requireEncrypted: boolean
   /** Re-seal what was opened with the active key instead of returning plaintext. */
@@ -179,6 +184,14 @@ function open(config: FieldsealConfig, batch: Batch, value: string, match: Match
   }
 }
 
+function unexpectedCiphertext(path: string): FieldsealError {
+  return new FieldsealError(
+    'ERR_FIELDSEAL_UNEXPECTED_CIPHERTEXT',
+    'an encrypted value where no encrypted field is configured: it is not opened or stored',
+    { path },
+  )
+}
+
 /** Decrypts (or re-encrypts) the `enc:` values of `doc`; see {@link DecryptMode}. */
 export function decryptDocument(config: FieldsealConfig, doc: unknown, mode: DecryptMode): unknown {
   const batch = new Batch(config)
@@ -188,10 +201,12 @@ export function decryptDocument(config: FieldsealConfig, doc: unknown, mode: Dec
     (policy && typeof match.step === 'string' && config.shouldEncryptField(match.step))
   return walkPaths(
     doc,
-    compiled(mode.fields, mode.everywhere),
+    compiled(mode.fields, mode.everywhere || mode.refuseOthers === true),
     (value, match) => {
       if (isEncrypted(value)) {
-        return mode.everywhere || encryptedHere(match) ? open(config, batch, value, match, mode) : KEEP
+        if (mode.everywhere || encryptedHere(match)) return open(config, batch, value, match, mode)
+        if (mode.refuseOthers === true) throw unexpectedCiphertext(match.path())
+        return KEEP
       }
       if (mode.requireEncrypted && !isEmptyValue(value) && encryptedHere(match)) {
         if (!config.legacyPlaintext) {

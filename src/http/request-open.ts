@@ -3,10 +3,12 @@
  *
  * Opening a value a client sent answers it: anyone holding a ciphertext could post it and read
  * it back. So, by default, only values at the encrypted paths are opened — they are sealed again
- * before the handler stores them — and a ciphertext anywhere else is left as it came, never
- * opened. `decrypt: 'all'` or a list of paths opens more, for `req.fieldseal` only: the handler's
- * body keeps the ciphertext the client sent there (after it opened, under the request's
- * binding), so a value opened outside an encrypted path never reaches storage as plaintext.
+ * before the handler stores them — and a ciphertext anywhere else is refused unopened
+ * (`ERR_FIELDSEAL_UNEXPECTED_CIPHERTEXT`): stored, it would wait for whatever reads the record
+ * to open it. `decrypt: 'all'` or a list of paths opens more, for `req.fieldseal` only: the
+ * handler's body keeps the ciphertext the client sent there (after it opened, under the
+ * request's binding), so a value opened outside an encrypted path never reaches storage as
+ * plaintext.
  *
  * @module
  */
@@ -40,11 +42,11 @@ export function requestModes(
   if (decrypt === false) return { sealed: undefined, extra: undefined }
   const common = { requireEncrypted: false, reencrypt: false }
   const sealed = { ...common, fields: encrypted, everywhere: false }
-  if (decrypt === 'encrypted') return { sealed, extra: undefined }
+  if (decrypt === 'encrypted') return { sealed: { ...sealed, refuseOthers: true }, extra: undefined }
   const extra =
     decrypt === 'all'
       ? { ...common, fields: encrypted, everywhere: true }
-      : { ...common, fields: decrypt, everywhere: false }
+      : { ...common, fields: decrypt, everywhere: false, refuseOthers: true }
   return { sealed, extra }
 }
 

@@ -12,10 +12,13 @@ const note = fs.encryptField('hello', { context: 'note' })
 const body = { ssn, notes: { note } }
 
 describe('openRequest', () => {
-  it('opens the encrypted paths only by default: both the base and the plaintext keep the rest sealed', () => {
-    const opened = openRequest(config, body, requestModes('encrypted', encrypted), undefined)
-    expect(opened.base).toEqual({ ssn: '078-05-1120', notes: { note } })
+  it('opens the encrypted paths by default, and refuses a ciphertext anywhere else unopened', () => {
+    const opened = openRequest(config, { ssn, name: 'a' }, requestModes('encrypted', encrypted), undefined)
+    expect(opened.base).toEqual({ ssn: '078-05-1120', name: 'a' })
     expect(opened.plaintext).toBe(opened.base)
+    expect(() => openRequest(config, body, requestModes('encrypted', encrypted), undefined)).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_UNEXPECTED_CIPHERTEXT', path: 'notes.note' }),
+    )
   })
 
   it("opens everything for the plaintext but leaves the base sealed outside encrypted paths ['all']", () => {
@@ -33,6 +36,10 @@ describe('openRequest', () => {
       ssn: '078-05-1120',
       notes: { note: 'hello', other: 'hello' },
     })
+    const elsewhere = { ssn, notes: { third: note } }
+    expect(() => openRequest(config, elsewhere, requestModes(list, encrypted), undefined)).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_UNEXPECTED_CIPHERTEXT', path: 'notes.third' }),
+    )
   })
 
   it('opens nothing [decrypt: false]', () => {
@@ -44,12 +51,11 @@ describe('openRequest', () => {
     const policy = createFieldseal({ keys: [AesGcmCipher.generateKey()] })
     const email = policy.encryptField('a@b.c', { context: 'email' })
     const other = policy.encryptField('x', { context: 'other' })
-    const opened = openRequest(
-      configOf(policy),
-      { contact: { email }, other },
-      requestModes('encrypted', undefined),
-      undefined,
+    const modes = requestModes('encrypted', undefined)
+    const opened = openRequest(configOf(policy), { contact: { email } }, modes, undefined)
+    expect(opened.base).toEqual({ contact: { email: 'a@b.c' } })
+    expect(() => openRequest(configOf(policy), { other }, modes, undefined)).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_UNEXPECTED_CIPHERTEXT', path: 'other' }),
     )
-    expect(opened.base).toEqual({ contact: { email: 'a@b.c' }, other })
   })
 })
