@@ -40,8 +40,8 @@ export default defineConfig({
       // processes (test/cli), where v8 coverage of this process cannot see it.
       exclude: [
         'src/**/types.ts',
-        'src/events.ts',
-        'src/key-source.ts',
+        'src/core/events.ts',
+        'src/crypto/key-source.ts',
         'src/index.ts',
         'src/keyring/index.ts',
         'src/keyring/manager-ops.ts',

@@ -6,7 +6,7 @@
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
 import { FieldsealError } from '../src/errors.js'
-import type { Fieldseal } from '../src/fieldseal.js'
+import type { Fieldseal } from '../src/core/fieldseal.js'
 import { bodyParserError } from '../src/http/body-errors.js'
 import {
   resolveErrorHandlerOptions,

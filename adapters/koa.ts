@@ -6,7 +6,7 @@
  */
 import type { Context, Middleware } from 'koa'
 import { FieldsealError } from '../src/errors.js'
-import type { Fieldseal } from '../src/fieldseal.js'
+import type { Fieldseal } from '../src/core/fieldseal.js'
 import { bodyParserError } from '../src/http/body-errors.js'
 import {
   resolveErrorHandlerOptions,

@@ -12,8 +12,8 @@ export {
   TAG_LENGTH,
   type BytesLike,
   type DeriveKeyOptions,
-} from './aes-gcm.js'
-export { ENCRYPTED_PREFIX, isEncrypted, KID_PATTERN, V1_PREFIX } from './envelope.js'
+} from './crypto/aes-gcm.js'
+export { ENCRYPTED_PREFIX, isEncrypted, KID_PATTERN, V1_PREFIX } from './crypto/envelope.js'
 export {
   FIELDSEAL_ERROR_CODES,
   FieldsealError,
@@ -22,15 +22,15 @@ export {
   type FieldsealErrorCode,
   type FieldsealErrorDetails,
 } from './errors.js'
-export type { EventHook, FieldsealEvent, FieldsealOperation } from './events.js'
+export type { EventHook, FieldsealEvent, FieldsealOperation } from './core/events.js'
 export {
   createFieldseal,
   type Fieldseal,
   type FieldsOptions,
   type FieldValueOptions,
-} from './fieldseal.js'
-export type { DataKey, FieldCipher, KeySource } from './key-source.js'
-export type { FieldPaths, FieldSpec, FieldsealOptions } from './options.js'
+} from './core/fieldseal.js'
+export type { DataKey, FieldCipher, KeySource } from './crypto/key-source.js'
+export type { FieldPaths, FieldSpec, FieldsealOptions } from './core/options.js'
 export {
   createFieldPolicy,
   ENCRYPTED_FIELDS,
@@ -38,13 +38,13 @@ export {
   normalizeFieldName,
   PII_FIELDS,
   type PolicyOptions,
-} from './policy.js'
-export { KEYS_ENV_VAR, keyFingerprint, staticKeySource } from './static-keys.js'
-export { defineEncryptedProperties, encrypted, sealedFields, type EncryptedPropertyOptions } from './encrypted-property.js'
-export { DEFAULT_CENSOR, maskDict, maskEmail, maskField, maskPhone } from './mask.js'
-export { MASK_RULE_NAMES, REFERENCE_MASK_RULES, type MaskRuleName } from './mask-rules.js'
-export { createMasker, maskFields, type Censor, type Masker, type MaskOptions, type MaskRule } from './masker.js'
-export { isLuhnValid, looksLikeCardNumber, looksLikeSsn } from './detect.js'
+} from './core/policy.js'
+export { KEYS_ENV_VAR, keyFingerprint, staticKeySource } from './crypto/static-keys.js'
+export { defineEncryptedProperties, encrypted, sealedFields, type EncryptedPropertyOptions } from './core/encrypted-property.js'
+export { DEFAULT_CENSOR, maskDict, maskEmail, maskField, maskPhone } from './mask/reference.js'
+export { MASK_RULE_NAMES, REFERENCE_MASK_RULES, type MaskRuleName } from './mask/rules.js'
+export { createMasker, maskFields, type Censor, type Masker, type MaskOptions, type MaskRule } from './mask/masker.js'
+export { isLuhnValid, looksLikeCardNumber, looksLikeSsn } from './mask/detect.js'
 export {
   BLIND_INDEX_KEY_ENV_VAR,
   BlindIndexKey,
@@ -54,21 +54,21 @@ export {
   type BlindIndexOptions,
   DEFAULT_MAX_INDEXED_LENGTH,
   normalizeForBlindIndex,
-} from './blind-index.js'
-export { keyUsage, type KeyUsageOptions, type KeyUsageReport, type RecordSource } from './key-usage.js'
+} from './blind-index/blind-index.js'
+export { keyUsage, type KeyUsageOptions, type KeyUsageReport, type RecordSource } from './migrate/key-usage.js'
 export {
   reencryptRecords,
   type ReencryptProgress,
   type ReencryptRecordsOptions,
   type ReencryptResult,
-} from './reencrypt-batch.js'
-export { RECORD_ERROR_CODES } from './reencrypt-record.js'
+} from './migrate/reencrypt-batch.js'
+export { RECORD_ERROR_CODES } from './migrate/reencrypt-record.js'
 export {
   reencryptTable,
   type ReencryptTableOptions,
   type RowFailure,
   type TableProgress,
-} from './reencrypt-table.js'
+} from './migrate/reencrypt-table.js'
 export {
   readNdjson,
   writeNdjson,
@@ -76,8 +76,8 @@ export {
   type NdjsonSink,
   type NdjsonSource,
   type ReadNdjsonOptions,
-} from './ndjson.js'
-export type { PgConnection, PgPool, PgQueryable } from './postgres-sql.js'
+} from './migrate/ndjson.js'
+export type { PgConnection, PgPool, PgQueryable } from './postgres/sql.js'
 export {
   createHttpPipeline,
   createRouteMask,

@@ -13,7 +13,7 @@
  * @module
  */
 import { UsageError } from './exit-codes.js'
-import { KID_PATTERN } from '../envelope.js'
+import { KID_PATTERN } from '../crypto/envelope.js'
 import { didYouMean, mayEcho } from './suggest.js'
 
 /** How a flag is written. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KID_PATTERN } from '../envelope.js'
+import { KID_PATTERN } from '../crypto/envelope.js'
 import type { FlagValue } from './args.js'
 import { UsageError } from './exit-codes.js'
 import { looksLikeKeyMaterial } from './redact.js'

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { resolveFields } from '../options.js'
+import { resolveFields } from '../core/options.js'
 import { booleanFlag, listFlag, type CommandContext } from './command.js'
 import { DATA_KEY_FLAGS } from './data-keys.js'
 import type { NdjsonInput } from './ndjson-input.js'

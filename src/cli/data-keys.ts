@@ -7,10 +7,10 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import type { KeySource } from '../key-source.js'
+import type { KeySource } from '../crypto/key-source.js'
 import { KEYSTORE_ENV_VAR, type Keyring } from '../keyring/index.js'
-import type { PolicyOptions } from '../policy.js'
-import { KEYS_ENV_VAR, keysFromEnv, staticKeySource } from '../static-keys.js'
+import type { PolicyOptions } from '../core/policy.js'
+import { KEYS_ENV_VAR, keysFromEnv, staticKeySource } from '../crypto/static-keys.js'
 import { booleanFlag, type CommandContext } from './command.js'
 import { UsageError } from './exit-codes.js'
 import { STORE_FLAGS } from './keystore.js'

@@ -5,8 +5,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { KEY_LENGTH } from '../aes-gcm.js'
-import { keyFingerprint } from '../static-keys.js'
+import { KEY_LENGTH } from '../crypto/aes-gcm.js'
+import { keyFingerprint } from '../crypto/static-keys.js'
 import type { Command } from './command.js'
 import { EXIT_OK } from './exit-codes.js'
 

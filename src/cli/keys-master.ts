@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KEYS_ENV_VAR, keysFromEnv } from '../static-keys.js'
+import { KEYS_ENV_VAR, keysFromEnv } from '../crypto/static-keys.js'
 import { booleanFlag, numberFlag, stringFlag, type Command } from './command.js'
 import { EXIT_OK, UsageError } from './exit-codes.js'
 import { describeKey } from './key-format.js'

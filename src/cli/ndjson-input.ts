@@ -8,7 +8,7 @@
 import { createReadStream, fstat, type Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { promisify } from 'node:util'
-import { readNdjson } from '../ndjson.js'
+import { readNdjson } from '../migrate/ndjson.js'
 import type { CommandContext } from './command.js'
 
 /** An opened input. */

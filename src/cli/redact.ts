@@ -7,7 +7,7 @@
  * @module
  */
 import { MASTER_KEY_ENV_VAR, MASTER_PASSPHRASE_ENV_VAR } from '../keyring/index.js'
-import { keysFromEnv } from '../static-keys.js'
+import { keysFromEnv } from '../crypto/static-keys.js'
 import { NEW_MASTER_KEY_ENV_VAR, NEW_MASTER_PASSPHRASE_ENV_VAR } from './secret-file.js'
 
 // 22 base64 characters carry 128 bits. Random ones mix upper case, lower case and digits (or

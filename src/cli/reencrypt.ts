@@ -7,9 +7,9 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { createFieldseal } from '../fieldseal.js'
-import { writeNdjson } from '../ndjson.js'
-import { reencryptRecords } from '../reencrypt-batch.js'
+import { createFieldseal } from '../core/fieldseal.js'
+import { writeNdjson } from '../migrate/ndjson.js'
+import { reencryptRecords } from '../migrate/reencrypt-batch.js'
 import { booleanFlag, numberFlag, stringFlag, type Command } from './command.js'
 import { NO_NAME_POLICY, openDataKeys } from './data-keys.js'
 import { DATA_FLAGS, fieldsFlag, progressFor } from './data-flags.js'

@@ -8,8 +8,8 @@
 import { readFile, stat } from 'node:fs/promises'
 import { FieldsealError } from '../errors.js'
 import { MASTER_KEY_ENV_VAR, MASTER_PASSPHRASE_ENV_VAR } from '../keyring/index.js'
-import { KEY_LENGTH } from '../aes-gcm.js'
-import { decodeBase64Strict } from '../base64.js'
+import { KEY_LENGTH } from '../crypto/aes-gcm.js'
+import { decodeBase64Strict } from '../crypto/base64.js'
 import { stringFlag, type CommandContext } from './command.js'
 import { UsageError } from './exit-codes.js'
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { closest } from '../did-you-mean.js'
+import { closest } from '../util/did-you-mean.js'
 import { looksLikeKeyMaterial } from './redact.js'
 
 export { closest }

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { AesGcmCipher } from '../aes-gcm.js'
-import { createFieldseal } from '../fieldseal.js'
-import { keyUsage } from '../key-usage.js'
+import { AesGcmCipher } from '../crypto/aes-gcm.js'
+import { createFieldseal } from '../core/fieldseal.js'
+import { keyUsage } from '../migrate/key-usage.js'
 import type { Command } from './command.js'
 import { NO_NAME_POLICY, openDataKeys } from './data-keys.js'
 import { DATA_FLAGS, fieldsFlag, progressFor } from './data-flags.js'

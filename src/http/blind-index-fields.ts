@@ -9,13 +9,13 @@
  *
  * @module
  */
-import type { Binder } from '../binding.js'
-import { BlindIndexKey, normalizeForBlindIndex } from '../blind-index.js'
-import { isEncrypted } from '../envelope.js'
+import type { Binder } from '../core/binding.js'
+import { BlindIndexKey, normalizeForBlindIndex } from '../blind-index/blind-index.js'
+import { isEncrypted } from '../crypto/envelope.js'
 import { FieldsealError } from '../errors.js'
-import type { ResolvedField } from '../options.js'
-import { appendPath, patternSegments, type PathSegment } from '../path-parse.js'
-import { compilePaths, isPlainObject, REMOVE, walkPaths, type CompiledPaths } from '../path-walk.js'
+import type { ResolvedField } from '../core/options.js'
+import { appendPath, patternSegments, type PathSegment } from '../paths/parse.js'
+import { compilePaths, isPlainObject, REMOVE, walkPaths, type CompiledPaths } from '../paths/walk.js'
 
 /** A field value with the index to write beside it (`undefined`: none). */
 class Pending {

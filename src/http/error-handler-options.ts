@@ -4,7 +4,7 @@
  * @module
  */
 import type { FieldsealError } from '../errors.js'
-import { invalidOption, optionsObject, rejectUnknownOptions } from '../option-checks.js'
+import { invalidOption, optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
 
 /** Options of `errorHandler()` in both adapters; `R` is the framework's request (`req`, `ctx`). */
 export interface ErrorHandlerOptions<R> {

@@ -4,17 +4,17 @@
  *
  * @module
  */
-import { BlindIndexKey, createBlindIndexKey } from '../blind-index.js'
+import { BlindIndexKey, createBlindIndexKey } from '../blind-index/blind-index.js'
 import type { DecryptSetting } from './request-open.js'
-import { createMasker, type MaskOptions } from '../masker.js'
+import { createMasker, type MaskOptions } from '../mask/masker.js'
 import {
   booleanOption,
   invalidOption,
   optionsObject,
   rejectUnknownOptions,
-} from '../option-checks.js'
-import { resolveFields, type FieldPaths, type ResolvedField } from '../options.js'
-import { parsePath } from '../path-parse.js'
+} from '../util/option-checks.js'
+import { resolveFields, type FieldPaths, type ResolvedField } from '../core/options.js'
+import { parsePath } from '../paths/parse.js'
 
 /**
  * Masking of JSON responses: the masker's options plus what happens to `enc:` values.

@@ -7,9 +7,9 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import type { FieldsealEvent } from '../events.js'
-import type { Fieldseal } from '../fieldseal.js'
-import type { FieldsealConfig } from '../options.js'
+import type { FieldsealEvent } from '../core/events.js'
+import type { Fieldseal } from '../core/fieldseal.js'
+import type { FieldsealConfig } from '../core/options.js'
 
 /** Runs document operations with one reload-and-retry on an unknown key id. */
 export interface KeyRefresher {

@@ -9,11 +9,11 @@ import {
   BLIND_INDEX_KEY_ENV_VAR,
   blindIndexKeyFromEnv,
   registerBlindIndexKey,
-} from '../blind-index.js'
+} from '../blind-index/blind-index.js'
 import { FieldsealError } from '../errors.js'
-import { checkBinding, type Binder } from '../binding.js'
-import { encryptDocument } from '../field-ops.js'
-import { configOf, type Fieldseal } from '../fieldseal.js'
+import { checkBinding, type Binder } from '../core/binding.js'
+import { encryptDocument } from '../core/field-ops.js'
+import { configOf, type Fieldseal } from '../core/fieldseal.js'
 import { addBlindIndexes, compileBlindIndex, type BlindIndexPlan } from './blind-index-fields.js'
 import {
   resolveMiddlewareOptions,

@@ -10,8 +10,8 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { appendPath } from '../path-parse.js'
-import { isPlainObject } from '../path-walk.js'
+import { appendPath } from '../paths/parse.js'
+import { isPlainObject } from '../paths/walk.js'
 
 /** Request headers as Node (and every framework on it) exposes them. */
 export type HttpHeaders = Readonly<Record<string, string | readonly string[] | undefined>>

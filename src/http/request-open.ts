@@ -12,9 +12,9 @@
  *
  * @module
  */
-import type { Binder } from '../binding.js'
-import { decryptDocument, type DecryptMode } from '../field-ops.js'
-import type { FieldsealConfig, ResolvedField } from '../options.js'
+import type { Binder } from '../core/binding.js'
+import { decryptDocument, type DecryptMode } from '../core/field-ops.js'
+import type { FieldsealConfig, ResolvedField } from '../core/options.js'
 
 /** The middleware's `decrypt` option, resolved: what is opened besides the encrypted paths. */
 export type DecryptSetting = 'encrypted' | 'all' | readonly ResolvedField[] | false

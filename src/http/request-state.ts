@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { Binder } from '../binding.js'
+import type { Binder } from '../core/binding.js'
 import { FieldsealError } from '../errors.js'
-import { parsePath } from '../path-parse.js'
+import { parsePath } from '../paths/parse.js'
 import type { SealMemo } from './seal-memo.js'
 
 /**

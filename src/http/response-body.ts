@@ -6,14 +6,14 @@
  *
  * @module
  */
-import { contextUnder, type Binder } from '../binding.js'
-import { isEncrypted } from '../envelope.js'
+import { contextUnder, type Binder } from '../core/binding.js'
+import { isEncrypted } from '../crypto/envelope.js'
 import { FieldsealError } from '../errors.js'
-import { fieldsPlan } from '../field-ops.js'
-import { isEmptyValue } from '../field-value.js'
-import { jsonRoot, Opaque } from '../json-form.js'
-import type { FieldsealConfig, ResolvedField } from '../options.js'
-import { DESCEND, KEEP, REMOVE, Subtree, walkPaths, type Match } from '../path-walk.js'
+import { fieldsPlan } from '../core/field-ops.js'
+import { isEmptyValue } from '../crypto/field-value.js'
+import { jsonRoot, Opaque } from '../paths/json-form.js'
+import type { FieldsealConfig, ResolvedField } from '../core/options.js'
+import { DESCEND, KEEP, REMOVE, Subtree, walkPaths, type Match } from '../paths/walk.js'
 import { openOne } from './response-open.js'
 import { Held, type ResponsePlan } from './response-plan.js'
 import type { SealMemo } from './seal-memo.js'
@@ -32,7 +32,7 @@ const isContainer = (value: unknown) => typeof value === 'object' && value !== n
 /**
  * The body itself when a framework sends it as JSON (Koa: any object but a buffer, stream, blob
  * or fetch `Response`), else `undefined` (text, bytes, streams are not touched). Objects that
- * are not plain data are walked as `JSON.stringify` sends them (src/json-form.ts).
+ * are not plain data are walked as `JSON.stringify` sends them (src/paths/json-form.ts).
  */
 export function jsonDocument(body: unknown): object | undefined {
   if (typeof body !== 'object' || body === null) return undefined

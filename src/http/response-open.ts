@@ -6,8 +6,8 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { openValue } from '../field-value.js'
-import type { FieldsealConfig } from '../options.js'
+import { openValue } from '../crypto/field-value.js'
+import type { FieldsealConfig } from '../core/options.js'
 import { NOT_REMEMBERED, type SealMemo } from './seal-memo.js'
 
 /** Opens one value, reporting a failure to the hook (path, key id, code — never the value). */

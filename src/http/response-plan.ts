@@ -9,16 +9,16 @@
  *
  * @module
  */
-import { Opaque } from '../json-form.js'
-import { DEFAULT_CENSOR } from '../mask.js'
+import { Opaque } from '../paths/json-form.js'
+import { DEFAULT_CENSOR } from '../mask/reference.js'
 import {
   createMasker,
   type Censor,
   type MaskOptions,
   type MaskRule,
   type Masker,
-} from '../masker.js'
-import { compilePaths, type CompiledPaths } from '../path-walk.js'
+} from '../mask/masker.js'
+import { compilePaths, type CompiledPaths } from '../paths/walk.js'
 import type { MaskSpec } from './http-options.js'
 
 /** A value the masker must hand back untouched (a revealed field, a censored ciphertext). */

@@ -26,8 +26,8 @@
  *
  * @module
  */
-import { parsePlaintextText, type SealObserver } from '../field-value.js'
-import type { DataKey, KeySource } from '../key-source.js'
+import { parsePlaintextText, type SealObserver } from '../crypto/field-value.js'
+import type { DataKey, KeySource } from '../crypto/key-source.js'
 
 /** Returned by {@link SealMemo.recall} when the value must be decrypted for real. */
 export const NOT_REMEMBERED: unique symbol = Symbol('fieldseal.notRemembered')

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { BytesLike } from '../aes-gcm.js'
+import type { BytesLike } from '../crypto/aes-gcm.js'
 import { FieldsealError } from '../errors.js'
-import type { FieldCipher } from '../key-source.js'
+import type { FieldCipher } from '../crypto/key-source.js'
 
 /**
  * Delegates to `inner`: calls `mayEncrypt` before every encryption (it throws to refuse) and

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { KID_PATTERN } from '../envelope.js'
+import { KID_PATTERN } from '../crypto/envelope.js'
 import { MAX_REFRESH_INTERVAL_MS } from './keyring-options.js'
 import {
   base64UrlAt,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { decodeBase64UrlStrict } from '../base64.js'
+import { decodeBase64UrlStrict } from '../crypto/base64.js'
 import { FieldsealError } from '../errors.js'
 
 // ISO 8601 as Date#toISOString writes it (a few writers omit the milliseconds or use an offset).

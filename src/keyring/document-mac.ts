@@ -16,8 +16,8 @@
  * @module
  */
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
-import { KEY_LENGTH } from '../aes-gcm.js'
-import { decodeBase64UrlStrict } from '../base64.js'
+import { KEY_LENGTH } from '../crypto/aes-gcm.js'
+import { decodeBase64UrlStrict } from '../crypto/base64.js'
 import { FieldsealError, isFieldsealError } from '../errors.js'
 import type { MasterKey } from './master-key.js'
 import type { KeyringDocument } from './types.js'

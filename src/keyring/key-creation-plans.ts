@@ -6,8 +6,8 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { invalidOption } from '../option-checks.js'
-import { decodeKey, keyFingerprint } from '../static-keys.js'
+import { invalidOption } from '../util/option-checks.js'
+import { decodeKey, keyFingerprint } from '../crypto/static-keys.js'
 import { activeRecord, assertStoredType, STORED_KEY_TYPES } from './key-lifecycle.js'
 import { importRecords, mintRecord } from './key-mint.js'
 import { callOptions, described, mint, plan, touched, type Plan } from './manager-plan.js'

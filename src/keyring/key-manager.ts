@@ -8,8 +8,8 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import type { FieldsealOperation } from '../events.js'
-import { optionsObject, rejectUnknownOptions } from '../option-checks.js'
+import type { FieldsealOperation } from '../core/events.js'
+import { optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
 import { KeySession } from './key-session.js'
 import { toKeyInfo, type KeyInfo } from './key-info.js'
 import { KeyQueries } from './key-queries.js'

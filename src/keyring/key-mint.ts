@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { AesGcmCipher } from '../aes-gcm.js'
+import { AesGcmCipher } from '../crypto/aes-gcm.js'
 import { FieldsealError } from '../errors.js'
-import { decodeKey, keyFingerprint } from '../static-keys.js'
+import { decodeKey, keyFingerprint } from '../crypto/static-keys.js'
 import { nextVersion } from './key-lifecycle.js'
 import type { MasterKey } from './master-key.js'
 import { unwrapRecord, wrapFor } from './record-binding.js'

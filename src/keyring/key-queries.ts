@@ -6,7 +6,7 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { optionsObject, rejectUnknownOptions } from '../option-checks.js'
+import { optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
 import { KeySession } from './key-session.js'
 import {
   expiringRecords,

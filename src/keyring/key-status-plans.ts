@@ -6,7 +6,7 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { invalidOption } from '../option-checks.js'
+import { invalidOption } from '../util/option-checks.js'
 import {
   activeRecord,
   assertStoredType,

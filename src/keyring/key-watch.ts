@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EventHook } from '../events.js'
+import type { EventHook } from '../core/events.js'
 import { isExpired } from './key-info.js'
 import type { KeyRecord } from './types.js'
 

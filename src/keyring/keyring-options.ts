@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { encryptionLimitOption } from '../aes-gcm.js'
-import type { EventHook } from '../events.js'
-import { booleanOption, invalidOption, positiveInteger } from '../option-checks.js'
+import { encryptionLimitOption } from '../crypto/aes-gcm.js'
+import type { EventHook } from '../core/events.js'
+import { booleanOption, invalidOption, positiveInteger } from '../util/option-checks.js'
 import type { KeyManagerOptions } from './manager-options.js'
 
 /**

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { AesGcmCipher } from '../aes-gcm.js'
-import type { DataKey } from '../key-source.js'
+import { AesGcmCipher } from '../crypto/aes-gcm.js'
+import type { DataKey } from '../crypto/key-source.js'
 import { CountingCipher, DecryptOnlyCipher } from './counting-cipher.js'
 import type { KeyRecord } from './types.js'
 

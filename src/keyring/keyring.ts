@@ -9,10 +9,10 @@
  *
  * @module
  */
-import { keyExhausted } from '../aes-gcm.js'
+import { keyExhausted } from '../crypto/aes-gcm.js'
 import { FieldsealError } from '../errors.js'
-import type { DataKey, KeySource } from '../key-source.js'
-import { optionsObject, rejectUnknownOptions } from '../option-checks.js'
+import type { DataKey, KeySource } from '../crypto/key-source.js'
+import { optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
 import { AutoRotator } from './auto-rotate.js'
 import { openKeyManager, SESSION, type KeyManager } from './key-manager.js'
 import type { KeySession } from './key-session.js'

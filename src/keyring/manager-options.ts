@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { EventHook } from '../events.js'
-import { booleanOption, invalidOption, positiveInteger } from '../option-checks.js'
+import type { EventHook } from '../core/events.js'
+import { booleanOption, invalidOption, positiveInteger } from '../util/option-checks.js'
 import { FileKeyStore } from './file-store.js'
 import {
   checkMasterKeyInput,

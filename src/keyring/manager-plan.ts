@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { optionsObject, rejectUnknownOptions } from '../option-checks.js'
+import { optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
 import type { ChangeInput, ChangeOutput } from './key-session.js'
 import type { MintContext } from './key-mint.js'
 import type { KeyManagerConfig } from './manager-options.js'

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { DEFAULT_PBKDF2_ITERATIONS } from '../aes-gcm.js'
+import { DEFAULT_PBKDF2_ITERATIONS } from '../crypto/aes-gcm.js'
 import { FieldsealError } from '../errors.js'
-import { invalidOption } from '../option-checks.js'
-import { decodeKey } from '../static-keys.js'
+import { invalidOption } from '../util/option-checks.js'
+import { decodeKey } from '../crypto/static-keys.js'
 
 /** Environment variable holding the master key: strict base64 of 32 bytes. */
 export const MASTER_KEY_ENV_VAR = 'FIELDSEAL_MASTER_KEY'

@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { AesGcmCipher, KEY_LENGTH, type BytesLike } from '../aes-gcm.js'
-import { decodeBase64Strict, decodeBase64UrlStrict } from '../base64.js'
+import { AesGcmCipher, KEY_LENGTH, type BytesLike } from '../crypto/aes-gcm.js'
+import { decodeBase64Strict, decodeBase64UrlStrict } from '../crypto/base64.js'
 import { FieldsealError } from '../errors.js'
-import { keyFingerprint } from '../static-keys.js'
+import { keyFingerprint } from '../crypto/static-keys.js'
 import {
   checkMasterKeyInput,
   MASTER_KEY_ENV_VAR,

@@ -6,7 +6,7 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import type { FieldsealOperation } from '../events.js'
+import type { FieldsealOperation } from '../core/events.js'
 import type { ChangeInput, ChangeOutput, KeySession } from './key-session.js'
 import type { Plan, PlanResult } from './manager-plan.js'
 import type { KeyManagerConfig } from './manager-options.js'

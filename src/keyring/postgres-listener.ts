@@ -8,7 +8,7 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import type { PgConnection, PgPool } from '../postgres-sql.js'
+import type { PgConnection, PgPool } from '../postgres/sql.js'
 import type { StoreWatch, StoreWatcher } from './types.js'
 
 /** A pool connection as `pg` lends it: an event emitter too. */

@@ -17,8 +17,8 @@ import {
   invalidOption,
   optionsObject,
   rejectUnknownOptions,
-} from '../option-checks.js'
-import { isPgQueryable, quoteTableName, type PgQueryable } from '../postgres-sql.js'
+} from '../util/option-checks.js'
+import { isPgQueryable, quoteTableName, type PgQueryable } from '../postgres/sql.js'
 import { assertKeyringDocument, checkSaveArguments } from './document-check.js'
 import {
   channelOf,

@@ -5,7 +5,7 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { invalidOption } from '../option-checks.js'
+import { invalidOption } from '../util/option-checks.js'
 import { rewrapRecords } from './key-mint.js'
 import { callOptions, plan, type Plan } from './manager-plan.js'
 import { actorOption, resolveMasterOption, type KeyManagerConfig } from './manager-options.js'

@@ -14,7 +14,7 @@ import express from 'express'
 import express4 from 'express4'
 import Koa from 'koa'
 import Koa2 from 'koa2'
-import type { Fieldseal } from '../../src/fieldseal.js'
+import type { Fieldseal } from '../../src/core/fieldseal.js'
 import * as expressAdapter from '../../adapters/express.js'
 import * as koaAdapter from '../../adapters/koa.js'
 import type {

@@ -5,8 +5,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { decryptStringSync, encryptStringSync, generateKey, parseKeySync } from '@47ng/cloak'
 import { bench, describe } from 'vitest'
-import { AesGcmCipher } from '../../src/aes-gcm.js'
-import { createFieldseal } from '../../src/fieldseal.js'
+import { AesGcmCipher } from '../../src/crypto/aes-gcm.js'
+import { createFieldseal } from '../../src/core/fieldseal.js'
 
 const rawKey = AesGcmCipher.generateKey()
 const fs = createFieldseal({ keys: [rawKey] })

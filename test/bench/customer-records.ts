@@ -2,7 +2,7 @@
  * The customer records the NDJSON benchmarks write: three encrypted fields (ssn, card, email)
  * and three plain ones, shared so both benchmarks measure the same data.
  */
-import type { Fieldseal } from '../../src/fieldseal.js'
+import type { Fieldseal } from '../../src/core/fieldseal.js'
 
 /** `count` records, the three sensitive fields sealed by `fieldseal`. */
 export function* sealedCustomers(fieldseal: Fieldseal, count: number): Generator<unknown> {

@@ -6,14 +6,14 @@
  *
  * Run with `npm run bench:linear` (not part of `npm test`: it times things).
  */
-import { normalizeForBlindIndex } from '../../src/blind-index-normalize.js'
-import { looksLikeCardNumber, looksLikeSsn } from '../../src/detect.js'
-import { parseEnvelope } from '../../src/envelope.js'
-import { parsePlaintextText } from '../../src/field-value.js'
+import { normalizeForBlindIndex } from '../../src/blind-index/normalize.js'
+import { looksLikeCardNumber, looksLikeSsn } from '../../src/mask/detect.js'
+import { parseEnvelope } from '../../src/crypto/envelope.js'
+import { parsePlaintextText } from '../../src/crypto/field-value.js'
 import { hasJsonBody } from '../../src/http/request-body.js'
-import { maskEmail, maskPhone } from '../../src/mask.js'
-import { appendPath } from '../../src/path-parse.js'
-import { normalizeFieldName } from '../../src/policy.js'
+import { maskEmail, maskPhone } from '../../src/mask/reference.js'
+import { appendPath } from '../../src/paths/parse.js'
+import { normalizeFieldName } from '../../src/core/policy.js'
 
 const N = 20_000
 const BOUND = 30

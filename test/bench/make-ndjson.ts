@@ -14,9 +14,9 @@
  */
 import { createWriteStream } from 'node:fs'
 import { finished } from 'node:stream/promises'
-import { createFieldseal } from '../../src/fieldseal.js'
+import { createFieldseal } from '../../src/core/fieldseal.js'
 import { openKeyring } from '../../src/keyring/index.js'
-import { writeNdjson } from '../../src/ndjson.js'
+import { writeNdjson } from '../../src/migrate/ndjson.js'
 import { sealedCustomers } from './customer-records.js'
 
 const count = Number(process.argv[2] ?? 100_000)

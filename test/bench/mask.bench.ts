@@ -7,7 +7,7 @@
  */
 import fastRedact from 'fast-redact'
 import { bench, describe } from 'vitest'
-import { createMasker } from '../../src/masker.js'
+import { createMasker } from '../../src/mask/masker.js'
 
 const record = (i: number) => ({
   id: 100_000 + i,

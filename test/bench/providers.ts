@@ -10,10 +10,10 @@
  * round trip per call.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { createAwsKmsProvider } from '../../src/providers/aws-kms-provider.js'
-import { createPkcs11Provider, generatePkcs11Key } from '../../src/providers/pkcs11-provider.js'
-import type { KeyBinding, MasterKeyProvider } from '../../src/providers/types.js'
-import { createVaultTransitProvider } from '../../src/providers/vault-transit-provider.js'
+import { createAwsKmsProvider } from '../../src/master-key/aws-kms/provider.js'
+import { createPkcs11Provider, generatePkcs11Key } from '../../src/master-key/pkcs11/provider.js'
+import type { KeyBinding, MasterKeyProvider } from '../../src/master-key/types.js'
+import { createVaultTransitProvider } from '../../src/master-key/vault-transit/provider.js'
 import { KmsServer } from '../helpers/kms-server.js'
 import { createSoftHsm } from '../helpers/softhsm.js'
 import { VaultTransitServer } from '../helpers/vault-transit-server.js'

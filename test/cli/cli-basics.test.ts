@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { decodeBase64Strict } from '../../src/base64.js'
+import { decodeBase64Strict } from '../../src/crypto/base64.js'
 import { COMMANDS, GROUPS } from '../../src/cli/commands.js'
-import { keyFingerprint } from '../../src/static-keys.js'
+import { keyFingerprint } from '../../src/crypto/static-keys.js'
 import { newKey, Sandbox } from './sandbox.js'
 
 let box: Sandbox

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AesGcmCipher } from '../../src/aes-gcm.js'
-import { createFieldseal } from '../../src/fieldseal.js'
+import { AesGcmCipher } from '../../src/crypto/aes-gcm.js'
+import { createFieldseal } from '../../src/core/fieldseal.js'
 import type { KeyInfo } from '../../src/keyring/index.js'
 import { newKey, Sandbox } from './sandbox.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { AesGcmCipher } from '../../src/aes-gcm.js'
+import { AesGcmCipher } from '../../src/crypto/aes-gcm.js'
 import { FieldsealError } from '../../src/errors.js'
-import { keyFingerprint } from '../../src/static-keys.js'
+import { keyFingerprint } from '../../src/crypto/static-keys.js'
 import { checkFlags, parseLine } from '../../src/cli/args.js'
 import {
   exitCodeFor,

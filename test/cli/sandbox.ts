@@ -20,10 +20,10 @@ import { finished } from 'node:stream/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, expect } from 'vitest'
-import { AesGcmCipher } from '../../src/aes-gcm.js'
-import { createFieldseal, type Fieldseal } from '../../src/fieldseal.js'
+import { AesGcmCipher } from '../../src/crypto/aes-gcm.js'
+import { createFieldseal, type Fieldseal } from '../../src/core/fieldseal.js'
 import { openKeyring } from '../../src/keyring/index.js'
-import { writeNdjson } from '../../src/ndjson.js'
+import { writeNdjson } from '../../src/migrate/ndjson.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const MAIN = join(ROOT, 'src/cli/main.ts')

@@ -7,7 +7,7 @@ import { createApp as createExpressApp } from '../../examples/express/app.js'
 import { createApp as createKoaApp } from '../../examples/koa/app.js'
 import { CustomerStore } from '../../examples/shared/database.js'
 import { openDevEnvironment, type DevEnvironment } from '../../examples/shared/dev-environment.js'
-import { AesGcmCipher } from '../../src/aes-gcm.js'
+import { AesGcmCipher } from '../../src/crypto/aes-gcm.js'
 import { ADA, ADMIN_TOKEN } from './customers-suite.js'
 
 const folders: string[] = []

@@ -1,13 +1,13 @@
 /**
  * The smallest honest {@link MasterKeyProvider}: an AES-256-GCM key in memory, the canonical
  * binding as AAD. A worked example for third-party providers and a stand-in for tests that need a
- * provider without a token or a server. It keeps the whole contract (test/unit/providers/
+ * provider without a token or a server. It keeps the whole contract (test/unit/master-key/
  * memory-provider.test.ts runs the contract suite on it).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { canonicalBinding, checkBytes, MAX_MATERIAL_LENGTH, MAX_WRAPPED_LENGTH } from '../../src/providers/binding.js'
-import { closedProvider, providerError } from '../../src/providers/provider-error.js'
-import type { KeyBinding, MasterKeyProvider, ProviderIdentity } from '../../src/providers/types.js'
+import { canonicalBinding, checkBytes, MAX_MATERIAL_LENGTH, MAX_WRAPPED_LENGTH } from '../../src/master-key/binding.js'
+import { closedProvider, providerError } from '../../src/master-key/provider-error.js'
+import type { KeyBinding, MasterKeyProvider, ProviderIdentity } from '../../src/master-key/types.js'
 
 const IV = 12
 const TAG = 16

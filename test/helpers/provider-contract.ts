@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isFieldsealError, type FieldsealErrorCode } from '../../src/errors.js'
-import type { KeyBinding, MasterKeyProvider } from '../../src/providers/types.js'
+import type { KeyBinding, MasterKeyProvider } from '../../src/master-key/types.js'
 
 export interface ProviderUnderTest {
   readonly provider: MasterKeyProvider

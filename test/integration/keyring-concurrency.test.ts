@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createFieldseal } from '../../src/fieldseal.js'
+import { createFieldseal } from '../../src/core/fieldseal.js'
 import { FileKeyStore } from '../../src/keyring/file-store.js'
 import { openKeyring } from '../../src/keyring/keyring.js'
 import { startHelper } from '../helpers/child-process.js'

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createFieldseal, type Fieldseal } from '../../src/fieldseal.js'
+import { createFieldseal, type Fieldseal } from '../../src/core/fieldseal.js'
 import { FileKeyStore } from '../../src/keyring/file-store.js'
 import { openKeyring } from '../../src/keyring/keyring.js'
 import type { KeyringDocument } from '../../src/keyring/types.js'

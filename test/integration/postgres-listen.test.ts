@@ -5,7 +5,7 @@
  */
 import type pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createFieldseal } from '../../src/fieldseal.js'
+import { createFieldseal } from '../../src/core/fieldseal.js'
 import { openKeyring, type Keyring } from '../../src/keyring/keyring.js'
 import type { KeyringOptions } from '../../src/keyring/keyring-options.js'
 import { channelOf } from '../../src/keyring/postgres-keyring-sql.js'

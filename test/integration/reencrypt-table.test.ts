@@ -1,11 +1,11 @@
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AesGcmCipher } from '../../src/aes-gcm.js'
-import { createFieldseal } from '../../src/fieldseal.js'
-import { keyUsage } from '../../src/key-usage.js'
-import type { PgConnection, PgPool } from '../../src/postgres-sql.js'
-import { reencryptTable, type RowFailure, type TableProgress } from '../../src/reencrypt-table.js'
-import { keyFingerprint } from '../../src/static-keys.js'
+import { AesGcmCipher } from '../../src/crypto/aes-gcm.js'
+import { createFieldseal } from '../../src/core/fieldseal.js'
+import { keyUsage } from '../../src/migrate/key-usage.js'
+import type { PgConnection, PgPool } from '../../src/postgres/sql.js'
+import { reencryptTable, type RowFailure, type TableProgress } from '../../src/migrate/reencrypt-table.js'
+import { keyFingerprint } from '../../src/crypto/static-keys.js'
 import { dropTables, openPool, uniqueTable } from './pg-helpers.js'
 
 const ROWS = 3000

@@ -2,8 +2,8 @@
  * Generates docs/vectors/value-format-v1.json: test vectors of value format v1 (and of the
  * legacy format it reads), with their keys, for fieldseal and for any other implementation.
  * Sealed by test/vectors/format-writer.ts (the README's format with node:crypto only), so the
- * output is the same on every run; test/unit/value-format-vectors.test.ts checks the file is
- * exactly what this produces and that fieldseal agrees with every vector.
+ * output is the same on every run; test/unit/crypto/value-format-vectors.test.ts checks the file
+ * is exactly what this produces and that fieldseal agrees with every vector.
  *
  * Run with `npm run vectors` to rewrite the file.
  */
@@ -182,7 +182,8 @@ export function buildValueFormatVectors() {
     generatedBy:
       'test/vectors/generate-value-format-v1.ts (npm run vectors), sealed by ' +
       'test/vectors/format-writer.ts from the README with node:crypto only, deterministic (fixed ' +
-      'keys and nonces); fieldseal is checked against it by test/unit/value-format-vectors.test.ts.',
+      'keys and nonces); fieldseal is checked against it by ' +
+      'test/unit/crypto/value-format-vectors.test.ts.',
     kidDerivation:
       'kid = base64url(SHA-256(UTF-8("fieldseal key id v1") ‖ 0x00 ‖ key)[0..8]), 11 characters; ' +
       `label bytes (hex): ${KID_LABEL.toString('hex')}`,

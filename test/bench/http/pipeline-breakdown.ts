@@ -8,9 +8,9 @@
  * @module
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { createFieldseal } from '../../../src/fieldseal.js'
+import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { createHttpPipeline } from '../../../src/http/pipeline.js'
-import { createMasker } from '../../../src/masker.js'
+import { createMasker } from '../../../src/mask/masker.js'
 import { createNaive } from './naive.js'
 
 const ITERATIONS = Number(process.argv[2] ?? 100_000)

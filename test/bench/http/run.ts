@@ -22,7 +22,7 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { createFieldseal } from '../../../src/fieldseal.js'
+import { createFieldseal } from '../../../src/core/fieldseal.js'
 import type { Sample } from './server.js'
 
 type Framework = 'express' | 'koa'

@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net'
 import type { FieldsealMiddlewareOptions } from '../../../src/http/http-options.js'
 import { createNaive, SENSITIVE } from './naive.js'
 
-type Core = typeof import('../../../src/fieldseal.js')
+type Core = typeof import('../../../src/core/fieldseal.js')
 type ExpressAdapter = typeof import('../../../adapters/express.js')
 type KoaAdapter = typeof import('../../../adapters/koa.js')
 
@@ -34,7 +34,7 @@ const load = <T>(path: string): Promise<T> =>
     new URL(fromDist ? `../../../dist/${path}.js` : `../../../${path}.ts`, import.meta.url).href
   ) as Promise<T>
 const [{ createFieldseal }, expressAdapter, koaAdapter] = await Promise.all([
-  load<Core>('src/fieldseal'),
+  load<Core>('src/core/fieldseal'),
   load<ExpressAdapter>('adapters/express'),
   load<KoaAdapter>('adapters/koa'),
 ])

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { blindIndex, createBlindIndexKey } from '../../../src/blind-index.js'
+import { blindIndex, createBlindIndexKey } from '../../../src/blind-index/blind-index.js'
 import { addBlindIndexes, compileBlindIndex } from '../../../src/http/blind-index-fields.js'
-import { resolveFields } from '../../../src/options.js'
+import { resolveFields } from '../../../src/core/options.js'
 
 const key = createBlindIndexKey(Buffer.alloc(32, 3))
 const plan = (paths: string[], suffix = '_bidx') =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BlindIndexKey } from '../../../src/blind-index.js'
+import { BlindIndexKey } from '../../../src/blind-index/blind-index.js'
 import { resolveErrorHandlerOptions } from '../../../src/http/error-handler-options.js'
 import { resolveMaskSpec, resolveMiddlewareOptions } from '../../../src/http/http-options.js'
 

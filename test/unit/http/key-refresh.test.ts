@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { FieldsealEvent } from '../../../src/events.js'
-import { decryptDocument } from '../../../src/field-ops.js'
-import { configOf, createFieldseal } from '../../../src/fieldseal.js'
+import type { FieldsealEvent } from '../../../src/core/events.js'
+import { decryptDocument } from '../../../src/core/field-ops.js'
+import { configOf, createFieldseal } from '../../../src/core/fieldseal.js'
 import { createKeyRefresher } from '../../../src/http/key-refresh.js'
-import type { KeySource } from '../../../src/key-source.js'
-import { staticKeySource } from '../../../src/static-keys.js'
+import type { KeySource } from '../../../src/crypto/key-source.js'
+import { staticKeySource } from '../../../src/crypto/static-keys.js'
 
 const keyA = randomBytes(32).toString('base64')
 const keyB = randomBytes(32).toString('base64')

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { BLIND_INDEX_KEY_ENV_VAR, blindIndex } from '../../../src/blind-index.js'
-import type { FieldsealEvent } from '../../../src/events.js'
-import { createFieldseal } from '../../../src/fieldseal.js'
+import { BLIND_INDEX_KEY_ENV_VAR, blindIndex } from '../../../src/blind-index/blind-index.js'
+import type { FieldsealEvent } from '../../../src/core/events.js'
+import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { createHttpPipeline, createRouteMask, useRouteMask } from '../../../src/http/pipeline.js'
-import type { KeySource } from '../../../src/key-source.js'
-import { staticKeySource } from '../../../src/static-keys.js'
+import type { KeySource } from '../../../src/crypto/key-source.js'
+import { staticKeySource } from '../../../src/crypto/static-keys.js'
 
 const SSN = '123-45-6789'
 const json = { 'content-type': 'application/json', 'content-length': '10' }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { AesGcmCipher } from '../../../src/aes-gcm.js'
-import { configOf, createFieldseal } from '../../../src/fieldseal.js'
+import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
+import { configOf, createFieldseal } from '../../../src/core/fieldseal.js'
 import { openRequest, requestModes } from '../../../src/http/request-open.js'
-import { resolveFields } from '../../../src/options.js'
+import { resolveFields } from '../../../src/core/options.js'
 
 const fs = createFieldseal({ keys: [AesGcmCipher.generateKey()], fields: ['ssn'] })
 const config = configOf(fs)

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { AesGcmCipher } from '../../../src/aes-gcm.js'
+import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
 import { CountingCipher, DecryptOnlyCipher } from '../../../src/keyring/counting-cipher.js'
 
 describe('keyring ciphers', () => {

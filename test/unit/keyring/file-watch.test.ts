@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createFieldseal } from '../../../src/fieldseal.js'
+import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { FileKeyStore } from '../../../src/keyring/file-store.js'
 import { watchKeyringFile } from '../../../src/keyring/file-watch.js'
 import { openKeyring, type Keyring } from '../../../src/keyring/keyring.js'

@@ -1,13 +1,13 @@
 import { inspect } from 'node:util'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { AesGcmCipher } from '../../../src/aes-gcm.js'
+import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
 import { FileKeyStore } from '../../../src/keyring/file-store.js'
 import { openKeyManager, type KeyManager } from '../../../src/keyring/key-manager.js'
 import type { KeyManagerOptions } from '../../../src/keyring/manager-options.js'
 import { MemoryKeyStore } from '../../../src/keyring/memory-store.js'
 import type { KeyringDocument, KeyStore } from '../../../src/keyring/types.js'
-import { keyFingerprint } from '../../../src/static-keys.js'
+import { keyFingerprint } from '../../../src/crypto/static-keys.js'
 import { manualClock, masterKeyBase64, recorder, tempFolder } from '../../helpers/keyring.js'
 
 function open(options: Partial<KeyManagerOptions> = {}): Promise<KeyManager> {

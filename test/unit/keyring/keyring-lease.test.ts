@@ -4,7 +4,7 @@
  * retired after a bounded wait without losing what such an instance writes.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createFieldseal } from '../../../src/fieldseal.js'
+import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { openKeyManager } from '../../../src/keyring/key-manager.js'
 import { openKeyring, type Keyring } from '../../../src/keyring/keyring.js'
 import type { KeyringOptions } from '../../../src/keyring/keyring-options.js'

@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import { existsSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createFieldseal } from '../../../src/fieldseal.js'
+import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { FileKeyStore } from '../../../src/keyring/file-store.js'
 import { openKeyManager } from '../../../src/keyring/key-manager.js'
 import { openKeyring, type Keyring } from '../../../src/keyring/keyring.js'

@@ -1,10 +1,10 @@
 import { inspect } from 'node:util'
 import { describe, expect, it, vi } from 'vitest'
-import { AesGcmCipher } from '../../../src/aes-gcm.js'
-import { createFieldseal } from '../../../src/fieldseal.js'
+import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
+import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { MemoryKeyStore } from '../../../src/keyring/memory-store.js'
 import type { KeyStore } from '../../../src/keyring/types.js'
-import { keyFingerprint } from '../../../src/static-keys.js'
+import { keyFingerprint } from '../../../src/crypto/static-keys.js'
 import { manualClock, masterKeyBase64, recorder } from '../../helpers/keyring.js'
 import { openTestKeyring } from '../../helpers/test-keyrings.js'
 

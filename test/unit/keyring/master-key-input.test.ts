@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AesGcmCipher } from '../../../src/aes-gcm.js'
+import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
 import {
   checkMasterKeyInput,
   masterKeyInputFromEnv,

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { AesGcmCipher } from '../../../src/aes-gcm.js'
+import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
 import { createMasterKey, openMasterKey } from '../../../src/keyring/master-key.js'
 
 const WRONG = { code: 'ERR_FIELDSEAL_WRONG_MASTER_KEY' }
