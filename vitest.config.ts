@@ -11,7 +11,12 @@ const standardDecorators: Plugin = {
   enforce: 'pre',
   async transform(code, id) {
     if (!id.endsWith('.ts') || !/@\w+[^\n]*\baccessor\b/.test(code)) return null
-    const result = await transform(code, { loader: 'ts', target: 'es2022', sourcemap: true, sourcefile: id })
+    const result = await transform(code, {
+      loader: 'ts',
+      target: 'es2022',
+      sourcemap: true,
+      sourcefile: id,
+    })
     return { code: result.code, map: result.map }
   },
 }

@@ -53,4 +53,9 @@ try {
 
 // Single values: the context plays the part of the field name.
 const token = fs.encryptField('JBSWY3DPEHPK3PXP', { context: 'totp_secret' })
-console.log('one value:', outline(token), 'opens:', fs.decryptField(token, { context: 'totp_secret' }) === 'JBSWY3DPEHPK3PXP')
+console.log(
+  'one value:',
+  outline(token),
+  'opens:',
+  fs.decryptField(token, { context: 'totp_secret' }) === 'JBSWY3DPEHPK3PXP',
+)

@@ -40,7 +40,12 @@ console.log(
 
 // 1. Rotate: a new active key; the old one becomes pending_rotation and still decrypts.
 const next = await keyring.manager.rotateKey('data', { rotatedBy: 'ops@example.com' })
-console.log('rotated to', next.id, '— old rows still read:', fs.decryptFields(rows[0]!).ssn === '078-05-1120')
+console.log(
+  'rotated to',
+  next.id,
+  '— old rows still read:',
+  fs.decryptFields(rows[0]!).ssn === '078-05-1120',
+)
 console.log('new writes use', kidOf(fs.encryptFields({ ssn: '111-22-3333' }).ssn))
 
 // 2. The old key cannot be retired yet: instances that have not reloaded the keyring may still

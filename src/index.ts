@@ -40,10 +40,22 @@ export {
   type PolicyOptions,
 } from './core/policy.js'
 export { KEYS_ENV_VAR, keyFingerprint, staticKeySource } from './crypto/static-keys.js'
-export { defineEncryptedProperties, encrypted, sealedFields, type EncryptedPropertyOptions } from './core/encrypted-property.js'
+export {
+  defineEncryptedProperties,
+  encrypted,
+  sealedFields,
+  type EncryptedPropertyOptions,
+} from './core/encrypted-property.js'
 export { DEFAULT_CENSOR, maskDict, maskEmail, maskField, maskPhone } from './mask/reference.js'
 export { MASK_RULE_NAMES, REFERENCE_MASK_RULES, type MaskRuleName } from './mask/rules.js'
-export { createMasker, maskFields, type Censor, type Masker, type MaskOptions, type MaskRule } from './mask/masker.js'
+export {
+  createMasker,
+  maskFields,
+  type Censor,
+  type Masker,
+  type MaskOptions,
+  type MaskRule,
+} from './mask/masker.js'
 export { isLuhnValid, looksLikeCardNumber, looksLikeSsn } from './mask/detect.js'
 export {
   BLIND_INDEX_KEY_ENV_VAR,
@@ -55,7 +67,12 @@ export {
   DEFAULT_MAX_INDEXED_LENGTH,
   normalizeForBlindIndex,
 } from './blind-index/blind-index.js'
-export { keyUsage, type KeyUsageOptions, type KeyUsageReport, type RecordSource } from './migrate/key-usage.js'
+export {
+  keyUsage,
+  type KeyUsageOptions,
+  type KeyUsageReport,
+  type RecordSource,
+} from './migrate/key-usage.js'
 export {
   reencryptRecords,
   type ReencryptProgress,
@@ -90,5 +107,10 @@ export type { FieldsealMiddlewareOptions, ResponseMaskOptions } from './http/htt
 export type { ErrorHandlerOptions } from './http/error-handler-options.js'
 export { bodyParserError } from './http/body-errors.js'
 export type { FieldsealRequest } from './http/request-state.js'
-export { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails, type ProblemDetails } from './http/problem.js'
+export {
+  isRequestDataError,
+  PROBLEM_CONTENT_TYPE,
+  problemDetails,
+  type ProblemDetails,
+} from './http/problem.js'
 export * from './keyring/index.js'

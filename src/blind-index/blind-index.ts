@@ -148,7 +148,9 @@ export function registerBlindIndexKey(fieldseal: Fieldseal, key: BlindIndexKey):
 type KeyInput = BlindIndexKey | string | Uint8Array
 
 function isKeyInput(source: Fieldseal | KeyInput): source is KeyInput {
-  return source instanceof BlindIndexKey || typeof source === 'string' || source instanceof Uint8Array
+  return (
+    source instanceof BlindIndexKey || typeof source === 'string' || source instanceof Uint8Array
+  )
 }
 
 function keyOf(source: Fieldseal | KeyInput): BlindIndexKey {

@@ -105,7 +105,8 @@ function flagWord(word: string): FlagWord | undefined {
     const inline = equals === -1 ? undefined : word.slice(equals + 1)
     return { name: Object.hasOwn(FLAGS, name) ? name : undefined, raw, inline }
   }
-  if (/^-[^-]$/.test(word)) return { name: SHORT_TO_LONG.get(word[1] as string), raw: word, inline: undefined }
+  if (/^-[^-]$/.test(word))
+    return { name: SHORT_TO_LONG.get(word[1] as string), raw: word, inline: undefined }
   // A long flag written with one dash is a typo worth a hint; other such words are arguments.
   if (word.startsWith('-') && Object.hasOwn(FLAGS, word.slice(1))) {
     return { name: undefined, raw: word, inline: undefined }

@@ -25,7 +25,9 @@ const GLOBAL_FLAGS = ['help', 'json']
 
 /** A group, a command, or the overview: what `help` and `--help` show. */
 type Topic =
-  { kind: 'main' } | { kind: 'group'; group: string } | { kind: 'command'; command: Command }
+  | { kind: 'main' }
+  | { kind: 'group'; group: string }
+  | { kind: 'command'; command: Command }
 
 /** Finds the topic the words name; `rest` is what follows the command words, `at` where it stands. */
 function resolve(
@@ -69,10 +71,7 @@ function checkArgs(command: Command, args: readonly string[], at: readonly numbe
     )
   }
   if (args.length > max) {
-    throw new UsageError(
-      `unexpected ${echo(args[max] as string, at[max] as number)}`,
-      command.name,
-    )
+    throw new UsageError(`unexpected ${echo(args[max] as string, at[max] as number)}`, command.name)
   }
   if (command.keyIdArgument === true) {
     checkKeyId(args[0] as string, `argument ${at[0] as number}`, command.name)

@@ -87,7 +87,10 @@ async function secretFrom(
     throw new UsageError(`give --${keyFlag} or --${passphraseFlag}, not both`, context.command)
   }
   if (keyFile !== undefined) {
-    const masterKey = checkedMasterKey(await readSecretFile(context, keyFile), `the master key in ${keyFile}`)
+    const masterKey = checkedMasterKey(
+      await readSecretFile(context, keyFile),
+      `the master key in ${keyFile}`,
+    )
     return { kind: 'key', masterKey, from: keyFile }
   }
   if (passphraseFile !== undefined) {

@@ -69,6 +69,10 @@ export function fixedBinder(binding: unknown, where: string): Binder | undefined
 }
 
 /** The context of a value under `binder` (unchanged without one). */
-export function contextUnder(binder: Binder | undefined, context: string, path: () => string): string {
+export function contextUnder(
+  binder: Binder | undefined,
+  context: string,
+  path: () => string,
+): string {
   return binder === undefined ? context : boundContext(binder(path()), context)
 }

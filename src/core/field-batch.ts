@@ -39,4 +39,3 @@ export class Batch {
     this.config.onEvent?.(event)
   }
 }
-

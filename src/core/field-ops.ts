@@ -12,7 +12,14 @@ import { Batch, withPath } from './field-batch.js'
 import { fieldNames } from './field-names.js'
 import { isEmptyValue, openValue, sealValue, type SealObserver } from '../crypto/field-value.js'
 import type { FieldsealConfig, ResolvedField } from './options.js'
-import { compilePaths, DESCEND, KEEP, walkPaths, type CompiledPaths, type Match } from '../paths/walk.js'
+import {
+  compilePaths,
+  DESCEND,
+  KEEP,
+  walkPaths,
+  type CompiledPaths,
+  type Match,
+} from '../paths/walk.js'
 
 /** Marks a value reached by the catch-all path rather than by a configured field. */
 const UNCONFIGURED = null
@@ -28,7 +35,10 @@ const compiledCache = [
 const catchAllOnly = compilePaths<Spec>([[CATCH_ALL, UNCONFIGURED]])
 
 /** Compiles configured fields, plus the catch-all when every value must be seen. */
-function compiled(fields: readonly ResolvedField[] | undefined, catchAll: boolean): CompiledPaths<Spec> {
+function compiled(
+  fields: readonly ResolvedField[] | undefined,
+  catchAll: boolean,
+): CompiledPaths<Spec> {
   if (fields === undefined) return catchAllOnly
   const cache = compiledCache[catchAll ? 1 : 0]
   let cached = cache.get(fields)
@@ -51,7 +61,11 @@ export function fieldsPlan(fields: readonly ResolvedField[] | undefined): Compil
 /** True when the value sits in a field that must hold ciphertext. */
 export function isEncryptedField(config: FieldsealConfig, match: Match<Spec>): boolean {
   if (match.data !== UNCONFIGURED) return true
-  return config.fields === undefined && typeof match.step === 'string' && config.shouldEncryptField(match.step)
+  return (
+    config.fields === undefined &&
+    typeof match.step === 'string' &&
+    config.shouldEncryptField(match.step)
+  )
 }
 
 /**
@@ -87,7 +101,13 @@ function seal(
   }
   batch.take(match)
   try {
-    return sealValue(config.keys, value, contextOf(match, options.binder), undefined, options.observe)
+    return sealValue(
+      config.keys,
+      value,
+      contextOf(match, options.binder),
+      undefined,
+      options.observe,
+    )
   } catch (error) {
     throw withPath(error, match.path())
   }
@@ -133,7 +153,13 @@ export function encryptDocument(
   )
   if (batch.count > 0 && batch.paths !== undefined) {
     const kid = config.keys.encryptionKey().kid
-    batch.emit({ operation: 'encrypt', outcome: 'success', kid, count: batch.count, paths: batch.paths })
+    batch.emit({
+      operation: 'encrypt',
+      outcome: 'success',
+      kid,
+      count: batch.count,
+      paths: batch.paths,
+    })
   }
   return result
 }
@@ -157,7 +183,13 @@ export interface DecryptMode {
   readonly binder?: Binder | undefined
 }
 
-function open(config: FieldsealConfig, batch: Batch, value: string, match: Match<Spec>, mode: DecryptMode): unknown {
+function open(
+  config: FieldsealConfig,
+  batch: Batch,
+  value: string,
+  match: Match<Spec>,
+  mode: DecryptMode,
+): unknown {
   batch.take(match)
   try {
     if (mode.reencrypt && value.startsWith(`enc:v1:${config.keys.encryptionKey().kid}:`)) {
@@ -166,7 +198,12 @@ function open(config: FieldsealConfig, batch: Batch, value: string, match: Match
     const context = contextOf(match, mode.binder)
     const opened = openValue(config.keys, value, context, undefined, config.readLegacy)
     if (opened.legacy) {
-      batch.emit({ operation: 'legacy-format', outcome: 'success', path: match.path(), kid: opened.kid })
+      batch.emit({
+        operation: 'legacy-format',
+        outcome: 'success',
+        path: match.path(),
+        kid: opened.kid,
+      })
     }
     return mode.reencrypt ? sealValue(config.keys, opened.value, context) : opened.value
   } catch (error) {

@@ -174,7 +174,11 @@ export function createFieldseal(options?: Readonly<FieldsealOptions>): Fieldseal
       const context = contextOption(valueOptions, 'reencryptField')
       if (!isEncrypted(value)) return value
       if (value.startsWith(`${V1_PREFIX}${keys.encryptionKey().kid}:`)) return value
-      return sealValue(keys, openValue(keys, value, context, undefined, config.readLegacy).value, context)
+      return sealValue(
+        keys,
+        openValue(keys, value, context, undefined, config.readLegacy).value,
+        context,
+      )
     },
     isEncrypted,
     encryptFields(doc, paths, callOptions) {

@@ -114,7 +114,13 @@ const KNOWN = [
   'onEvent',
 ]
 const KNOWN_FIELD = ['path', 'context', 'blindIndex']
-const KNOWN_POLICY = ['encryptPii', 'encryptFinancial', 'encryptedFields', 'piiFields', 'financialFields']
+const KNOWN_POLICY = [
+  'encryptPii',
+  'encryptFinancial',
+  'encryptedFields',
+  'piiFields',
+  'financialFields',
+]
 
 /** Validates and resolves field specs; used for configured fields and per-call paths. */
 export function resolveFields(fields: unknown, where: string): ResolvedField[] {
@@ -152,7 +158,10 @@ function resolveKeys(options: Record<string, unknown>): KeySource {
   }
   if (options.keyring !== undefined) {
     const keyring = options.keyring as KeySource
-    if (typeof keyring?.encryptionKey !== 'function' || typeof keyring.decryptionKey !== 'function') {
+    if (
+      typeof keyring?.encryptionKey !== 'function' ||
+      typeof keyring.decryptionKey !== 'function'
+    ) {
       throw invalidOption(WHERE, 'keyring must implement the KeySource interface')
     }
     return keyring
@@ -175,7 +184,8 @@ export function resolveOptions(input: Readonly<FieldsealOptions> | undefined): F
   rejectUnknownOptions(options, KNOWN, WHERE)
   const policy = optionsObject(options.policy, `${WHERE} policy`)
   rejectUnknownOptions(policy, KNOWN_POLICY, `${WHERE} policy`)
-  for (const flag of ['encryptPii', 'encryptFinancial']) booleanOption(policy[flag], true, flag, WHERE)
+  for (const flag of ['encryptPii', 'encryptFinancial'])
+    booleanOption(policy[flag], true, flag, WHERE)
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
     throw invalidOption(WHERE, 'onEvent must be a function')
   }

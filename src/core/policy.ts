@@ -78,13 +78,16 @@ const normalizedSet = (names: Iterable<string>) => new Set([...names].map(normal
  * should('email') // false (PII, switched off)
  * ```
  */
-export function createFieldPolicy(options: Readonly<PolicyOptions> = {}): (name: string) => boolean {
+export function createFieldPolicy(
+  options: Readonly<PolicyOptions> = {},
+): (name: string) => boolean {
   const selected = new Set(normalizedSet(options.encryptedFields ?? ENCRYPTED_FIELDS))
   if (options.encryptPii ?? true) {
     for (const name of normalizedSet(options.piiFields ?? PII_FIELDS)) selected.add(name)
   }
   if (options.encryptFinancial ?? true) {
-    for (const name of normalizedSet(options.financialFields ?? FINANCIAL_FIELDS)) selected.add(name)
+    for (const name of normalizedSet(options.financialFields ?? FINANCIAL_FIELDS))
+      selected.add(name)
   }
   return function shouldEncryptField(name: string): boolean {
     return typeof name === 'string' && selected.has(normalizeFieldName(name))

@@ -237,7 +237,10 @@ export class AesGcmCipher {
     const passwordBytes = toBytes(password, 'password')
     const iterations = options.iterations ?? DEFAULT_PBKDF2_ITERATIONS
     if (!Number.isSafeInteger(iterations) || iterations < 1) {
-      throw new FieldsealError('ERR_FIELDSEAL_INVALID_OPTION', 'iterations must be a positive integer')
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_INVALID_OPTION',
+        'iterations must be a positive integer',
+      )
     }
     if (options.salt !== undefined && !(options.salt instanceof Uint8Array)) {
       throw new TypeError('salt must be a Uint8Array')

@@ -26,7 +26,12 @@ const MIN_SEALED_LENGTH = NONCE_LENGTH + TAG_LENGTH
 
 /** A parsed encrypted value. */
 export type Envelope =
-  | { readonly version: 'v1'; readonly kid: string; readonly header: string; readonly sealed: Buffer }
+  | {
+      readonly version: 'v1'
+      readonly kid: string
+      readonly header: string
+      readonly sealed: Buffer
+    }
   | { readonly version: 'legacy'; readonly sealed: Buffer }
 
 /**

@@ -50,7 +50,13 @@ function illFormedContext(path: string | undefined): FieldsealError {
   return fail('ERR_FIELDSEAL_UNSUPPORTED_VALUE', message, path)
 }
 
-function fail(code: FieldsealErrorCode, message: string, path?: string, kid?: string, cause?: unknown) {
+function fail(
+  code: FieldsealErrorCode,
+  message: string,
+  path?: string,
+  kid?: string,
+  cause?: unknown,
+) {
   return new FieldsealError(code, message, {
     ...(path === undefined ? {} : { path }),
     ...(kid === undefined ? {} : { kid }),
@@ -106,7 +112,12 @@ function open(key: DataKey, sealed: Buffer, aad: Uint8Array | undefined, path?: 
   }
 }
 
-function openV1(keys: KeySource, envelope: Extract<Envelope, { version: 'v1' }>, context: string, path?: string): Opened {
+function openV1(
+  keys: KeySource,
+  envelope: Extract<Envelope, { version: 'v1' }>,
+  context: string,
+  path?: string,
+): Opened {
   let key: DataKey | undefined
   try {
     key = keys.decryptionKey(envelope.kid)

@@ -57,7 +57,8 @@ export function parsePlaintextText(text: string): unknown {
 }
 
 function rejectNonFinite(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('non-finite number')
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new RangeError('non-finite number')
   return value
 }
 

@@ -78,8 +78,13 @@ export function staticKeySource(keys: ReadonlyArray<string | Uint8Array>): KeySo
 }
 
 /** Reads `FIELDSEAL_KEYS` from `env`; `undefined` when it is unset or blank. */
-export function keysFromEnv(env: Readonly<Record<string, string | undefined>>): string[] | undefined {
+export function keysFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): string[] | undefined {
   const raw = env[KEYS_ENV_VAR]
   if (raw === undefined || raw.trim() === '') return undefined
-  return raw.split(',').map((part) => part.trim()).filter((part) => part !== '')
+  return raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
 }

@@ -15,7 +15,13 @@ import { isEncrypted } from '../crypto/envelope.js'
 import { FieldsealError } from '../errors.js'
 import type { ResolvedField } from '../core/options.js'
 import { appendPath, patternSegments, type PathSegment } from '../paths/parse.js'
-import { compilePaths, isPlainObject, REMOVE, walkPaths, type CompiledPaths } from '../paths/walk.js'
+import {
+  compilePaths,
+  isPlainObject,
+  REMOVE,
+  walkPaths,
+  type CompiledPaths,
+} from '../paths/walk.js'
 
 /** A field value with the index to write beside it (`undefined`: none). */
 class Pending {

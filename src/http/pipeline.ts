@@ -15,10 +15,7 @@ import { checkBinding, type Binder } from '../core/binding.js'
 import { encryptDocument } from '../core/field-ops.js'
 import { configOf, type Fieldseal } from '../core/fieldseal.js'
 import { addBlindIndexes, compileBlindIndex, type BlindIndexPlan } from './blind-index-fields.js'
-import {
-  resolveMiddlewareOptions,
-  type FieldsealMiddlewareOptions,
-} from './http-options.js'
+import { resolveMiddlewareOptions, type FieldsealMiddlewareOptions } from './http-options.js'
 import { createKeyRefresher } from './key-refresh.js'
 import { assertDepth, assertParsed, isJsonContainer } from './request-body.js'
 import { openRequest, requestModes, type OpenedRequest } from './request-open.js'

@@ -42,7 +42,8 @@ export function requestModes(
   if (decrypt === false) return { sealed: undefined, extra: undefined }
   const common = { requireEncrypted: false, reencrypt: false }
   const sealed = { ...common, fields: encrypted, everywhere: false }
-  if (decrypt === 'encrypted') return { sealed: { ...sealed, refuseOthers: true }, extra: undefined }
+  if (decrypt === 'encrypted')
+    return { sealed: { ...sealed, refuseOthers: true }, extra: undefined }
   const extra =
     decrypt === 'all'
       ? { ...common, fields: encrypted, everywhere: true }

@@ -166,7 +166,11 @@ export function reactivateRecord(records: readonly KeyRecord[], id: string) {
   const newest = nextVersion(records, current.type) - 1 === current.version
   const status: KeyStatus =
     newest && activeRecord(records, current.type) === undefined ? 'active' : 'pending_rotation'
-  const record: KeyRecord = { ...current, status, ...(status === 'active' ? { activeUntil: null } : {}) }
+  const record: KeyRecord = {
+    ...current,
+    status,
+    ...(status === 'active' ? { activeUntil: null } : {}),
+  }
   return { records: replaceRecord(records, record), record }
 }
 

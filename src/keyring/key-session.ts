@@ -91,7 +91,8 @@ export class KeySession {
     if (doc === undefined && !options.create) throw keyringNotFound(store)
     const master = doc ? await openMasterKey(input, doc.master) : await createMasterKey(input)
     const held = new HeldKeyring(store, input, master, options.now)
-    if (doc) held.accept({ doc, master, mac: verifyDocument(doc, master, undefined), epoch: 0, started })
+    if (doc)
+      held.accept({ doc, master, mac: verifyDocument(doc, master, undefined), epoch: 0, started })
     else held.confirm(started)
     return new KeySession(store, held, options)
   }

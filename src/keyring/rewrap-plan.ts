@@ -43,7 +43,11 @@ export async function rewrapPlan(config: KeyManagerConfig, options: unknown): Pr
         keys: [],
         // Retired keys have no material: nothing of theirs was rewrapped.
         events: [
-          { kid: next.id, keyType: 'master', count: records.filter((r) => r.wrapped !== null).length },
+          {
+            kid: next.id,
+            keyType: 'master',
+            count: records.filter((r) => r.wrapped !== null).length,
+          },
         ],
       },
     }

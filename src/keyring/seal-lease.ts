@@ -155,7 +155,9 @@ export function reportTooEarly(
   if (drained === null) return undefined
   const started = typeof startedAt === 'string' ? Date.parse(startedAt) : Number.NaN
   if (started >= drained.getTime()) return undefined
-  const taken = Number.isNaN(started) ? 'does not say when it was taken' : `was started at ${startedAt}`
+  const taken = Number.isNaN(started)
+    ? 'does not say when it was taken'
+    : `was started at ${startedAt}`
   return new FieldsealError(
     'ERR_FIELDSEAL_KEY_IN_USE',
     `the usage report ${taken}, not after ${drained.toISOString()}, when data key "${record.id}" ` +

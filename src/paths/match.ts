@@ -58,4 +58,3 @@ export class WalkMatch<T> implements Match<T> {
     return this.step === undefined ? '' : appendPath(printChain(this.#parent), this.step)
   }
 }
-

@@ -25,7 +25,11 @@ export type PathSegment =
   | { readonly kind: 'deep' }
 
 /** Names that would reach `Object.prototype` through a plain object (GHSA-ffrw-9mx8-89p8). */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+])
 
 const IDENTIFIER = /^[A-Za-z_$][\w$-]*/
 const INDEX = /^\[(\d{1,9})\]/

@@ -18,7 +18,10 @@ export function rejectUnknownOptions(
     if (known.includes(key)) continue
     const guess = closest(key, known)
     const hint = guess === undefined ? '' : ` Did you mean "${guess}"?`
-    throw new FieldsealError('ERR_FIELDSEAL_INVALID_OPTION', `${where}: unknown option "${key}".${hint}`)
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_INVALID_OPTION',
+      `${where}: unknown option "${key}".${hint}`,
+    )
   }
 }
 
@@ -38,7 +41,12 @@ export function invalidOption(where: string, message: string): FieldsealError {
 }
 
 /** A positive integer option with a default. */
-export function positiveInteger(value: unknown, fallback: number, name: string, where: string): number {
+export function positiveInteger(
+  value: unknown,
+  fallback: number,
+  name: string,
+  where: string,
+): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw invalidOption(where, `${name} must be a positive integer`)
@@ -47,7 +55,12 @@ export function positiveInteger(value: unknown, fallback: number, name: string, 
 }
 
 /** A boolean option with a default. */
-export function booleanOption(value: unknown, fallback: boolean, name: string, where: string): boolean {
+export function booleanOption(
+  value: unknown,
+  fallback: boolean,
+  name: string,
+  where: string,
+): boolean {
   if (value === undefined) return fallback
   if (typeof value !== 'boolean') throw invalidOption(where, `${name} must be a boolean`)
   return value

@@ -171,7 +171,8 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
   describe(`${name}: record binding [binding: (req, path) => tenant]`, () => {
     const fs = makeFs({ fields: ['ssn', 'cards[*].number'] })
     /** The tenant of a request; an application would take it from its authentication. */
-    const tenantOf = (req: { headers: Record<string, unknown> }) => `tenant:${req.headers['x-tenant']}`
+    const tenantOf = (req: { headers: Record<string, unknown> }) =>
+      `tenant:${req.headers['x-tenant']}`
     const binding = (req: any) => tenantOf(req)
     const postAs = (tenant: string, spec: Omit<AppSpec, 'fs'>, body: unknown) =>
       request(app({ fs, ...spec }).server)
@@ -416,7 +417,10 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       const key = newKey()
       const legacy = `enc:${new AesGcmCipher(Buffer.from(key, 'base64')).encrypt(SSN).toString('base64')}`
       const { seen, route } = recorder()
-      const reading = app({ fs: createFieldseal({ keys: [key], fields: ['ssn'] }), routes: [route()] })
+      const reading = app({
+        fs: createFieldseal({ keys: [key], fields: ['ssn'] }),
+        routes: [route()],
+      })
       expect((await request(reading.server).post('/x').send({ ssn: legacy })).status).toBe(201)
       expect(seen[0]?.fieldseal?.get('ssn')).toBe(SSN)
       const done = createFieldseal({ keys: [key], fields: ['ssn'], readLegacy: false })
@@ -802,7 +806,10 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
         }),
       ],
       ['a class instance at the top', () => new Model(sealedRow())],
-      ['a null-prototype object', () => ({ data: Object.assign(Object.create(null), sealedRow()) })],
+      [
+        'a null-prototype object',
+        () => ({ data: Object.assign(Object.create(null), sealedRow()) }),
+      ],
     ]
     const masks: Array<[string, ResponseMaskOptions | undefined]> = [
       ['default: ciphertext censored', undefined],
@@ -893,9 +900,16 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       expectProblem(response, 413, 'ERR_FIELDSEAL_VALUE_TOO_LONG', 'people[0].ssn')
       expect(seen).toHaveLength(0)
       const long = '1'.repeat(90_000) + 'a'
-      const raised = makeFs({ fields: [{ path: 'ssn', blindIndex: true }], maxIndexedLength: 100_000 })
+      const raised = makeFs({
+        fields: [{ path: 'ssn', blindIndex: true }],
+        maxIndexedLength: 100_000,
+      })
       const { db, route: raisedRoute } = recorder()
-      const raisedSpec = { fs: raised, options: { blindIndexKey: indexKey }, routes: [raisedRoute()] }
+      const raisedSpec = {
+        fs: raised,
+        options: { blindIndexKey: indexKey },
+        routes: [raisedRoute()],
+      }
       await post(raisedSpec, { ssn: long }).expect(201)
       expect(db[0].ssn_bidx).toBe(blindIndex(raised, long, 'ssn'))
     })
@@ -913,18 +927,26 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       const bound = makeFs({ fields: [{ path: 'email', blindIndex: 'bound' }, 'ssn'] })
       const binding = (req: any) => `tenant:${req.headers['x-tenant']}`
       const { db, route } = recorder()
-      const built = app({ fs: bound, options: { blindIndexKey: indexKey, binding }, routes: [route()] })
+      const built = app({
+        fs: bound,
+        options: { blindIndexKey: indexKey, binding },
+        routes: [route()],
+      })
       for (const tenant of ['A', 'B']) {
-        await request(built.server).post('/x').set('X-Tenant', tenant).send({ email: EMAIL }).expect(201)
+        await request(built.server)
+          .post('/x')
+          .set('X-Tenant', tenant)
+          .send({ email: EMAIL })
+          .expect(201)
       }
       const [a, b] = db.map((row) => row.email_bidx)
       expect(a).toBe(blindIndex(indexKey, EMAIL, 'email', { binding: 'tenant:A' }))
       expect(b).toBe(blindIndex(indexKey, EMAIL, 'email', { binding: 'tenant:B' }))
       expect(a).not.toBe(b)
       expect(a).not.toBe(blindIndex(indexKey, EMAIL, 'email'))
-      expect(() =>
-        app({ fs: bound, options: { blindIndexKey: indexKey }, routes: [] }),
-      ).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }))
+      expect(() => app({ fs: bound, options: { blindIndexKey: indexKey }, routes: [] })).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+      )
     })
 
     it('refuses to start without a blind-index key (ERR_FIELDSEAL_NO_KEY)', () => {

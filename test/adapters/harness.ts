@@ -85,9 +85,7 @@ export interface ErrorHandlerOptions {
   readonly onError?: (error: unknown) => void
 }
 
-const errorHandlerOf = (
-  spec: AppSpec,
-): { onError?: (error: unknown) => void } | undefined =>
+const errorHandlerOf = (spec: AppSpec): { onError?: (error: unknown) => void } | undefined =>
   typeof spec.withErrorHandler === 'object' ? spec.withErrorHandler : undefined
 
 function expressApp(createExpress: ExpressModule, json: (limit?: string) => any) {
@@ -152,7 +150,8 @@ function koaApp(KoaApp: KoaClass, defaultParser: (limit?: string) => any) {
     const fieldseal = spec.withoutFieldseal ? [] : [koaAdapter.fieldseal(spec.fs, spec.options)]
     if (spec.plainJsonParse) parser = () => plainJsonParser
     const parse = parser(spec.jsonLimit)
-    if (spec.fieldsealBeforeParser) for (const middleware of [...fieldseal, parse]) app.use(middleware)
+    if (spec.fieldsealBeforeParser)
+      for (const middleware of [...fieldseal, parse]) app.use(middleware)
     else for (const middleware of [parse, ...fieldseal]) app.use(middleware)
     const router = new Router()
     for (const route of spec.routes) {
@@ -176,9 +175,7 @@ function koaApp(KoaApp: KoaClass, defaultParser: (limit?: string) => any) {
 const limited = (limit: string | undefined) => (limit === undefined ? {} : { limit })
 const jsonLimited = (limit: string | undefined) => (limit === undefined ? {} : { jsonLimit: limit })
 
-export const express5App: AppFactory = expressApp(express, (limit) =>
-  express.json(limited(limit)),
-)
+export const express5App: AppFactory = expressApp(express, (limit) => express.json(limited(limit)))
 // Express 4's own express.json() (body-parser 1.x), as its users mount it.
 export const express4App: AppFactory = expressApp(express4 as ExpressModule, (limit) =>
   (express4 as ExpressModule).json(limited(limit)),

@@ -15,7 +15,9 @@ const cloakKey = parseKeySync(generateKey())
 const values: Record<string, string> = {
   ssn: '078-05-1120',
   email: 'jane.doe@example.com',
-  'address (200 B)': '1600 Pennsylvania Avenue NW, Washington, DC 20500, United States of America; '.repeat(3).slice(0, 200),
+  'address (200 B)': '1600 Pennsylvania Avenue NW, Washington, DC 20500, United States of America; '
+    .repeat(3)
+    .slice(0, 200),
   '10 KiB': 'x'.repeat(10 * 1024),
 }
 
@@ -31,7 +33,10 @@ function floorDecrypt(encoded: string): string {
   const data = Buffer.from(encoded, 'base64url')
   const decipher = createDecipheriv('aes-256-gcm', rawKey, data.subarray(0, 12))
   decipher.setAuthTag(data.subarray(data.length - 16))
-  return Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]).toString('utf8')
+  return Buffer.concat([
+    decipher.update(data.subarray(12, data.length - 16)),
+    decipher.final(),
+  ]).toString('utf8')
 }
 
 for (const [name, value] of Object.entries(values)) {

@@ -32,24 +32,61 @@ describe('rotateKey', async () => {
   const file10 = await keyringOf(new FileKeyStore(join(folder, 'k10.json')), 10)
   const file500 = await keyringOf(new FileKeyStore(join(folder, 'k500.json')), 500)
   const memory10 = await keyringOf(new MemoryKeyStore(), 10)
-  bench('FileKeyStore, 10 → 215 keys', () => file10.rotateKey('data').then(() => undefined), options)
-  bench('FileKeyStore, 500 → 715 keys', () => file500.rotateKey('data').then(() => undefined), options)
-  bench('MemoryKeyStore, 10 → 215 keys', () => memory10.rotateKey('data').then(() => undefined), options)
+  bench(
+    'FileKeyStore, 10 → 215 keys',
+    () => file10.rotateKey('data').then(() => undefined),
+    options,
+  )
+  bench(
+    'FileKeyStore, 500 → 715 keys',
+    () => file500.rotateKey('data').then(() => undefined),
+    options,
+  )
+  bench(
+    'MemoryKeyStore, 10 → 215 keys',
+    () => memory10.rotateKey('data').then(() => undefined),
+    options,
+  )
 })
 
 describe('open', async () => {
   const path = join(folder, 'open.json')
   await keyringOf(new FileKeyStore(path), 10)
-  bench('openKeyring on a FileKeyStore of 10 keys (raw master key)', async () => {
-    const keyring = await openKeyring({ store: new FileKeyStore(path), masterKey, env: {}, refreshIntervalMs: 0 })
-    await keyring.close()
-  }, { iterations: 100, time: 0 })
+  bench(
+    'openKeyring on a FileKeyStore of 10 keys (raw master key)',
+    async () => {
+      const keyring = await openKeyring({
+        store: new FileKeyStore(path),
+        masterKey,
+        env: {},
+        refreshIntervalMs: 0,
+      })
+      await keyring.close()
+    },
+    { iterations: 100, time: 0 },
+  )
 
   const byPassphrase = join(folder, 'passphrase.json')
-  await (await openKeyManager({ store: new FileKeyStore(byPassphrase), passphrase: 'bench', env: {}, create: true })).initEncryptionKeys()
-  bench('openKeyring with a passphrase (PBKDF2-HMAC-SHA256, 600 000 iterations)', async () => {
-    const store = new FileKeyStore(byPassphrase)
-    const keyring = await openKeyring({ store, passphrase: 'bench', env: {}, refreshIntervalMs: 0 })
-    await keyring.close()
-  }, { iterations: 5, time: 0 })
+  await (
+    await openKeyManager({
+      store: new FileKeyStore(byPassphrase),
+      passphrase: 'bench',
+      env: {},
+      create: true,
+    })
+  ).initEncryptionKeys()
+  bench(
+    'openKeyring with a passphrase (PBKDF2-HMAC-SHA256, 600 000 iterations)',
+    async () => {
+      const store = new FileKeyStore(byPassphrase)
+      const keyring = await openKeyring({
+        store,
+        passphrase: 'bench',
+        env: {},
+        refreshIntervalMs: 0,
+      })
+      await keyring.close()
+    },
+    { iterations: 5, time: 0 },
+  )
 })

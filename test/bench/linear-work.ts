@@ -28,67 +28,112 @@ const attempt = (run: () => unknown) => () => {
 
 /** Each case: what is measured, and the work on an input of about `n` code units. */
 const cases: Array<[string, (n: number) => () => void]> = [
-  ['normalizeForBlindIndex: digits then a letter', (n) => {
-    const text = '1'.repeat(n) + 'a'
-    return attempt(() => normalizeForBlindIndex(text, 'f', Infinity))
-  }],
-  ['normalizeForBlindIndex: spaces and separators', (n) => {
-    const text = ' (-'.repeat(n / 3) + '1x'
-    return attempt(() => normalizeForBlindIndex(text, 'f', Infinity))
-  }],
-  ['JSON media type: long subtype without +json', (n) => {
-    const headers = { 'content-type': `application/${'a'.repeat(n)}`, 'content-length': '1' }
-    return attempt(() => hasJsonBody(headers))
-  }],
-  ['JSON media type: white space then no parameter', (n) => {
-    const type = `${' '.repeat(n)}application/json${' '.repeat(n)}x`
-    const headers = { 'content-type': type, 'content-length': '1' }
-    return attempt(() => hasJsonBody(headers))
-  }],
-  ['envelope: version digits without a colon', (n) => {
-    const text = `enc:v${'1'.repeat(n)}`
-    return attempt(() => parseEnvelope(text))
-  }],
-  ['envelope: key id without a colon', (n) => {
-    const text = `enc:v1:${'a'.repeat(n)}`
-    return attempt(() => parseEnvelope(text))
-  }],
-  ['envelope: legacy base64 failing at the end', (n) => {
-    const text = `enc:${'AAAA'.repeat(n / 4)}AA!=`
-    return attempt(() => parseEnvelope(text))
-  }],
-  ['envelope: v1 base64url with a bad character before the end', (n) => {
-    const text = `enc:v1:kid:${'A'.repeat(n)}!AAA`
-    return attempt(() => parseEnvelope(text))
-  }],
-  ['v1 plaintext: a long JSON string', (n) => {
-    const text = `"${'a'.repeat(n)}"`
-    return attempt(() => parsePlaintextText(text))
-  }],
-  ['v1 plaintext: a long JSON string with a quote at the end', (n) => {
-    const text = `"${'a'.repeat(n)}"x"`
-    return attempt(() => parsePlaintextText(text))
-  }],
-  ['detection: card and SSN shapes on long digits', (n) => {
-    const text = '4'.repeat(n) + ' '
-    return attempt(() => looksLikeCardNumber(text) || looksLikeSsn(text))
-  }],
-  ['masking: phone with separators', (n) => {
-    const text = '1-'.repeat(n / 2) + 'x'
-    return attempt(() => maskPhone(text))
-  }],
-  ['masking: e-mail with a long local part', (n) => {
-    const text = 'a'.repeat(n) + '@example.com'
-    return attempt(() => maskEmail(text))
-  }],
-  ['paths: printing a long key that is not an identifier', (n) => {
-    const key = 'a'.repeat(n) + '!'
-    return attempt(() => appendPath('root', key))
-  }],
-  ['policy: field-name normalisation', (n) => {
-    const name = ' _-A'.repeat(n / 4)
-    return attempt(() => normalizeFieldName(name))
-  }],
+  [
+    'normalizeForBlindIndex: digits then a letter',
+    (n) => {
+      const text = '1'.repeat(n) + 'a'
+      return attempt(() => normalizeForBlindIndex(text, 'f', Infinity))
+    },
+  ],
+  [
+    'normalizeForBlindIndex: spaces and separators',
+    (n) => {
+      const text = ' (-'.repeat(n / 3) + '1x'
+      return attempt(() => normalizeForBlindIndex(text, 'f', Infinity))
+    },
+  ],
+  [
+    'JSON media type: long subtype without +json',
+    (n) => {
+      const headers = { 'content-type': `application/${'a'.repeat(n)}`, 'content-length': '1' }
+      return attempt(() => hasJsonBody(headers))
+    },
+  ],
+  [
+    'JSON media type: white space then no parameter',
+    (n) => {
+      const type = `${' '.repeat(n)}application/json${' '.repeat(n)}x`
+      const headers = { 'content-type': type, 'content-length': '1' }
+      return attempt(() => hasJsonBody(headers))
+    },
+  ],
+  [
+    'envelope: version digits without a colon',
+    (n) => {
+      const text = `enc:v${'1'.repeat(n)}`
+      return attempt(() => parseEnvelope(text))
+    },
+  ],
+  [
+    'envelope: key id without a colon',
+    (n) => {
+      const text = `enc:v1:${'a'.repeat(n)}`
+      return attempt(() => parseEnvelope(text))
+    },
+  ],
+  [
+    'envelope: legacy base64 failing at the end',
+    (n) => {
+      const text = `enc:${'AAAA'.repeat(n / 4)}AA!=`
+      return attempt(() => parseEnvelope(text))
+    },
+  ],
+  [
+    'envelope: v1 base64url with a bad character before the end',
+    (n) => {
+      const text = `enc:v1:kid:${'A'.repeat(n)}!AAA`
+      return attempt(() => parseEnvelope(text))
+    },
+  ],
+  [
+    'v1 plaintext: a long JSON string',
+    (n) => {
+      const text = `"${'a'.repeat(n)}"`
+      return attempt(() => parsePlaintextText(text))
+    },
+  ],
+  [
+    'v1 plaintext: a long JSON string with a quote at the end',
+    (n) => {
+      const text = `"${'a'.repeat(n)}"x"`
+      return attempt(() => parsePlaintextText(text))
+    },
+  ],
+  [
+    'detection: card and SSN shapes on long digits',
+    (n) => {
+      const text = '4'.repeat(n) + ' '
+      return attempt(() => looksLikeCardNumber(text) || looksLikeSsn(text))
+    },
+  ],
+  [
+    'masking: phone with separators',
+    (n) => {
+      const text = '1-'.repeat(n / 2) + 'x'
+      return attempt(() => maskPhone(text))
+    },
+  ],
+  [
+    'masking: e-mail with a long local part',
+    (n) => {
+      const text = 'a'.repeat(n) + '@example.com'
+      return attempt(() => maskEmail(text))
+    },
+  ],
+  [
+    'paths: printing a long key that is not an identifier',
+    (n) => {
+      const key = 'a'.repeat(n) + '!'
+      return attempt(() => appendPath('root', key))
+    },
+  ],
+  [
+    'policy: field-name normalisation',
+    (n) => {
+      const name = ' _-A'.repeat(n / 4)
+      return attempt(() => normalizeFieldName(name))
+    },
+  ],
 ]
 
 /** Median time of `run` over enough repetitions to be measurable, in nanoseconds. */

@@ -19,14 +19,21 @@ import { createSoftHsm } from '../helpers/softhsm.js'
 import { VaultTransitServer } from '../helpers/vault-transit-server.js'
 
 if (process.argv.includes('--help')) {
-  console.log('usage: npm run bench:providers -- [N]   (N wraps and N unwraps per provider, default 200)')
+  console.log(
+    'usage: npm run bench:providers -- [N]   (N wraps and N unwraps per provider, default 200)',
+  )
   process.exit(0)
 }
 const n = Number(process.argv[2] ?? 200)
 if (!Number.isSafeInteger(n) || n < 10) throw new Error('N must be an integer of at least 10')
 
 const PIN = 'bench-pin-1234'
-const binding = (i: number): KeyBinding => ({ keyId: `k${i}`, type: 'data', version: String(i + 1), keyring: 'bench' })
+const binding = (i: number): KeyBinding => ({
+  keyId: `k${i}`,
+  type: 'data',
+  version: String(i + 1),
+  keyring: 'bench',
+})
 
 /** The in-process reference: what wrapping costs with the key in memory (node:crypto AES-GCM). */
 function localProvider(): MasterKeyProvider {
@@ -70,7 +77,9 @@ async function measure(name: string, create: () => Promise<MasterKeyProvider>): 
     const [, tenMs] = await timed(async () => {
       for (let i = 0; i < 10; i++) await provider.unwrap(wrapped[i] as Uint8Array, binding(i))
     })
-    const [, parallelMs] = await timed(() => Promise.all(wrapped.map((w, i) => provider.unwrap(w, binding(i)))))
+    const [, parallelMs] = await timed(() =>
+      Promise.all(wrapped.map((w, i) => provider.unwrap(w, binding(i)))),
+    )
     const us = (ms: number) => ((ms * 1000) / n).toFixed(0).padStart(7)
     console.log(
       `${name.padEnd(28)} create ${createMs.toFixed(1).padStart(7)} ms | wrap ${us(wrapMs)} µs | unwrap ${us(unwrapMs)} µs | ` +
@@ -92,14 +101,35 @@ try {
   kms.createKey('alias/bench')
   vault.tokens.set('bench-token', '')
   vault.addKey('bench')
-  console.log(`N = ${n} data keys of 32 bytes, one call at a time unless said; node ${process.version}`)
-  await measure('local AES-GCM (reference)', async () => localProvider())
-  await measure('pkcs11 SoftHSM AES-GCM', () => createPkcs11Provider({ uri: 'pkcs11:token=bench;object=master', mechanism: 'aes-gcm', ...pkcs11 }))
-  await measure('pkcs11 SoftHSM AES-KWP', () => createPkcs11Provider({ uri: 'pkcs11:token=bench;object=master', mechanism: 'aes-kwp', ...pkcs11 }))
-  await measure('aws-kms (loopback)', () =>
-    createAwsKmsProvider({ keyId: 'alias/bench', region: kms.region, endpoint: kms.url, credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' } }),
+  console.log(
+    `N = ${n} data keys of 32 bytes, one call at a time unless said; node ${process.version}`,
   )
-  await measure('vault-transit (loopback)', () => createVaultTransitProvider({ address: vault.url, key: 'bench', token: 'bench-token', env: {} }))
+  await measure('local AES-GCM (reference)', async () => localProvider())
+  await measure('pkcs11 SoftHSM AES-GCM', () =>
+    createPkcs11Provider({
+      uri: 'pkcs11:token=bench;object=master',
+      mechanism: 'aes-gcm',
+      ...pkcs11,
+    }),
+  )
+  await measure('pkcs11 SoftHSM AES-KWP', () =>
+    createPkcs11Provider({
+      uri: 'pkcs11:token=bench;object=master',
+      mechanism: 'aes-kwp',
+      ...pkcs11,
+    }),
+  )
+  await measure('aws-kms (loopback)', () =>
+    createAwsKmsProvider({
+      keyId: 'alias/bench',
+      region: kms.region,
+      endpoint: kms.url,
+      credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' },
+    }),
+  )
+  await measure('vault-transit (loopback)', () =>
+    createVaultTransitProvider({ address: vault.url, key: 'bench', token: 'bench-token', env: {} }),
+  )
 } finally {
   await kms.close()
   await vault.close()

@@ -20,7 +20,11 @@ try {
     const tuples: string[] = []
     for (let id = start; id < Math.min(rows, start + 1000); id++) {
       const row = before.encryptFields(
-        { ssn: `078-05-${String(id % 10000).padStart(4, '0')}`, card: '4111111111111111', email: `u${id}@example.com` },
+        {
+          ssn: `078-05-${String(id % 10000).padStart(4, '0')}`,
+          card: '4111111111111111',
+          email: `u${id}@example.com`,
+        },
         ['ssn', 'card', 'email'],
       )
       const n = values.length

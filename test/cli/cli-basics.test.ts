@@ -146,7 +146,10 @@ describe('usage errors (exit code 2)', () => {
         [['keys', 'retire', key], 'argument 3 looks like key material, not a key id'],
         [['keys', 'deactivate', '--json', key], 'argument 4 looks like key material'],
         [['keys', 'reactivate', '--', key], 'argument 4 looks like key material'],
-        [['keys', 'rotate', '--if-active', key], 'the value of --if-active looks like key material'],
+        [
+          ['keys', 'rotate', '--if-active', key],
+          'the value of --if-active looks like key material',
+        ],
         [['keys', 'list', '--type', key], '--type must be one of master, data, session, signing.'],
         [['keys', 'list', '--status', `active,${key}`], '--status must be one of'],
         [['keys', 'rotate', '--by', key], '--by looks like key material or a secret'],

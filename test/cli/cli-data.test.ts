@@ -218,7 +218,10 @@ describe('fieldseal reencrypt', () => {
     // One character in the middle of the sealed bytes changed (never a no-op, always canonical).
     const sealed = good[1]?.ssn ?? ''
     const at = sealed.length - 10
-    const tampered = { ...good[1], ssn: `${sealed.slice(0, at)}${sealed[at] === 'A' ? 'B' : 'A'}${sealed.slice(at + 1)}` }
+    const tampered = {
+      ...good[1],
+      ssn: `${sealed.slice(0, at)}${sealed[at] === 'A' ? 'B' : 'A'}${sealed.slice(at + 1)}`,
+    }
     await box.writeRecords('mixed.ndjson', [good[0], stranger, tampered, good[3]])
     const result = await box.run(['reencrypt', 'mixed.ndjson', '--out', 'out.ndjson'])
     expect(result.code).toBe(1)

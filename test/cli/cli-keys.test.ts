@@ -99,15 +99,21 @@ describe('fieldseal keys: the lifecycle end to end', () => {
     expect(unknown.stderr).toContain('ERR_FIELDSEAL_KEY_NOT_FOUND')
 
     // Just rotated: instances may still seal with the old key; the refusal says until when.
-    await box.writeRecords('usage-early.json', [{ byKid: {}, legacy: 0, startedAt: new Date().toISOString() }])
+    await box.writeRecords('usage-early.json', [
+      { byKid: {}, legacy: 0, startedAt: new Date().toISOString() },
+    ])
     const notYet = await box.run(['keys', 'retire', first.id, '--usage', 'usage-early.json'])
     expect(notYet.code).toBe(1)
-    expect(notYet.stderr).toMatch(/ERR_FIELDSEAL_KEY_IN_USE: .*stopped being active at .*Wait until \S+ \(\d min( \d+ s)? from now\), then re-encrypt, take a new usage report and retire it/)
+    expect(notYet.stderr).toMatch(
+      /ERR_FIELDSEAL_KEY_IN_USE: .*stopped being active at .*Wait until \S+ \(\d min( \d+ s)? from now\), then re-encrypt, take a new usage report and retire it/,
+    )
     // The rotation an hour back: no instance can still seal with the old key (see seal-lease.ts).
     await backdateRotations(new FileKeyStore(box.path('keyring.json')), master, 3_600_000)
     const startedAt = new Date().toISOString()
     await box.writeRecords('usage-busy.json', [{ byKid: { [first.id]: 2 }, legacy: 0, startedAt }])
-    await box.writeRecords('usage-clear.json', [{ byKid: { [second.id]: 5 }, legacy: 0, startedAt }])
+    await box.writeRecords('usage-clear.json', [
+      { byKid: { [second.id]: 5 }, legacy: 0, startedAt },
+    ])
     const busy = await box.run([
       'keys',
       'retire',
@@ -243,10 +249,14 @@ describe('fieldseal keys: key ids that start with "-" (about 1 in 64)', () => {
     expect(bare.stderr).toContain(`put "--" before it: fieldseal keys deactivate -- ${double.kid}`)
     const afterDashes = await box.run(['keys', 'deactivate', '--json', '--', double.kid])
     expect(afterDashes.code).toBe(0)
-    expect(JSON.parse(afterDashes.stdout)).toMatchObject({ key: { id: double.kid, status: 'inactive' } })
+    expect(JSON.parse(afterDashes.stdout)).toMatchObject({
+      key: { id: double.kid, status: 'inactive' },
+    })
 
     await backdateRotations(new FileKeyStore(box.path('keyring.json')), master, 3_600_000)
-    await box.writeRecords('usage.json', [{ byKid: {}, legacy: 0, startedAt: new Date().toISOString() }])
+    await box.writeRecords('usage.json', [
+      { byKid: {}, legacy: 0, startedAt: new Date().toISOString() },
+    ])
     const retired = await box.json(['keys', 'retire', dash.kid, '--usage', 'usage.json'])
     expect(retired).toMatchObject({ key: { id: dash.kid, status: 'retired' } })
     const retiredToo = await box.run(['keys', 'retire', '--usage', 'usage.json', '--', double.kid])
@@ -322,7 +332,9 @@ describe('fieldseal keys: messages an operator can act on', () => {
     box.env.FIELDSEAL_MASTER_KEY = 'abc'
     const env = await box.run(['keys', 'init'])
     expect(env.code).toBe(3)
-    expect(env.stderr).toContain('ERR_FIELDSEAL_INVALID_KEY: FIELDSEAL_MASTER_KEY is not a master key')
+    expect(env.stderr).toContain(
+      'ERR_FIELDSEAL_INVALID_KEY: FIELDSEAL_MASTER_KEY is not a master key',
+    )
     expect(env.stderr).toContain('"fieldseal keygen"')
     expect(env.stderr).not.toContain('openKeyManager')
     await writeFile(box.path('short.key'), Buffer.alloc(16, 1).toString('base64'), { mode: 0o600 })

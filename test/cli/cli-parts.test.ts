@@ -193,7 +193,9 @@ describe('redaction', () => {
     }
     const secrets = secretsOf(env)
     expect(secrets).toEqual(['hunter2-passphrase', key.toString('base64')])
-    expect(redact(`cannot read ${key.toString('hex')} (ENOENT)`)).toBe('cannot read [redacted] (ENOENT)')
+    expect(redact(`cannot read ${key.toString('hex')} (ENOENT)`)).toBe(
+      'cannot read [redacted] (ENOENT)',
+    )
     expect(redact('by hunter2-passphrase!', secrets)).toBe('by [redacted]!')
     expect(isShowable('ops@example.com', secrets)).toBe(true)
     expect(isShowable('x-hunter2-passphrase', secrets)).toBe(false)
@@ -253,7 +255,9 @@ describe('ProgressBar', () => {
     const bar = new ProgressBar(log, { label: 'usage', totalBytes: 20_000, now: () => now })
     now = 5
     bar.update(1, 1000)
-    expect(log.chunks[0]).toBe('usage  [#-----------------------]    5%  1 records  -/s  ETA -:--\n')
+    expect(log.chunks[0]).toBe(
+      'usage  [#-----------------------]    5%  1 records  -/s  ETA -:--\n',
+    )
     now = 2000
     bar.update(3000, 10_000)
     expect(log.chunks[1]).toContain('50%  3,000 records  1,500/s  ETA 0:02')

@@ -12,7 +12,12 @@ export interface Child {
   /** Resolves once the child printed a line equal to `line`. */
   waitForLine(line: string): Promise<void>
   /** Resolves with the exit code (or signal) and everything printed. */
-  readonly exited: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>
+  readonly exited: Promise<{
+    code: number | null
+    signal: string | null
+    stdout: string
+    stderr: string
+  }>
 }
 
 /** Starts `test/helpers/<script>` with `args`, in the project root, with `env` added. */
@@ -35,9 +40,12 @@ export function startHelper(script: string, args: string[], env: Record<string, 
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk
   })
-  const exited = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
-    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  )
+  const exited = new Promise<{
+    code: number | null
+    signal: string | null
+    stdout: string
+    stderr: string
+  }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })))
   return {
     process: child,
     exited,
@@ -45,7 +53,9 @@ export function startHelper(script: string, args: string[], env: Record<string, 
       if (stdout.split('\n').includes(line)) return Promise.resolve()
       return new Promise<void>((resolve, reject) => {
         waiters.push({ line, resolve })
-        void exited.then(({ code, stderr: err }) => reject(new Error(`child exited (${code}) before "${line}": ${err}`)))
+        void exited.then(({ code, stderr: err }) =>
+          reject(new Error(`child exited (${code}) before "${line}": ${err}`)),
+        )
       })
     },
   }

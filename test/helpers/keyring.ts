@@ -73,10 +73,19 @@ export async function resigned(doc: KeyringDocument, masterKey: string): Promise
  * revision, re-signed), as if its rotations had happened that long ago: the wait before a
  * retirement (src/keyring/seal-lease.ts) is then over, without the test waiting minutes.
  */
-export async function backdateRotations(store: KeyStore, masterKey: string, ms: number): Promise<void> {
+export async function backdateRotations(
+  store: KeyStore,
+  masterKey: string,
+  ms: number,
+): Promise<void> {
   const doc = (await store.load()) as KeyringDocument
   const keys = doc.keys.map((record) =>
-    record.activeUntil ? { ...record, activeUntil: new Date(Date.parse(record.activeUntil) - ms).toISOString() } : record,
+    record.activeUntil
+      ? { ...record, activeUntil: new Date(Date.parse(record.activeUntil) - ms).toISOString() }
+      : record,
   )
-  await store.save(await resigned({ ...doc, revision: doc.revision + 1, keys }, masterKey), doc.revision)
+  await store.save(
+    await resigned({ ...doc, revision: doc.revision + 1, keys }, masterKey),
+    doc.revision,
+  )
 }

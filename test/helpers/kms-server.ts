@@ -112,12 +112,21 @@ export class KmsServer {
       if (--fault.count === 0) this.#faults.shift()
       return fail(res, fault.type, 'injected', fault.status)
     }
-    if (req.method !== 'POST' || req.url !== '/' || request.contentType !== 'application/x-amz-json-1.1') {
+    if (
+      req.method !== 'POST' ||
+      req.url !== '/' ||
+      request.contentType !== 'application/x-amz-json-1.1'
+    ) {
       return fail(res, 'UnknownOperationException', 'not the JSON 1.1 protocol', 404)
     }
-    const scope = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([a-z0-9-]+)\/kms\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/.exec(request.authorization ?? '')
-    if (scope === null || scope[2] !== this.region) return fail(res, 'InvalidSignatureException', 'bad signature')
-    if (!this.accessKeys.has(scope[1] as string)) return fail(res, 'UnrecognizedClientException', 'unknown key')
+    const scope =
+      /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([a-z0-9-]+)\/kms\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/.exec(
+        request.authorization ?? '',
+      )
+    if (scope === null || scope[2] !== this.region)
+      return fail(res, 'InvalidSignatureException', 'bad signature')
+    if (!this.accessKeys.has(scope[1] as string))
+      return fail(res, 'UnrecognizedClientException', 'unknown key')
     if (request.target === 'TrentService.Encrypt') return this.#encrypt(res, body)
     if (request.target === 'TrentService.Decrypt') return this.#decrypt(res, body)
     fail(res, 'UnknownOperationException', 'unknown target')
@@ -132,23 +141,43 @@ export class KmsServer {
   }
 
   #encrypt(res: ServerResponse, body: Record<string, unknown>): void {
-    const shape = checkShape(body, ['KeyId', 'Plaintext', 'EncryptionContext', 'EncryptionAlgorithm'])
+    const shape = checkShape(body, [
+      'KeyId',
+      'Plaintext',
+      'EncryptionContext',
+      'EncryptionAlgorithm',
+    ])
     if (shape !== undefined) return fail(res, 'ValidationException', shape)
     const key = this.#resolve(body['KeyId'])
     if (key === undefined) return fail(res, 'NotFoundException', 'key not found')
     if (!key.enabled) return fail(res, 'DisabledException', 'key disabled')
     const plaintext = Buffer.from(String(body['Plaintext']), 'base64')
-    if (plaintext.length < 1 || plaintext.length > 4096) return fail(res, 'ValidationException', 'Plaintext length')
+    if (plaintext.length < 1 || plaintext.length > 4096)
+      return fail(res, 'ValidationException', 'Plaintext length')
     const nonce = randomBytes(12)
     const cipher = createCipheriv('aes-256-gcm', key.material, nonce)
     cipher.setAAD(contextBytes(body['EncryptionContext']))
     const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
-    const blob = Buffer.concat([Buffer.from([BLOB_VERSION]), Buffer.from(key.id, 'ascii'), nonce, sealed])
-    send(res, 200, { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' })
+    const blob = Buffer.concat([
+      Buffer.from([BLOB_VERSION]),
+      Buffer.from(key.id, 'ascii'),
+      nonce,
+      sealed,
+    ])
+    send(res, 200, {
+      CiphertextBlob: blob.toString('base64'),
+      KeyId: key.arn,
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    })
   }
 
   #decrypt(res: ServerResponse, body: Record<string, unknown>): void {
-    const shape = checkShape(body, ['KeyId', 'CiphertextBlob', 'EncryptionContext', 'EncryptionAlgorithm'])
+    const shape = checkShape(body, [
+      'KeyId',
+      'CiphertextBlob',
+      'EncryptionContext',
+      'EncryptionAlgorithm',
+    ])
     if (shape !== undefined) return fail(res, 'ValidationException', shape)
     const key = this.#resolve(body['KeyId'])
     if (key === undefined) return fail(res, 'NotFoundException', 'key not found')
@@ -157,15 +186,23 @@ export class KmsServer {
       return fail(res, 'InvalidCiphertextException', 'invalid ciphertext')
     }
     const blobKeyId = blob.subarray(1, 37).toString('latin1')
-    if (!this.#keys.has(blobKeyId)) return fail(res, 'InvalidCiphertextException', 'invalid ciphertext')
+    if (!this.#keys.has(blobKeyId))
+      return fail(res, 'InvalidCiphertextException', 'invalid ciphertext')
     if (blobKeyId !== key.id) return fail(res, 'IncorrectKeyException', 'incorrect key')
     if (!key.enabled) return fail(res, 'DisabledException', 'key disabled')
     try {
       const decipher = createDecipheriv('aes-256-gcm', key.material, blob.subarray(37, 49))
       decipher.setAAD(contextBytes(body['EncryptionContext']))
       decipher.setAuthTag(blob.subarray(blob.length - 16))
-      const plaintext = Buffer.concat([decipher.update(blob.subarray(49, blob.length - 16)), decipher.final()])
-      send(res, 200, { KeyId: this.answerKeyId ?? key.arn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' })
+      const plaintext = Buffer.concat([
+        decipher.update(blob.subarray(49, blob.length - 16)),
+        decipher.final(),
+      ])
+      send(res, 200, {
+        KeyId: this.answerKeyId ?? key.arn,
+        Plaintext: plaintext.toString('base64'),
+        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      })
     } catch {
       fail(res, 'InvalidCiphertextException', 'invalid ciphertext')
     }
@@ -174,23 +211,39 @@ export class KmsServer {
 
 /** Request fields: only the expected names, strings where KMS wants strings, a string map context. */
 function checkShape(body: Record<string, unknown>, allowed: readonly string[]): string | undefined {
-  for (const name of Object.keys(body)) if (!allowed.includes(name)) return `unexpected field ${name}`
-  for (const name of allowed.slice(0, 2)) if (typeof body[name] !== 'string') return `${name} is required`
-  if (body['EncryptionAlgorithm'] !== undefined && body['EncryptionAlgorithm'] !== 'SYMMETRIC_DEFAULT') return 'EncryptionAlgorithm'
+  for (const name of Object.keys(body))
+    if (!allowed.includes(name)) return `unexpected field ${name}`
+  for (const name of allowed.slice(0, 2))
+    if (typeof body[name] !== 'string') return `${name} is required`
+  if (
+    body['EncryptionAlgorithm'] !== undefined &&
+    body['EncryptionAlgorithm'] !== 'SYMMETRIC_DEFAULT'
+  )
+    return 'EncryptionAlgorithm'
   const context = body['EncryptionContext']
-  if (context !== undefined && (typeof context !== 'object' || context === null || Object.values(context).some((v) => typeof v !== 'string'))) {
+  if (
+    context !== undefined &&
+    (typeof context !== 'object' ||
+      context === null ||
+      Object.values(context).some((v) => typeof v !== 'string'))
+  ) {
     return 'EncryptionContext must be a map of strings'
   }
   return undefined
 }
 
 function contextBytes(context: unknown): Buffer {
-  const entries = Object.entries((context ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : 1))
+  const entries = Object.entries((context ?? {}) as Record<string, string>).sort(([a], [b]) =>
+    a < b ? -1 : 1,
+  )
   return Buffer.from(JSON.stringify(entries), 'utf8')
 }
 
 function send(res: ServerResponse, status: number, body: object): void {
-  res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID() })
+  res.writeHead(status, {
+    'Content-Type': 'application/x-amz-json-1.1',
+    'x-amzn-RequestId': randomUUID(),
+  })
   res.end(JSON.stringify(body))
 }
 

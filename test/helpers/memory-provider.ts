@@ -5,7 +5,12 @@
  * memory-provider.test.ts runs the contract suite on it).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { canonicalBinding, checkBytes, MAX_MATERIAL_LENGTH, MAX_WRAPPED_LENGTH } from '../../src/master-key/binding.js'
+import {
+  canonicalBinding,
+  checkBytes,
+  MAX_MATERIAL_LENGTH,
+  MAX_WRAPPED_LENGTH,
+} from '../../src/master-key/binding.js'
 import { closedProvider, providerError } from '../../src/master-key/provider-error.js'
 import type { KeyBinding, MasterKeyProvider, ProviderIdentity } from '../../src/master-key/types.js'
 
@@ -39,9 +44,14 @@ export class MemoryProvider implements MasterKeyProvider {
     this.#use()
     try {
       if (sealed.length <= IV + TAG) throw new Error('short')
-      const decipher = createDecipheriv('aes-256-gcm', this.#key, sealed.subarray(0, IV)).setAAD(aad)
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, sealed.subarray(0, IV)).setAAD(
+        aad,
+      )
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG))
-      return Buffer.concat([decipher.update(sealed.subarray(IV, sealed.length - TAG)), decipher.final()])
+      return Buffer.concat([
+        decipher.update(sealed.subarray(IV, sealed.length - TAG)),
+        decipher.final(),
+      ])
     } catch {
       // Never keep the crypto error as the cause: say only what failed.
       throw providerError('memory', 'wrong-key', 'the wrapped key does not open under this key')

@@ -51,7 +51,10 @@ export function errorText(error: unknown): string {
 }
 
 /** Runs `call`, expects a FieldsealError with `code`, and returns it. */
-export async function expectCode(call: () => Promise<unknown>, code: FieldsealErrorCode): Promise<Error> {
+export async function expectCode(
+  call: () => Promise<unknown>,
+  code: FieldsealErrorCode,
+): Promise<Error> {
   const error = await call().then(
     () => undefined,
     (e: unknown) => e,
@@ -75,14 +78,23 @@ function flipBit(bytes: Uint8Array, index: number): Uint8Array {
  * describeProviderContract('vault-transit', setupVault)
  * ```
  */
-export function describeProviderContract(name: string, setup: () => Promise<ProviderUnderTest>): void {
+export function describeProviderContract(
+  name: string,
+  setup: () => Promise<ProviderUnderTest>,
+): void {
   describe(`MasterKeyProvider contract: ${name}`, () => {
     let subject: ProviderUnderTest
     const errors: unknown[] = []
     // Spellings of material and wraps that were in play when the errors were made.
     const leaks: string[] = []
     const remember = (...values: Uint8Array[]) => {
-      for (const v of values) leaks.push(Buffer.from(v).toString('base64'), Buffer.from(v).toString('hex'), Buffer.from(v).toString('base64url'), Buffer.from(v).toString('latin1'))
+      for (const v of values)
+        leaks.push(
+          Buffer.from(v).toString('base64'),
+          Buffer.from(v).toString('hex'),
+          Buffer.from(v).toString('base64url'),
+          Buffer.from(v).toString('latin1'),
+        )
     }
     const refused = async (call: () => Promise<unknown>, code: FieldsealErrorCode) => {
       errors.push(await expectCode(call, code))
@@ -101,7 +113,8 @@ export function describeProviderContract(name: string, setup: () => Promise<Prov
       for (const size of [32, 1, 16, 64, 4096]) {
         const material = randomBytes(size)
         const wrapped = await subject.provider.wrap(material, BINDING)
-        if (size >= 16) expect(Buffer.from(wrapped).includes(material), 'material in clear').toBe(false)
+        if (size >= 16)
+          expect(Buffer.from(wrapped).includes(material), 'material in clear').toBe(false)
         const opened = await subject.provider.unwrap(wrapped, { ...BINDING })
         expect(opened).toBeInstanceOf(Uint8Array)
         expect(Buffer.from(opened).equals(material)).toBe(true)
@@ -120,7 +133,9 @@ export function describeProviderContract(name: string, setup: () => Promise<Prov
       const material = randomBytes(32)
       const wrapped = await subject.provider.wrap(material, BINDING)
       const reordered = Object.fromEntries(Object.entries(BINDING).reverse())
-      expect(Buffer.from(await subject.provider.unwrap(wrapped, reordered)).equals(material)).toBe(true)
+      expect(Buffer.from(await subject.provider.unwrap(wrapped, reordered)).equals(material)).toBe(
+        true,
+      )
       const { keyring: _dropped, ...fewer } = BINDING
       for (const other of [
         { ...BINDING, keyId: 'k-2026-02' },
@@ -129,7 +144,10 @@ export function describeProviderContract(name: string, setup: () => Promise<Prov
         fewer,
         { ...BINDING, keyId: 'k-2026-0', type: '1data' },
       ]) {
-        await refused(() => subject.provider.unwrap(wrapped, other), 'ERR_FIELDSEAL_WRONG_MASTER_KEY')
+        await refused(
+          () => subject.provider.unwrap(wrapped, other),
+          'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+        )
       }
     })
 
@@ -139,17 +157,32 @@ export function describeProviderContract(name: string, setup: () => Promise<Prov
       remember(material, wrapped)
       const positions = new Set([0, 1, Math.floor(wrapped.length / 2), wrapped.length - 1])
       for (const index of positions) {
-        await refused(() => subject.provider.unwrap(flipBit(wrapped, index), BINDING), 'ERR_FIELDSEAL_WRONG_MASTER_KEY')
+        await refused(
+          () => subject.provider.unwrap(flipBit(wrapped, index), BINDING),
+          'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+        )
       }
-      await refused(() => subject.provider.unwrap(wrapped.subarray(0, wrapped.length - 1), BINDING), 'ERR_FIELDSEAL_WRONG_MASTER_KEY')
-      await refused(() => subject.provider.unwrap(wrapped.subarray(0, 8), BINDING), 'ERR_FIELDSEAL_WRONG_MASTER_KEY')
-      await refused(() => subject.provider.unwrap(randomBytes(wrapped.length), BINDING), 'ERR_FIELDSEAL_WRONG_MASTER_KEY')
+      await refused(
+        () => subject.provider.unwrap(wrapped.subarray(0, wrapped.length - 1), BINDING),
+        'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+      )
+      await refused(
+        () => subject.provider.unwrap(wrapped.subarray(0, 8), BINDING),
+        'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+      )
+      await refused(
+        () => subject.provider.unwrap(randomBytes(wrapped.length), BINDING),
+        'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+      )
     })
 
     it('refuses a wrap made under another key with ERR_FIELDSEAL_WRONG_MASTER_KEY', async () => {
       const material = randomBytes(32)
       const wrapped = await subject.otherKey.wrap(material, BINDING)
-      await refused(() => subject.provider.unwrap(wrapped, BINDING), 'ERR_FIELDSEAL_WRONG_MASTER_KEY')
+      await refused(
+        () => subject.provider.unwrap(wrapped, BINDING),
+        'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+      )
       const back = await subject.provider.wrap(material, BINDING)
       remember(material, wrapped, back)
       await refused(() => subject.otherKey.unwrap(back, BINDING), 'ERR_FIELDSEAL_WRONG_MASTER_KEY')
@@ -169,7 +202,9 @@ export function describeProviderContract(name: string, setup: () => Promise<Prov
         [randomBytes(32), null],
       ]
       for (const [material, binding] of bad) {
-        await expect(subject.provider.wrap(material as Uint8Array, binding as KeyBinding)).rejects.toThrow(TypeError)
+        await expect(
+          subject.provider.wrap(material as Uint8Array, binding as KeyBinding),
+        ).rejects.toThrow(TypeError)
       }
       await expect(subject.provider.unwrap(new Uint8Array(0), BINDING)).rejects.toThrow(TypeError)
     })
@@ -189,13 +224,26 @@ export function describeProviderContract(name: string, setup: () => Promise<Prov
     it('serves concurrent calls correctly', async () => {
       const materials = Array.from({ length: 24 }, () => randomBytes(32))
       const bindings = materials.map((_, i) => ({ ...BINDING, keyId: `k${i}` }))
-      const wrapped = await Promise.all(materials.map((m, i) => subject.provider.wrap(m, bindings[i] as KeyBinding)))
-      const opened = await Promise.all(wrapped.map((w, i) => subject.provider.unwrap(w, bindings[i] as KeyBinding)))
-      opened.forEach((bytes, i) => expect(Buffer.from(bytes).equals(materials[i] as Buffer)).toBe(true))
-      const crossed = await Promise.allSettled(wrapped.map((w, i) => subject.provider.unwrap(w, bindings[(i + 1) % 24] as KeyBinding)))
+      const wrapped = await Promise.all(
+        materials.map((m, i) => subject.provider.wrap(m, bindings[i] as KeyBinding)),
+      )
+      const opened = await Promise.all(
+        wrapped.map((w, i) => subject.provider.unwrap(w, bindings[i] as KeyBinding)),
+      )
+      opened.forEach((bytes, i) =>
+        expect(Buffer.from(bytes).equals(materials[i] as Buffer)).toBe(true),
+      )
+      const crossed = await Promise.allSettled(
+        wrapped.map((w, i) => subject.provider.unwrap(w, bindings[(i + 1) % 24] as KeyBinding)),
+      )
       for (const result of crossed) {
         expect(result.status).toBe('rejected')
-        expect(isFieldsealError((result as PromiseRejectedResult).reason, 'ERR_FIELDSEAL_WRONG_MASTER_KEY')).toBe(true)
+        expect(
+          isFieldsealError(
+            (result as PromiseRejectedResult).reason,
+            'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+          ),
+        ).toBe(true)
       }
     })
 
@@ -213,8 +261,14 @@ export function describeProviderContract(name: string, setup: () => Promise<Prov
       const wrapped = await subject.otherKey.wrap(material, BINDING)
       await subject.otherKey.close()
       await subject.otherKey.close()
-      await expectCode(() => subject.otherKey.wrap(material, BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
-      await expectCode(() => subject.otherKey.unwrap(wrapped, BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+      await expectCode(
+        () => subject.otherKey.wrap(material, BINDING),
+        'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+      )
+      await expectCode(
+        () => subject.otherKey.unwrap(wrapped, BINDING),
+        'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+      )
     })
   })
 }

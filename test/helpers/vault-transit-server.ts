@@ -88,12 +88,23 @@ export class VaultTransitServer {
 
   /** The next `count` requests are answered with `status` and `errors`. */
   failNext(count: number, status: number, errors: string[], retryAfter?: string): void {
-    this.#faults.push({ count, status, errors, ...(retryAfter === undefined ? {} : { retryAfter }) })
+    this.#faults.push({
+      count,
+      status,
+      errors,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    })
   }
 
   /** The next `count` requests get `status` with exactly `raw` as body (and a Location header). */
   answerNext(count: number, status: number, raw: string, location?: string): void {
-    this.#faults.push({ count, status, errors: [], raw, ...(location === undefined ? {} : { location }) })
+    this.#faults.push({
+      count,
+      status,
+      errors: [],
+      raw,
+      ...(location === undefined ? {} : { location }),
+    })
   }
 
   close(): Promise<void> {
@@ -144,7 +155,11 @@ export class VaultTransitServer {
     const [, mount, operation, name] = match as unknown as [string, string, string, string]
     const id = `${namespace}|${mount}|${decodeURIComponent(name)}`
     if (operation === 'keys' && request.method === 'GET') return this.#describe(res, id)
-    if (request.method !== 'POST' || request.contentType !== 'application/json' || body === undefined) {
+    if (
+      request.method !== 'POST' ||
+      request.contentType !== 'application/json' ||
+      body === undefined
+    ) {
       return send(res, 405, { errors: ['unsupported operation'] })
     }
     if (operation === 'encrypt') return this.#encrypt(res, id, body)
@@ -180,18 +195,32 @@ export class VaultTransitServer {
       this.#keys.set(id, key)
     }
     const plaintext = base64(body['plaintext'])
-    const aad = body['associated_data'] === undefined ? Buffer.alloc(0) : base64(body['associated_data'])
-    if (plaintext === undefined) return send(res, 400, { errors: ['failed to base64-decode plaintext'] })
-    if (aad === undefined) return send(res, 400, { errors: ['failed to base64-decode associated_data'] })
+    const aad =
+      body['associated_data'] === undefined ? Buffer.alloc(0) : base64(body['associated_data'])
+    if (plaintext === undefined)
+      return send(res, 400, { errors: ['failed to base64-decode plaintext'] })
+    if (aad === undefined)
+      return send(res, 400, { errors: ['failed to base64-decode associated_data'] })
     if (key.derived && body['context'] === undefined) {
-      return send(res, 400, { errors: ['missing \'context\' for key derivation; the key was created using a derived key, which means additional, per-request information must be included in order to perform operations with the key'] })
+      return send(res, 400, {
+        errors: [
+          "missing 'context' for key derivation; the key was created using a derived key, which means additional, per-request information must be included in order to perform operations with the key",
+        ],
+      })
     }
     const version = key.versions.length
     const nonce = randomBytes(12)
     const cipher = createCipheriv('aes-256-gcm', key.versions[version - 1] as Buffer, nonce)
     if (key.type.includes('gcm')) cipher.setAAD(aad)
-    const sealed = Buffer.concat([nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
-    send(res, 200, { data: { ciphertext: `vault:v${version}:${sealed.toString('base64')}`, key_version: version } })
+    const sealed = Buffer.concat([
+      nonce,
+      cipher.update(plaintext),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ])
+    send(res, 200, {
+      data: { ciphertext: `vault:v${version}:${sealed.toString('base64')}`, key_version: version },
+    })
   }
 
   #decrypt(res: ServerResponse, id: string, body: Record<string, unknown>): void {
@@ -203,16 +232,21 @@ export class VaultTransitServer {
     const keyBytes = key.versions[Number(parts[1]) - 1]
     if (keyBytes === undefined) return send(res, 400, { errors: ['invalid key version'] })
     const sealed = base64(parts[2])
-    const aad = body['associated_data'] === undefined ? Buffer.alloc(0) : base64(body['associated_data'])
+    const aad =
+      body['associated_data'] === undefined ? Buffer.alloc(0) : base64(body['associated_data'])
     if (sealed === undefined || aad === undefined) {
       return send(res, 400, { errors: ['invalid ciphertext: could not decode'] })
     }
-    if (sealed.length < 12 + 16) return send(res, 400, { errors: ['invalid ciphertext: nonce length'] })
+    if (sealed.length < 12 + 16)
+      return send(res, 400, { errors: ['invalid ciphertext: nonce length'] })
     try {
       const decipher = createDecipheriv('aes-256-gcm', keyBytes, sealed.subarray(0, 12))
       decipher.setAAD(aad)
       decipher.setAuthTag(sealed.subarray(sealed.length - 16))
-      const plaintext = Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()])
+      const plaintext = Buffer.concat([
+        decipher.update(sealed.subarray(12, sealed.length - 16)),
+        decipher.final(),
+      ])
       send(res, 200, { data: { plaintext: plaintext.toString('base64') } })
     } catch {
       send(res, 400, { errors: ['cipher: message authentication failed'] })
@@ -222,7 +256,10 @@ export class VaultTransitServer {
 
 /** Go's base64.StdEncoding: padded standard alphabet, nothing else. */
 function base64(value: unknown): Buffer | undefined {
-  if (typeof value !== 'string' || !/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)) {
+  if (
+    typeof value !== 'string' ||
+    !/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)
+  ) {
     return undefined
   }
   return Buffer.from(value, 'base64')

@@ -13,17 +13,27 @@ describe('two processes rotating one FileKeyStore at once', () => {
     const path = join(tempFolder(), 'keyring.json')
     const masterKey = masterKeyBase64()
     // An application instance holds the keyring open while both processes rotate.
-    const keyring = await openKeyring({ store: new FileKeyStore(path), masterKey, env: {}, create: true, refreshIntervalMs: 0 })
+    const keyring = await openKeyring({
+      store: new FileKeyStore(path),
+      masterKey,
+      env: {},
+      create: true,
+      refreshIntervalMs: 0,
+    })
     const fs = createFieldseal({ keyring, fields: ['ssn'] })
     const before = fs.encryptFields({ ssn: 'before' })
 
     const env = { FIELDSEAL_MASTER_KEY: masterKey, ROTATOR_WAIT_FOR_GO: '1', ROTATOR_PAUSE_MS: '4' }
-    const children = ['A', 'B'].map((actor) => startHelper('keyring-rotator.ts', [path, String(ROTATIONS), actor], env))
+    const children = ['A', 'B'].map((actor) =>
+      startHelper('keyring-rotator.ts', [path, String(ROTATIONS), actor], env),
+    )
     await Promise.all(children.map((child) => child.waitForLine('ready')))
     for (const child of children) child.process.stdin?.end('go\n')
     const results = await Promise.all(children.map((child) => child.exited))
     for (const result of results) expect(result).toMatchObject({ code: 0, stderr: '' })
-    const rotatedIds = results.flatMap((r) => [...r.stdout.matchAll(/^rotated (\S+) (\d+)$/gm)].map((m) => m[1]))
+    const rotatedIds = results.flatMap((r) =>
+      [...r.stdout.matchAll(/^rotated (\S+) (\d+)$/gm)].map((m) => m[1]),
+    )
     expect(rotatedIds).toHaveLength(2 * ROTATIONS)
 
     await keyring.refresh()
@@ -37,9 +47,14 @@ describe('two processes rotating one FileKeyStore at once', () => {
     const byActor = (name: string) => data.filter((k) => k.rotatedBy === name).length
     expect(byActor('A') + byActor('B')).toBe(2 * ROTATIONS)
     // How often the rotating process changed along the version order (1 = one after the other).
-    const order = [...data].reverse().map((k) => k.rotatedBy ?? '').filter((name) => name !== '')
+    const order = [...data]
+      .reverse()
+      .map((k) => k.rotatedBy ?? '')
+      .filter((name) => name !== '')
     const switches = order.filter((name, i) => i > 0 && name !== order[i - 1]).length
-    console.info(`keyring concurrency test: ${switches} switches between the two rotating processes`)
+    console.info(
+      `keyring concurrency test: ${switches} switches between the two rotating processes`,
+    )
 
     // The running instance follows: new values use the winner's key, old values still decrypt.
     const after = fs.encryptFields({ ssn: 'after' })

@@ -18,7 +18,8 @@ describe('FileKeyStore under SIGKILL', () => {
     const folder = tempFolder()
     const path = join(folder, 'keyring.json')
     const masterKey = masterKeyBase64()
-    const open = () => openKeyManager({ store: new FileKeyStore(path), masterKey, env: {}, create: true })
+    const open = () =>
+      openKeyManager({ store: new FileKeyStore(path), masterKey, env: {}, create: true })
     await (await open()).initEncryptionKeys()
 
     const known = new Set<string>()
@@ -46,7 +47,9 @@ describe('FileKeyStore under SIGKILL', () => {
       revision = keys.revision
       const data = keys.listKeys({ type: 'data' })
       expect(data.filter((k) => k.status === 'active')).toHaveLength(1)
-      expect(data.map((k) => k.version)).toEqual(Array.from({ length: data.length }, (_, i) => data.length - i))
+      expect(data.map((k) => k.version)).toEqual(
+        Array.from({ length: data.length }, (_, i) => data.length - i),
+      )
       const ids = new Set(data.map((k) => k.id))
       for (const id of known) expect(ids.has(id)).toBe(true)
       for (const key of data) expect(keys.getKeyMaterial(key.id)).toHaveLength(32)
@@ -59,6 +62,8 @@ describe('FileKeyStore under SIGKILL', () => {
     expect(readdirSync(folder)).toEqual(['keyring.json'])
     expect(existsSync(`${path}.lock`)).toBe(false)
     expect(enough()).toBe(true) // the children did rotate between kills
-    console.info(`keyring crash test: ${kills} kills, ${leftovers} during a save, ${known.size} keys, revision ${revision}`)
+    console.info(
+      `keyring crash test: ${kills} kills, ${leftovers} during a save, ${known.size} keys, revision ${revision}`,
+    )
   }, 180_000)
 })

@@ -42,7 +42,14 @@ describe('keyring round trip across three rotations (FileKeyStore)', () => {
     const path = join(tempFolder(), 'keyring.json')
     const masterKey = masterKeyBase64()
     const { events, onEvent } = recorder()
-    const keyring = await openKeyring({ store: new FileKeyStore(path), masterKey, env: {}, create: true, onEvent, now: clock.now })
+    const keyring = await openKeyring({
+      store: new FileKeyStore(path),
+      masterKey,
+      env: {},
+      create: true,
+      onEvent,
+      now: clock.now,
+    })
     const fs: Fieldseal = createFieldseal({ keyring, fields: FIELDS })
 
     // Four eras: the initial key and three rotations, each sealing its own customers.
@@ -57,7 +64,12 @@ describe('keyring round trip across three rotations (FileKeyStore)', () => {
     expect(usageOf(stored).byKid).toEqual(Object.fromEntries(eraKids.map((kid) => [kid, 15])))
 
     // A second instance, opened from the file alone, reads every era.
-    const reader = await openKeyring({ store: new FileKeyStore(path), masterKey, env: {}, refreshIntervalMs: 0 })
+    const reader = await openKeyring({
+      store: new FileKeyStore(path),
+      masterKey,
+      env: {},
+      refreshIntervalMs: 0,
+    })
     const readerFs = createFieldseal({ keyring: reader, fields: FIELDS })
     stored.forEach((row) => expect(readerFs.decryptFields(row)).toEqual(customer(row.id)))
     stored.forEach((row) => expect(fs.decryptFields(row)).toEqual(customer(row.id)))
@@ -70,7 +82,9 @@ describe('keyring round trip across three rotations (FileKeyStore)', () => {
     const usage = usageOf(moved)
     expect(usage.byKid).toEqual({ [eraKids[3] as string]: 60 })
     for (const kid of eraKids.slice(0, 3)) {
-      await expect(keyring.manager.retireKey(kid, { usage: usageOf(stored) })).rejects.toMatchObject({
+      await expect(
+        keyring.manager.retireKey(kid, { usage: usageOf(stored) }),
+      ).rejects.toMatchObject({
         code: 'ERR_FIELDSEAL_KEY_IN_USE',
       })
       await keyring.manager.retireKey(kid, { usage, actor: 'ops' })

@@ -42,7 +42,10 @@ async function instance(
 ) {
   const pool = await openPool(3)
   pools.push(pool)
-  const store = new PostgresKeyStore((client?.(pool) ?? pool) as pg.Pool, { table, ...storeOptions })
+  const store = new PostgresKeyStore((client?.(pool) ?? pool) as pg.Pool, {
+    table,
+    ...storeOptions,
+  })
   const keyring = await openKeyring({ store, masterKey, env: {}, ...options })
   opened.push(keyring)
   return keyring
@@ -69,7 +72,10 @@ describe('PostgresKeyStore LISTEN/NOTIFY', () => {
     const fsB = createFieldseal({ keyring: b })
     for (let round = 0; round < 5; round++) {
       const rotated = await a.manager.rotateKey('data')
-      await vi.waitFor(() => expect(fsB.encryptField('x')).toContain(`:${rotated.id}:`), { timeout: 1_000, interval: 5 })
+      await vi.waitFor(() => expect(fsB.encryptField('x')).toContain(`:${rotated.id}:`), {
+        timeout: 1_000,
+        interval: 5,
+      })
     }
   })
 
@@ -81,27 +87,49 @@ describe('PostgresKeyStore LISTEN/NOTIFY', () => {
     await vi.waitFor(async () => expect((await listeners(table)).length).toBeGreaterThanOrEqual(2))
     const before = await listeners(table)
     await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before])
-    await vi.waitFor(() => expect(errors).toContainEqual(expect.objectContaining({ code: '57P01' })), { timeout: 2_000 })
+    await vi.waitFor(
+      () => expect(errors).toContainEqual(expect.objectContaining({ code: '57P01' })),
+      { timeout: 2_000 },
+    )
     // Replaced, on new backends.
-    await vi.waitFor(async () => {
-      const now = await listeners(table)
-      expect(now.filter((pid) => !before.includes(pid)).length).toBeGreaterThanOrEqual(2)
-    }, { timeout: 3_000 })
+    await vi.waitFor(
+      async () => {
+        const now = await listeners(table)
+        expect(now.filter((pid) => !before.includes(pid)).length).toBeGreaterThanOrEqual(2)
+      },
+      { timeout: 3_000 },
+    )
     const rotated = await a.manager.rotateKey('data')
-    await vi.waitFor(() => expect(b.encryptionKey().kid).toBe(rotated.id), { timeout: 1_000, interval: 5 })
+    await vi.waitFor(() => expect(b.encryptionKey().kid).toBe(rotated.id), {
+      timeout: 1_000,
+      interval: 5,
+    })
   })
 
   it('without a pool (a bare query function) it says so and falls back to the timer', async () => {
     const table = freshTable()
     await (await instance(table, { create: true })).close()
     const errors: unknown[] = []
-    const keyring = await instance(table, { onRefreshError: (e) => errors.push(e), refreshIntervalMs: 20 }, {}, (pool) => ({
-      query: pool.query.bind(pool),
-    }))
-    expect(errors).toEqual([expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION', message: expect.stringContaining('pg.Pool') })])
+    const keyring = await instance(
+      table,
+      { onRefreshError: (e) => errors.push(e), refreshIntervalMs: 20 },
+      {},
+      (pool) => ({
+        query: pool.query.bind(pool),
+      }),
+    )
+    expect(errors).toEqual([
+      expect.objectContaining({
+        code: 'ERR_FIELDSEAL_INVALID_OPTION',
+        message: expect.stringContaining('pg.Pool'),
+      }),
+    ])
     const other = await instance(table, { refreshIntervalMs: 0 })
     const rotated = await other.manager.rotateKey('data')
-    await vi.waitFor(() => expect(keyring.encryptionKey().kid).toBe(rotated.id), { timeout: 2_000, interval: 5 })
+    await vi.waitFor(() => expect(keyring.encryptionKey().kid).toBe(rotated.id), {
+      timeout: 2_000,
+      interval: 5,
+    })
   })
 
   it('holds no connection with listen: false, or with the timer off, and gives it back on close', async () => {

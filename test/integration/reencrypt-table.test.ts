@@ -4,7 +4,11 @@ import { AesGcmCipher } from '../../src/crypto/aes-gcm.js'
 import { createFieldseal } from '../../src/core/fieldseal.js'
 import { keyUsage } from '../../src/migrate/key-usage.js'
 import type { PgConnection, PgPool } from '../../src/postgres/sql.js'
-import { reencryptTable, type RowFailure, type TableProgress } from '../../src/migrate/reencrypt-table.js'
+import {
+  reencryptTable,
+  type RowFailure,
+  type TableProgress,
+} from '../../src/migrate/reencrypt-table.js'
 import { keyFingerprint } from '../../src/crypto/static-keys.js'
 import { dropTables, openPool, uniqueTable } from './pg-helpers.js'
 
@@ -250,10 +254,14 @@ describe('reencryptTable', () => {
   it('re-encrypts each row under its binding, read from a column it never writes [binding, bindingColumns]', async () => {
     const table = uniqueTable('fs_reenc_bound')
     tables.add(table)
-    await pool.query(`CREATE TABLE "${table}" (id bigint PRIMARY KEY, tenant_id text NOT NULL, ssn text)`)
+    await pool.query(
+      `CREATE TABLE "${table}" (id bigint PRIMARY KEY, tenant_id text NOT NULL, ssn text)`,
+    )
     for (let id = 1; id <= 20; id++) {
       const tenant = id % 2 === 0 ? 'even' : 'odd'
-      const row = fsA.encryptFields({ ssn: `${id}-45-6789` }, undefined, { binding: `tenant:${tenant}` })
+      const row = fsA.encryptFields({ ssn: `${id}-45-6789` }, undefined, {
+        binding: `tenant:${tenant}`,
+      })
       await pool.query(`INSERT INTO "${table}" VALUES ($1, $2, $3)`, [id, tenant, row.ssn])
     }
     const failures: RowFailure[] = []
@@ -269,7 +277,9 @@ describe('reencryptTable', () => {
     const rows = (await pool.query(`SELECT id, tenant_id, ssn FROM "${table}" ORDER BY id`)).rows
     for (const row of rows) {
       expect(row.ssn.startsWith(`enc:v1:${kidB}:`)).toBe(true)
-      const opened = fsB.decryptFields({ ssn: row.ssn }, undefined, { binding: `tenant:${row.tenant_id}` })
+      const opened = fsB.decryptFields({ ssn: row.ssn }, undefined, {
+        binding: `tenant:${row.tenant_id}`,
+      })
       expect(opened.ssn).toBe(`${row.id}-45-6789`)
     }
     // Values already under the active key are kept without being opened; the binding column is
@@ -282,10 +292,20 @@ describe('reencryptTable', () => {
     })
     expect(moved).toMatchObject({ rows: 20, updated: 0, failed: 0 }) // already under the active key
     await expect(
-      reencryptTable(fsBA, pool, { table, columns: ['ssn'], bindingColumns: ['ssn'], binding: () => 'x' }),
+      reencryptTable(fsBA, pool, {
+        table,
+        columns: ['ssn'],
+        bindingColumns: ['ssn'],
+        binding: () => 'x',
+      }),
     ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
     await expect(
-      reencryptTable(fsBA, pool, { table, columns: ['ssn'], bindingColumns: ['nope'], binding: () => 'x' }),
+      reencryptTable(fsBA, pool, {
+        table,
+        columns: ['ssn'],
+        bindingColumns: ['nope'],
+        binding: () => 'x',
+      }),
     ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
   })
 

@@ -143,7 +143,11 @@ describe('the packed package', () => {
 
   it('has types that resolve for every entry point (attw, ESM-only profile)', async () => {
     // ESM-only by design: the profile skips node10 and CJS `require` type resolution.
-    const check = await run(ATTW, [tarball, '--profile', 'esm-only', '--format', 'table-flipped'], work)
+    const check = await run(
+      ATTW,
+      [tarball, '--profile', 'esm-only', '--format', 'table-flipped'],
+      work,
+    )
     for (const entry of ['"fieldseal"', '"fieldseal/express"', '"fieldseal/koa"']) {
       expect(check.stdout).toContain(entry)
     }

@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest'
-import { FIELDSEAL_ERROR_CODES, FieldsealError, httpStatusFor, isFieldsealError } from '../../src/errors.js'
+import {
+  FIELDSEAL_ERROR_CODES,
+  FieldsealError,
+  httpStatusFor,
+  isFieldsealError,
+} from '../../src/errors.js'
 
 describe('FieldsealError', () => {
   it('carries code, path, kid, status, expose and cause', () => {
     const cause = new Error('inner')
-    const error = new FieldsealError('ERR_FIELDSEAL_MALFORMED', 'bad', { path: 'a.b', kid: 'k1', cause })
+    const error = new FieldsealError('ERR_FIELDSEAL_MALFORMED', 'bad', {
+      path: 'a.b',
+      kid: 'k1',
+      cause,
+    })
     expect(error).toBeInstanceOf(Error)
-    expect(error).toMatchObject({ name: 'FieldsealError', code: 'ERR_FIELDSEAL_MALFORMED', path: 'a.b', kid: 'k1', status: 400, expose: true })
+    expect(error).toMatchObject({
+      name: 'FieldsealError',
+      code: 'ERR_FIELDSEAL_MALFORMED',
+      path: 'a.b',
+      kid: 'k1',
+      status: 400,
+      expose: true,
+    })
     expect(error.cause).toBe(cause)
     expect(isFieldsealError(error, 'ERR_FIELDSEAL_MALFORMED')).toBe(true)
     expect(isFieldsealError(error, 'ERR_FIELDSEAL_NO_KEY')).toBe(false)

@@ -18,7 +18,10 @@ describe('README', () => {
     const vectors = JSON.parse(
       readFileSync(new URL('../../docs/vectors/value-format-v1.json', import.meta.url), 'utf8'),
     )
-    const section = readme.slice(readme.indexOf('## Value format v1'), readme.indexOf('## Error codes'))
+    const section = readme.slice(
+      readme.indexOf('## Value format v1'),
+      readme.indexOf('## Error codes'),
+    )
     expect(section).toContain(`\`${vectors.valid[0].encrypted}\``)
     expect(section).toContain(`\`${vectors.keys[0].key}\``)
     expect(section).toContain('docs/vectors/value-format-v1.json')

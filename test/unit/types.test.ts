@@ -9,11 +9,14 @@ import {
   type KeySource,
 } from '../../src/index.js'
 
-type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
+type Equals<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 
 describe('public types', () => {
   it('createFieldseal takes optional, readonly options and returns a Fieldseal', () => {
-    expectTypeOf(createFieldseal).parameter(0).toEqualTypeOf<Readonly<FieldsealOptions> | undefined>()
+    expectTypeOf(createFieldseal)
+      .parameter(0)
+      .toEqualTypeOf<Readonly<FieldsealOptions> | undefined>()
     expectTypeOf(createFieldseal).returns.toEqualTypeOf<Fieldseal>()
     const check: Equals<ReturnType<Fieldseal['encryptFields']>, unknown> = true
     void check

@@ -57,7 +57,12 @@ export interface Sealed {
  * Seals raw plaintext bytes: `"enc:v1:" kid ":" base64url(nonce ‖ ciphertext ‖ tag)` with
  * AAD = UTF-8("enc:v1:" kid ":") ‖ UTF-8(context), the nonce derived from `label`.
  */
-export function sealV1(label: string, key: KeyName, context: string, plaintext: Uint8Array): Sealed {
+export function sealV1(
+  label: string,
+  key: KeyName,
+  context: string,
+  plaintext: Uint8Array,
+): Sealed {
   const kid = kidOf(key)
   const nonce = testNonce(label)
   const header = `enc:v1:${kid}:`

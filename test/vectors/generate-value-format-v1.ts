@@ -52,7 +52,13 @@ function validVectors() {
     ['true', 'key-1', 'verified', 'true', true],
     ['an object', 'key-1', 'profile', '{"a":[1,"x",null],"b":{}}', { a: [1, 'x', null], b: {} }],
     ['an array', 'key-1', 'tags', '["x","y"]', ['x', 'y']],
-    ['non-ASCII text and context (UTF-8 in plaintext and AAD)', 'key-1', 'prénom', '"Zoë 😀"', 'Zoë 😀'],
+    [
+      'non-ASCII text and context (UTF-8 in plaintext and AAD)',
+      'key-1',
+      'prénom',
+      '"Zoë 😀"',
+      'Zoë 😀',
+    ],
     ['no binding: context ""', 'key-1', '', '"unbound"', 'unbound'],
     ['escapes in the JSON text', 'key-1', 'note', '"a\\nb \\"q\\" \\\\ \\u00e9"', 'a\nb "q" \\ é'],
     ['escaped lone surrogates: valid JSON', 'key-1', 'note', '"\\ud800x\\udfff"', '\ud800x\udfff'],
@@ -78,7 +84,8 @@ function envelopeVectors(ssn: Sealed) {
     return v1(copy.toString('base64url'))
   }
   // 41 bytes → 55 characters: the last one carries 2 unused low bits, which must be zero.
-  const unusedBitSet = payload.slice(0, -1) + URL_ALPHABET[URL_ALPHABET.indexOf(payload.at(-1)!) | 1]
+  const unusedBitSet =
+    payload.slice(0, -1) + URL_ALPHABET[URL_ALPHABET.indexOf(payload.at(-1)!) | 1]
   const oneMod4 = payload.padEnd(payload.length + ((5 - (payload.length % 4)) % 4), 'A')
   // The same bytes in the standard alphabet need a payload with a "-" or "_".
   const urlOnly = firstSealed(
@@ -93,22 +100,62 @@ function envelopeVectors(ssn: Sealed) {
     ['payload with "=" padding', 'ssn', `${ssn.encrypted}=`, MALFORMED],
     ['payload whose last character has unused bits set', 'ssn', v1(unusedBitSet), MALFORMED],
     ['payload in the standard base64 alphabet ("+", "/")', 'ssn', standard, MALFORMED],
-    ['payload with white space', 'ssn', v1(`${payload.slice(0, 8)} ${payload.slice(8)}`), MALFORMED],
+    [
+      'payload with white space',
+      'ssn',
+      v1(`${payload.slice(0, 8)} ${payload.slice(8)}`),
+      MALFORMED,
+    ],
     ['payload of a length that is 1 mod 4', 'ssn', v1(oneMod4), MALFORMED],
-    ['payload shorter than nonce + tag', 'ssn', v1(bytes.subarray(0, 27).toString('base64url')), MALFORMED],
+    [
+      'payload shorter than nonce + tag',
+      'ssn',
+      v1(bytes.subarray(0, 27).toString('base64url')),
+      MALFORMED,
+    ],
     ['no ":" after the key id', 'ssn', `enc:v1:${kid1}`, MALFORMED],
     ['an empty key id', 'ssn', `enc:v1::${payload}`, MALFORMED],
-    ['a key id with a character outside [A-Za-z0-9_-]', 'ssn', `enc:v1:${kid1}.:${payload}`, MALFORMED],
+    [
+      'a key id with a character outside [A-Za-z0-9_-]',
+      'ssn',
+      `enc:v1:${kid1}.:${payload}`,
+      MALFORMED,
+    ],
     ['a key id of 65 characters', 'ssn', `enc:v1:${'k'.repeat(65)}:${payload}`, MALFORMED],
     ['another format version (enc:v2:)', 'ssn', ssn.encrypted.replace('v1', 'v2'), MALFORMED],
-    ['"enc:V1:": not v1, and not legacy base64', 'ssn', ssn.encrypted.replace('v1', 'V1'), MALFORMED],
-    ['a key id no key has', 'ssn', ssn.encrypted.replace(kid1, 'unknownKid0'), 'ERR_FIELDSEAL_UNKNOWN_KEY'],
+    [
+      '"enc:V1:": not v1, and not legacy base64',
+      'ssn',
+      ssn.encrypted.replace('v1', 'V1'),
+      MALFORMED,
+    ],
+    [
+      'a key id no key has',
+      'ssn',
+      ssn.encrypted.replace(kid1, 'unknownKid0'),
+      'ERR_FIELDSEAL_UNKNOWN_KEY',
+    ],
     ['a flipped bit in the nonce', 'ssn', flipped(0), DECRYPT_FAILED],
     ['a flipped bit in the ciphertext', 'ssn', flipped(12), DECRYPT_FAILED],
     ['a flipped bit in the tag', 'ssn', flipped(bytes.length - 1), DECRYPT_FAILED],
-    ['read under another context (moved to another field)', 'tax_id', ssn.encrypted, DECRYPT_FAILED],
-    ['relabelled with the id of the other key', 'ssn', ssn.encrypted.replace(kid1, kidOf('key-2')), DECRYPT_FAILED],
-    ['a context with a lone surrogate (sealed under U+FFFD)', '\ud800', underFffd, 'ERR_FIELDSEAL_UNSUPPORTED_VALUE'],
+    [
+      'read under another context (moved to another field)',
+      'tax_id',
+      ssn.encrypted,
+      DECRYPT_FAILED,
+    ],
+    [
+      'relabelled with the id of the other key',
+      'ssn',
+      ssn.encrypted.replace(kid1, kidOf('key-2')),
+      DECRYPT_FAILED,
+    ],
+    [
+      'a context with a lone surrogate (sealed under U+FFFD)',
+      '\ud800',
+      underFffd,
+      'ERR_FIELDSEAL_UNSUPPORTED_VALUE',
+    ],
   ]
   return cases.map(([description, context, encrypted, error]) => ({
     description,
@@ -137,7 +184,12 @@ function plaintextVectors() {
   ]
   return cases.map(([what, plaintext]) => {
     const description = `authentic, but ${what}`
-    const { context, nonce, plaintextHex, encrypted } = sealV1(description, 'key-1', 'ssn', plaintext)
+    const { context, nonce, plaintextHex, encrypted } = sealV1(
+      description,
+      'key-1',
+      'ssn',
+      plaintext,
+    )
     return { description, context, nonce, plaintextHex, encrypted, error: MALFORMED }
   })
 }
@@ -148,14 +200,24 @@ function legacyVectors() {
   const unpadded = sealLegacy('legacy', 'key-1', ssn) // 39 bytes: no padding
   const padded = sealLegacy('legacy padded', 'key-1', email) // 47 bytes: one "="
   // The same bytes in the URL-safe alphabet need base64 with a "+" or "/".
-  const standardOnly = firstSealed('legacy alphabet', (label) => sealLegacy(label, 'key-1', ssn), (text) =>
-    /[+/]/.test(text),
+  const standardOnly = firstSealed(
+    'legacy alphabet',
+    (label) => sealLegacy(label, 'key-1', ssn),
+    (text) => /[+/]/.test(text),
   )
   const invalid: Array<[string, string, string]> = [
     ['unpadded base64', padded.replace(/=+$/, ''), MALFORMED],
     ['the base64url alphabet', standardOnly.replace(/\+/g, '-').replace(/\//g, '_'), MALFORMED],
-    ['authentic, but invalid UTF-8', sealLegacy('legacy invalid', 'key-1', Uint8Array.of(0x61, 0xff)), MALFORMED],
-    ['under a key the reader does not have', sealLegacy('legacy foreign', 'key-2', ssn), DECRYPT_FAILED],
+    [
+      'authentic, but invalid UTF-8',
+      sealLegacy('legacy invalid', 'key-1', Uint8Array.of(0x61, 0xff)),
+      MALFORMED,
+    ],
+    [
+      'under a key the reader does not have',
+      sealLegacy('legacy foreign', 'key-2', ssn),
+      DECRYPT_FAILED,
+    ],
   ]
   const nonce = (label: string) => testNonce(label).toString('hex')
   return {
@@ -164,8 +226,18 @@ function legacyVectors() {
       'tag, no AAD, the plaintext the raw UTF-8 string; no key id, so tried with each key. Read, ' +
       'never written. A reader of these vectors holds key-1 only.',
     valid: [
-      { description: 'a string', nonce: nonce('legacy'), encrypted: unpadded, value: '078-05-1120' },
-      { description: 'a string, padded', nonce: nonce('legacy padded'), encrypted: padded, value: 'ann.lee@example.com' },
+      {
+        description: 'a string',
+        nonce: nonce('legacy'),
+        encrypted: unpadded,
+        value: '078-05-1120',
+      },
+      {
+        description: 'a string, padded',
+        nonce: nonce('legacy padded'),
+        encrypted: padded,
+        value: 'ann.lee@example.com',
+      },
     ],
     invalid: invalid.map(([description, encrypted, error]) => ({ description, encrypted, error })),
   }

@@ -17,11 +17,7 @@ import { closedProvider, providerError } from '../provider-error.js'
 import { pkcs11Error } from './errors.js'
 import { acquireLibrary, type Pkcs11Js, type Pkcs11Library } from './library.js'
 import { findWrappingKey, generateWrappingKey, type Pkcs11Mechanism } from './key.js'
-import {
-  resolvePkcs11Options,
-  type Pkcs11Options,
-  type ResolvedPkcs11Options,
-} from './options.js'
+import { resolvePkcs11Options, type Pkcs11Options, type ResolvedPkcs11Options } from './options.js'
 import { findSlot, login } from './token.js'
 import { formatPkcs11Uri } from './uri.js'
 import { unwrapMaterial, wrapMaterial, type WrapContext } from './wrap.js'

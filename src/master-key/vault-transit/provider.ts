@@ -13,7 +13,12 @@
  * @module
  */
 import { decodeBase64Strict } from '../../crypto/base64.js'
-import { canonicalBinding, checkBytes, MAX_MATERIAL_LENGTH, MAX_WRAPPED_LENGTH } from '../binding.js'
+import {
+  canonicalBinding,
+  checkBytes,
+  MAX_MATERIAL_LENGTH,
+  MAX_WRAPPED_LENGTH,
+} from '../binding.js'
 import { closedProvider, providerError } from '../provider-error.js'
 import { readSecret } from '../secret-source.js'
 import type { KeyBinding, MasterKeyProvider, ProviderIdentity } from '../types.js'

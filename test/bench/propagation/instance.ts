@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { createFieldseal, FileKeyStore, openKeyring, PostgresKeyStore, type KeyStore } from 'fieldseal'
+import {
+  createFieldseal,
+  FileKeyStore,
+  openKeyring,
+  PostgresKeyStore,
+  type KeyStore,
+} from 'fieldseal'
 import { openPool } from '../../integration/pg-helpers.js'
 
 const spec = process.env.PROPAGATION_STORE ?? ''

@@ -37,11 +37,15 @@ interface Instance {
 }
 
 function start(spec: string): Instance {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/bench/propagation/instance.ts')], {
-    cwd: root,
-    env: { ...process.env, FIELDSEAL_MASTER_KEY: masterKey, PROPAGATION_STORE: spec },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'test/bench/propagation/instance.ts')],
+    {
+      cwd: root,
+      env: { ...process.env, FIELDSEAL_MASTER_KEY: masterKey, PROPAGATION_STORE: spec },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  )
   const seen = new Map<string, number>()
   let buffered = ''
   const ready = new Promise<void>((resolve) => {
@@ -78,14 +82,17 @@ async function measure(label: string, store: KeyStore, spec: string): Promise<vo
       const asked = now()
       const { id } = await manager.rotateKey('data', { rotatedBy: 'bench' })
       const deadline = asked + 70_000 // past the 60 s timer: a lost notice still gets measured
-      while (instances.some((instance) => !instance.seen.has(id)) && now() < deadline) await sleep(1)
+      while (instances.some((instance) => !instance.seen.has(id)) && now() < deadline)
+        await sleep(1)
       const latencies = instances.map((instance) => (instance.seen.get(id) ?? Number.NaN) - asked)
       perInstance.push(...latencies)
       allThree.push(Math.max(...latencies))
     }
   } finally {
     for (const instance of instances) instance.child.stdin?.end()
-    await Promise.all(instances.map((instance) => new Promise((resolve) => instance.child.once('exit', resolve))))
+    await Promise.all(
+      instances.map((instance) => new Promise((resolve) => instance.child.once('exit', resolve))),
+    )
     await manager.close()
   }
   const every = [...allThree].sort((a, b) => a - b)
@@ -111,7 +118,11 @@ if (which === 'postgres' || which === 'both') {
   const pool = await openPool(2)
   const table = uniqueTable('bench_propagation')
   try {
-    await measure('PostgresKeyStore (LISTEN/NOTIFY)', new PostgresKeyStore(pool, { table }), `postgres:${table}`)
+    await measure(
+      'PostgresKeyStore (LISTEN/NOTIFY)',
+      new PostgresKeyStore(pool, { table }),
+      `postgres:${table}`,
+    )
   } finally {
     await pool.query(`DROP TABLE IF EXISTS "${table}"`)
     await pool.end()

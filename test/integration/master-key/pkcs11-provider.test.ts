@@ -3,7 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPkcs11Provider, generatePkcs11Key, type Pkcs11Options } from '../../../src/master-key/pkcs11/provider.js'
+import {
+  createPkcs11Provider,
+  generatePkcs11Key,
+  type Pkcs11Options,
+} from '../../../src/master-key/pkcs11/provider.js'
 import type { MasterKeyProvider } from '../../../src/master-key/types.js'
 import { acquireLibrary } from '../../../src/master-key/pkcs11/library.js'
 import { findSlot } from '../../../src/master-key/pkcs11/token.js'
@@ -17,8 +21,10 @@ const BINDING = { keyId: 'k1', type: 'data', version: '1' }
 let hsm: SoftHsm
 const ready = (async () => {
   hsm = await createSoftHsm()
-  for (const token of ['fieldseal', 'kwp', 'second', 'pins', 'empty', 'unfit']) hsm.initToken(token, PIN)
-  const make = (uri: string) => generatePkcs11Key({ uri, modulePath: hsm.module, pin: PIN, env: {} })
+  for (const token of ['fieldseal', 'kwp', 'second', 'pins', 'empty', 'unfit'])
+    hsm.initToken(token, PIN)
+  const make = (uri: string) =>
+    generatePkcs11Key({ uri, modulePath: hsm.module, pin: PIN, env: {} })
   await make('pkcs11:token=fieldseal;object=master;id=%01')
   await make('pkcs11:token=fieldseal;object=other;id=%02')
   await make('pkcs11:token=kwp;object=master')
@@ -44,8 +50,14 @@ async function makeUnfitKeys(): Promise<void> {
     ]
     for (const [label, change] of unfit) {
       const base = new Map<number, boolean | number>([
-        [js.CKA_VALUE_LEN, 32], [js.CKA_TOKEN, true], [js.CKA_SENSITIVE, true], [js.CKA_EXTRACTABLE, false],
-        [js.CKA_ENCRYPT, true], [js.CKA_DECRYPT, true], [js.CKA_WRAP, true], [js.CKA_UNWRAP, true],
+        [js.CKA_VALUE_LEN, 32],
+        [js.CKA_TOKEN, true],
+        [js.CKA_SENSITIVE, true],
+        [js.CKA_EXTRACTABLE, false],
+        [js.CKA_ENCRYPT, true],
+        [js.CKA_DECRYPT, true],
+        [js.CKA_WRAP, true],
+        [js.CKA_UNWRAP, true],
       ])
       for (const { type, value } of change) base.set(type, value)
       pkcs11.C_GenerateKey(session, { mechanism: js.CKM_AES_KEY_GEN }, [
@@ -77,8 +89,12 @@ describeProviderContract('pkcs11 (SoftHSM, AES-GCM)', async () => {
 describeProviderContract('pkcs11 (SoftHSM, AES key wrap with padding)', async () => {
   await ready
   return {
-    provider: await createPkcs11Provider(options('pkcs11:token=kwp;object=master', { mechanism: 'aes-kwp' })),
-    otherKey: await createPkcs11Provider(options('pkcs11:token=kwp;object=other', { mechanism: 'aes-kwp' })),
+    provider: await createPkcs11Provider(
+      options('pkcs11:token=kwp;object=master', { mechanism: 'aes-kwp' }),
+    ),
+    otherKey: await createPkcs11Provider(
+      options('pkcs11:token=kwp;object=other', { mechanism: 'aes-kwp' }),
+    ),
     secrets: [PIN],
     deterministic: true,
   }
@@ -104,7 +120,10 @@ describe('PKCS#11 provider on SoftHSM', () => {
       const uri = `pkcs11:object=master;token=fieldseal;id=%01?module-path=${hsm.module}&pin-source=file:${join(pinDir, 'pin')}`
       const provider = await createPkcs11Provider({ uri, env: {} })
       open.push(provider)
-      expect(provider.identity).toEqual({ kind: 'pkcs11', uri: 'pkcs11:token=fieldseal;object=master;id=%01' })
+      expect(provider.identity).toEqual({
+        kind: 'pkcs11',
+        uri: 'pkcs11:token=fieldseal;object=master;id=%01',
+      })
       const wrapped = await provider.wrap(randomBytes(32), BINDING)
       expect(wrapped[0]).toBe(0x01)
       expect(wrapped.length).toBe(1 + 12 + 32 + 16)
@@ -114,10 +133,17 @@ describe('PKCS#11 provider on SoftHSM', () => {
   })
 
   it('takes module and PIN from FIELDSEAL_PKCS11_MODULE and FIELDSEAL_PKCS11_PIN', async () => {
-    const provider = await createPkcs11Provider({ uri: 'pkcs11:token=fieldseal;object=master', env: { FIELDSEAL_PKCS11_MODULE: hsm.module, FIELDSEAL_PKCS11_PIN: PIN } })
+    const provider = await createPkcs11Provider({
+      uri: 'pkcs11:token=fieldseal;object=master',
+      env: { FIELDSEAL_PKCS11_MODULE: hsm.module, FIELDSEAL_PKCS11_PIN: PIN },
+    })
     open.push(provider)
     const material = randomBytes(32)
-    expect(Buffer.from(await provider.unwrap(await provider.wrap(material, BINDING), BINDING)).equals(material)).toBe(true)
+    expect(
+      Buffer.from(await provider.unwrap(await provider.wrap(material, BINDING), BINDING)).equals(
+        material,
+      ),
+    ).toBe(true)
   })
 
   it('opens a wrap made by another provider instance on the same key (a restart)', async () => {
@@ -130,36 +156,66 @@ describe('PKCS#11 provider on SoftHSM', () => {
   })
 
   it('refuses a wrong PIN with ERR_FIELDSEAL_PROVIDER_DENIED and never shows it', async () => {
-    const error = await expectCode(() => createPkcs11Provider(options('pkcs11:token=pins;object=master', { pin: 'wrong-pin-7731' })), 'ERR_FIELDSEAL_PROVIDER_DENIED')
+    const error = await expectCode(
+      () =>
+        createPkcs11Provider(options('pkcs11:token=pins;object=master', { pin: 'wrong-pin-7731' })),
+      'ERR_FIELDSEAL_PROVIDER_DENIED',
+    )
     expect(errorText(error)).toContain('CKR_PIN_INCORRECT')
     expect(errorText(error)).not.toContain('wrong-pin-7731')
   })
 
   it('refuses a wrong PIN also while another provider of this process is logged in to the token', async () => {
     await create('pkcs11:token=pins;object=master')
-    const error = await expectCode(() => createPkcs11Provider(options('pkcs11:token=pins;object=master', { pin: 'wrong-pin-7731' })), 'ERR_FIELDSEAL_PROVIDER_DENIED')
+    const error = await expectCode(
+      () =>
+        createPkcs11Provider(options('pkcs11:token=pins;object=master', { pin: 'wrong-pin-7731' })),
+      'ERR_FIELDSEAL_PROVIDER_DENIED',
+    )
     expect(errorText(error)).not.toContain('wrong-pin-7731')
     await create('pkcs11:token=pins;object=master')
   })
 
   it('reports a missing token as unavailable and an ambiguous one as misconfigured', async () => {
-    await expectCode(() => createPkcs11Provider(options('pkcs11:token=absent;object=master')), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
-    await expectCode(() => createPkcs11Provider(options('pkcs11:object=master')), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+    await expectCode(
+      () => createPkcs11Provider(options('pkcs11:token=absent;object=master')),
+      'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+    )
+    await expectCode(
+      () => createPkcs11Provider(options('pkcs11:object=master')),
+      'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+    )
   })
 
   it('reports a missing, ambiguous or already existing key as misconfigured', async () => {
-    await expectCode(() => createPkcs11Provider(options('pkcs11:token=empty;object=master')), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
-    await expectCode(() => createPkcs11Provider(options('pkcs11:token=fieldseal;object=nothing')), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
-    await expectCode(() => generatePkcs11Key(options('pkcs11:token=fieldseal;object=master;id=%01')), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+    await expectCode(
+      () => createPkcs11Provider(options('pkcs11:token=empty;object=master')),
+      'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+    )
+    await expectCode(
+      () => createPkcs11Provider(options('pkcs11:token=fieldseal;object=nothing')),
+      'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+    )
+    await expectCode(
+      () => generatePkcs11Key(options('pkcs11:token=fieldseal;object=master;id=%01')),
+      'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+    )
   })
 
   it('refuses a token key that could leave the token, is not AES-256, or cannot decrypt', async () => {
     for (const label of ['extractable', 'not-sensitive', 'aes-128', 'no-decrypt']) {
-      const error = await expectCode(() => createPkcs11Provider(options(`pkcs11:token=unfit;object=${label}`)), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+      const error = await expectCode(
+        () => createPkcs11Provider(options(`pkcs11:token=unfit;object=${label}`)),
+        'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+      )
       expect(error.message, label).toMatch(/token key/)
     }
     // The same key passes for AES key wrap, which needs CKA_WRAP/CKA_UNWRAP, not CKA_DECRYPT.
-    open.push(await createPkcs11Provider(options('pkcs11:token=unfit;object=no-decrypt', { mechanism: 'aes-kwp' })))
+    open.push(
+      await createPkcs11Provider(
+        options('pkcs11:token=unfit;object=no-decrypt', { mechanism: 'aes-kwp' }),
+      ),
+    )
   })
 
   it('refuses a wrap of another token\u2019s key with the same label and id', async () => {
@@ -170,8 +226,24 @@ describe('PKCS#11 provider on SoftHSM', () => {
   })
 
   it('reports a module that does not load, and a missing PIN, as misconfigured', async () => {
-    await expectCode(() => createPkcs11Provider(options('pkcs11:token=fieldseal;object=master', { modulePath: '/nonexistent/libpkcs11.so' })), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
-    await expectCode(() => createPkcs11Provider({ uri: 'pkcs11:token=fieldseal;object=master', modulePath: hsm.module, env: {} }), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+    await expectCode(
+      () =>
+        createPkcs11Provider(
+          options('pkcs11:token=fieldseal;object=master', {
+            modulePath: '/nonexistent/libpkcs11.so',
+          }),
+        ),
+      'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+    )
+    await expectCode(
+      () =>
+        createPkcs11Provider({
+          uri: 'pkcs11:token=fieldseal;object=master',
+          modulePath: hsm.module,
+          env: {},
+        }),
+      'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+    )
   })
 
   it('checks its options when created', async () => {
@@ -182,7 +254,10 @@ describe('PKCS#11 provider on SoftHSM', () => {
       { uri: 'pkcs11:token=fieldseal;object=master', pinn: PIN },
     ]
     for (const given of bad) {
-      await expectCode(() => createPkcs11Provider({ ...options('x'), ...given } as Pkcs11Options), 'ERR_FIELDSEAL_INVALID_OPTION')
+      await expectCode(
+        () => createPkcs11Provider({ ...options('x'), ...given } as Pkcs11Options),
+        'ERR_FIELDSEAL_INVALID_OPTION',
+      )
     }
   })
 
@@ -194,18 +269,33 @@ describe('PKCS#11 provider on SoftHSM', () => {
     await closing.close()
     const wrapped = await Promise.all(queued)
     expect(wrapped).toHaveLength(10)
-    await expectCode(() => closing.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+    await expectCode(
+      () => closing.wrap(randomBytes(32), BINDING),
+      'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+    )
     const material = randomBytes(32)
-    expect(Buffer.from(await keeper.unwrap(await keeper.wrap(material, BINDING), BINDING)).equals(material)).toBe(true)
+    expect(
+      Buffer.from(await keeper.unwrap(await keeper.wrap(material, BINDING), BINDING)).equals(
+        material,
+      ),
+    ).toBe(true)
     const reopened = await create('pkcs11:token=fieldseal;object=master')
-    expect(Buffer.from(await reopened.unwrap(wrapped[3] as Uint8Array, BINDING)).equals(materials[3] as Buffer)).toBe(true)
+    expect(
+      Buffer.from(await reopened.unwrap(wrapped[3] as Uint8Array, BINDING)).equals(
+        materials[3] as Buffer,
+      ),
+    ).toBe(true)
   })
 
   it('finalises the module when the last provider closes, and initialises it again after', async () => {
     await Promise.all(open.splice(0).map((p) => p.close()))
     const again = await create('pkcs11:token=fieldseal;object=master')
     const material = randomBytes(32)
-    expect(Buffer.from(await again.unwrap(await again.wrap(material, BINDING), BINDING)).equals(material)).toBe(true)
+    expect(
+      Buffer.from(await again.unwrap(await again.wrap(material, BINDING), BINDING)).equals(
+        material,
+      ),
+    ).toBe(true)
   })
 
   it('serialises concurrent calls of several providers sharing one module', async () => {
@@ -215,7 +305,9 @@ describe('PKCS#11 provider on SoftHSM', () => {
     const results = await Promise.all(
       materials.map(async (material, i) => {
         const provider = i % 2 === 0 ? a : b
-        return Buffer.from(await provider.unwrap(await provider.wrap(material, BINDING), BINDING)).equals(material)
+        return Buffer.from(
+          await provider.unwrap(await provider.wrap(material, BINDING), BINDING),
+        ).equals(material)
       }),
     )
     expect(results.every(Boolean)).toBe(true)

@@ -41,7 +41,10 @@ describe('record binding in the core API [binding]', () => {
     }
     const doc = fs.encryptFields([{ ssn: '1' }, { ssn: '2' }], undefined, { binding: 'user:7' })
     expect(fs.decryptField(doc[0]?.ssn, { context: 'ssn', binding: 'user:7' })).toBe('1')
-    expect(fs.decryptFields(doc, undefined, { binding: 'user:7' })).toEqual([{ ssn: '1' }, { ssn: '2' }])
+    expect(fs.decryptFields(doc, undefined, { binding: 'user:7' })).toEqual([
+      { ssn: '1' },
+      { ssn: '2' },
+    ])
     expect(() => fs.decryptFields(doc)).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_DECRYPT_FAILED', path: '[0].ssn' }),
     )

@@ -1,7 +1,11 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
-import { defineEncryptedProperties, encrypted, sealedFields } from '../../../src/core/encrypted-property.js'
+import {
+  defineEncryptedProperties,
+  encrypted,
+  sealedFields,
+} from '../../../src/core/encrypted-property.js'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
 
 const fs = createFieldseal({ keys: [AesGcmCipher.generateKey()] })
@@ -53,7 +57,9 @@ describe('defineEncryptedProperties', () => {
   })
 
   it('takes per-property contexts [context: "c"] and refuses prototype names', () => {
-    const row = defineEncryptedProperties({ card: 4111 } as { card: number }, fs, { card: { context: 'c' } })
+    const row = defineEncryptedProperties({ card: 4111 } as { card: number }, fs, {
+      card: { context: 'c' },
+    })
     expect(fs.decryptField(sealedFields(row).card, { context: 'c' })).toBe(4111)
     expect(() => defineEncryptedProperties({}, fs, ['__proto__'])).toThrow(TypeError)
   })

@@ -5,7 +5,8 @@ import { fieldNames } from '../../../src/core/field-names.js'
 import { resolveFields } from '../../../src/core/options.js'
 
 const names = (fields: string[]) => fieldNames(resolveFields(fields, 'test'))
-const check = (fields: string[], key: string) => () => names(fields).checkKey(key, () => `at.${key}`)
+const check = (fields: string[], key: string) => () =>
+  names(fields).checkKey(key, () => `at.${key}`)
 
 describe('fieldNames', () => {
   it('refuses keys spelt like a configured name, naming the path and the configured name', () => {

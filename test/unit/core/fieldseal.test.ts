@@ -9,11 +9,15 @@ const oldKey = AesGcmCipher.generateKey()
 
 describe('createFieldseal: keys', () => {
   it('refuses to start without a key [no keys, empty env]', () => {
-    expect(() => createFieldseal({ env: {} })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }))
+    expect(() => createFieldseal({ env: {} })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
+    )
     expect(() => createFieldseal({ env: { FIELDSEAL_KEYS: ' ' } })).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
     )
-    expect(() => createFieldseal({ keys: [] })).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }))
+    expect(() => createFieldseal({ keys: [] })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
+    )
   })
 
   it('reads FIELDSEAL_KEYS: the first key encrypts, all decrypt', () => {
@@ -25,7 +29,11 @@ describe('createFieldseal: keys', () => {
   })
 
   it('rejects keys that are not 32 bytes of canonical base64', () => {
-    for (const bad of ['short', key.toString('base64').replace(/=$/, ''), Buffer.alloc(16).toString('base64')]) {
+    for (const bad of [
+      'short',
+      key.toString('base64').replace(/=$/, ''),
+      Buffer.alloc(16).toString('base64'),
+    ]) {
       expect(() => createFieldseal({ keys: [bad] })).toThrow(
         expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
       )
@@ -37,16 +45,18 @@ describe('createFieldseal: keys', () => {
     expect(() => createFieldseal({ keys: [key], keyring })).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
     )
-    expect(() => createFieldseal({ keys: [key], feilds: ['ssn'] } as never)).toThrow(/Did you mean "fields"/)
+    expect(() => createFieldseal({ keys: [key], feilds: ['ssn'] } as never)).toThrow(
+      /Did you mean "fields"/,
+    )
     expect(() => createFieldseal({ keys: [key], maxDepth: 0 })).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
     )
     expect(() => createFieldseal({ keys: [key], fields: ['a..b'] })).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
     )
-    expect(() => createFieldseal({ keys: [key], fields: [{ path: 'a', contxt: 'x' } as never] })).toThrow(
-      /Did you mean "context"/,
-    )
+    expect(() =>
+      createFieldseal({ keys: [key], fields: [{ path: 'a', contxt: 'x' } as never] }),
+    ).toThrow(/Did you mean "context"/)
   })
 
   it('treats undefined, {} and Object.create(null) value options alike', () => {
@@ -74,7 +84,9 @@ describe('single values', () => {
   it('keeps an already encrypted value, but refuses a malformed one', () => {
     const sealed = fs.encryptField('x')
     expect(fs.encryptField(sealed)).toBe(sealed)
-    expect(() => fs.encryptField('enc:not base64!')).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED' }))
+    expect(() => fs.encryptField('enc:not base64!')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED' }),
+    )
   })
 
   it('reencryptField moves a value to the active key and leaves current values alone', () => {
@@ -98,7 +110,11 @@ describe('single values', () => {
 describe('documents', () => {
   it('encrypts configured paths at any depth and binds each value to its field name', () => {
     const fs = createFieldseal({ keys: [key], fields: ['ssn', 'cards[*].number', '**.iban'] })
-    const doc = { ssn: '078-05-1120', cards: [{ number: 4111111111111111 }], deep: { x: [{ iban: 'DE89' }] } }
+    const doc = {
+      ssn: '078-05-1120',
+      cards: [{ number: 4111111111111111 }],
+      deep: { x: [{ iban: 'DE89' }] },
+    }
     const sealed = fs.encryptFields(doc)
     expect(sealed.cards[0]?.number).toMatch(/^enc:v1:/)
     expect(fs.decryptField(sealed.cards[0]?.number, { context: 'number' })).toBe(4111111111111111)
@@ -116,7 +132,10 @@ describe('documents', () => {
     const sealed = fs.encryptFields({ customer: { card: '4111' }, other: { card: '5500' } })
     expect(sealed.customer.card).toMatch(/^enc:v1:/)
     expect(sealed.other.card).toBe('5500')
-    expect(fs.decryptFields(bulk)).toEqual([{ ssn: '078-05-1120', card: '4111' }, { nested: { ssn: 1 } }])
+    expect(fs.decryptFields(bulk)).toEqual([
+      { ssn: '078-05-1120', card: '4111' },
+      { nested: { ssn: 1 } },
+    ])
   })
 
   it('refuses a field spelt like a configured one that would stay plaintext (other case, separators)', () => {
@@ -151,7 +170,13 @@ describe('documents', () => {
   })
 
   it('uses a configured context string, or none [context: false]', () => {
-    const fs = createFieldseal({ keys: [key], fields: [{ path: 'a', context: 'customer.ssn' }, { path: 'b', context: false }] })
+    const fs = createFieldseal({
+      keys: [key],
+      fields: [
+        { path: 'a', context: 'customer.ssn' },
+        { path: 'b', context: false },
+      ],
+    })
     const sealed = fs.encryptFields({ a: 'x', b: 'y' })
     expect(fs.decryptField(sealed.a, { context: 'customer.ssn' })).toBe('x')
     expect(fs.decryptField(sealed.b)).toBe('y')
@@ -159,13 +184,19 @@ describe('documents', () => {
 
   it('falls back to the policy when no fields are configured, whatever the name style', () => {
     const fs = createFieldseal({ keys: [key] })
-    const sealed = fs.encryptFields({ creditCardNumber: '4111', notes: 'x', people: [{ email: 'a@b.c', name: 'A' }] })
+    const sealed = fs.encryptFields({
+      creditCardNumber: '4111',
+      notes: 'x',
+      people: [{ email: 'a@b.c', name: 'A' }],
+    })
     expect(sealed.creditCardNumber).toMatch(/^enc:v1:/)
     expect(sealed.people[0]?.email).toMatch(/^enc:v1:/)
     expect(sealed.notes).toBe('x')
     expect(sealed.people[0]?.name).toBe('A')
     expect(fs.shouldEncryptField('credit_card_number')).toBe(true)
-    expect(createFieldseal({ keys: [key], policy: { encryptPii: false } }).shouldEncryptField('email')).toBe(false)
+    expect(
+      createFieldseal({ keys: [key], policy: { encryptPii: false } }).shouldEncryptField('email'),
+    ).toBe(false)
   })
 
   it('never mutates the input and shares untouched branches', () => {
@@ -179,7 +210,10 @@ describe('documents', () => {
 
   it('decryptFields without paths opens every enc: value, each under its own field name', () => {
     const fs = createFieldseal({ keys: [key], fields: ['ssn'] })
-    const doc = { ssn: fs.encryptField('1', { context: 'ssn' }), extra: [{ tag: fs.encryptField('t', { context: 'tag' }) }] }
+    const doc = {
+      ssn: fs.encryptField('1', { context: 'ssn' }),
+      extra: [{ tag: fs.encryptField('t', { context: 'tag' }) }],
+    }
     expect(fs.decryptFields(doc)).toEqual({ ssn: '1', extra: [{ tag: 't' }] })
   })
 
@@ -189,7 +223,12 @@ describe('documents', () => {
     expect(() => strict.decryptFields({ ssn: '078-05-1120' })).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_PLAINTEXT_FIELD', path: 'ssn' }),
     )
-    const open = createFieldseal({ keys: [key], fields: ['ssn'], legacyPlaintext: true, onEvent: (e) => events.push(e) })
+    const open = createFieldseal({
+      keys: [key],
+      fields: ['ssn'],
+      legacyPlaintext: true,
+      onEvent: (e) => events.push(e),
+    })
     expect(open.decryptFields({ ssn: '078-05-1120' })).toEqual({ ssn: '078-05-1120' })
     expect(open.decryptFields({ ssn: '078-05-1120' })).toEqual({ ssn: '078-05-1120' })
     expect(events).toEqual([
@@ -207,7 +246,12 @@ describe('documents', () => {
     expect(reading.decryptField(legacy)).toBe('078-05-1120')
     const migrated = reading.reencryptFields({ ssn: legacy })
     const events: FieldsealEvent[] = []
-    const done = createFieldseal({ keys: [key], fields: ['ssn'], readLegacy: false, onEvent: (e) => events.push(e) })
+    const done = createFieldseal({
+      keys: [key],
+      fields: ['ssn'],
+      readLegacy: false,
+      onEvent: (e) => events.push(e),
+    })
     const refused = expect.objectContaining({ code: 'ERR_FIELDSEAL_LEGACY_FORMAT', status: 400 })
     expect(() => done.decryptField(legacy)).toThrow(refused)
     expect(() => done.reencryptField(legacy)).toThrow(refused)
@@ -217,7 +261,9 @@ describe('documents', () => {
     expect(() => done.reencryptFields({ list: [{ ssn: legacy }] })).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_LEGACY_FORMAT', path: 'list[0].ssn' }),
     )
-    expect(events).toContainEqual(expect.objectContaining({ outcome: 'failure', code: 'ERR_FIELDSEAL_LEGACY_FORMAT' }))
+    expect(events).toContainEqual(
+      expect.objectContaining({ outcome: 'failure', code: 'ERR_FIELDSEAL_LEGACY_FORMAT' }),
+    )
     let message = ''
     try {
       done.decryptField(legacy)
@@ -228,7 +274,9 @@ describe('documents', () => {
     expect(message).not.toContain(legacy.slice(4, 20))
     // v1 values, and a malformed value, behave as before.
     expect(done.decryptFields(migrated)).toEqual({ ssn: '078-05-1120' })
-    expect(() => done.decryptField('enc:abc')).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED' }))
+    expect(() => done.decryptField('enc:abc')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED' }),
+    )
     expect(() => createFieldseal({ keys: [key], readLegacy: 'no' as never })).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
     )
@@ -236,9 +284,15 @@ describe('documents', () => {
 
   it('names the field path in errors and reports failures to the hook without values', () => {
     const events: FieldsealEvent[] = []
-    const fs = createFieldseal({ keys: [key], fields: ['items[*].card'], onEvent: (e) => events.push(e) })
+    const fs = createFieldseal({
+      keys: [key],
+      fields: ['items[*].card'],
+      onEvent: (e) => events.push(e),
+    })
     const sealed = fs.encryptFields({ items: [{ card: '4111' }, { card: '5500' }] })
-    const moved = { items: [sealed.items[0], { card: (sealed.items[1]?.card as string).slice(0, -2) + 'AA' }] }
+    const moved = {
+      items: [sealed.items[0], { card: (sealed.items[1]?.card as string).slice(0, -2) + 'AA' }],
+    }
     expect(() => fs.decryptFields(moved)).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_DECRYPT_FAILED', path: 'items[1].card' }),
     )
@@ -249,7 +303,11 @@ describe('documents', () => {
       count: 2,
       paths: ['items[0].card', 'items[1].card'],
     })
-    expect(events[1]).toMatchObject({ operation: 'decrypt', outcome: 'failure', path: 'items[1].card' })
+    expect(events[1]).toMatchObject({
+      operation: 'decrypt',
+      outcome: 'failure',
+      path: 'items[1].card',
+    })
     expect(JSON.stringify(events)).not.toMatch(/4111|5500|enc:/)
   })
 
@@ -265,7 +323,9 @@ describe('documents', () => {
 
   it('keeps __proto__, constructor and prototype keys as plain data', () => {
     const fs = createFieldseal({ keys: [key], fields: ['**.ssn'] })
-    const doc = JSON.parse('{"__proto__":{"ssn":"1","polluted":true},"constructor":{"prototype":{"ssn":"2"}}}')
+    const doc = JSON.parse(
+      '{"__proto__":{"ssn":"1","polluted":true},"constructor":{"prototype":{"ssn":"2"}}}',
+    )
     const sealed = fs.encryptFields(doc)
     expect(Object.getPrototypeOf(sealed)).toBe(Object.prototype)
     expect(({} as any).polluted).toBeUndefined()

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { createFieldPolicy, ENCRYPTED_FIELDS, FINANCIAL_FIELDS, normalizeFieldName, PII_FIELDS } from '../../../src/core/policy.js'
+import {
+  createFieldPolicy,
+  ENCRYPTED_FIELDS,
+  FINANCIAL_FIELDS,
+  normalizeFieldName,
+  PII_FIELDS,
+} from '../../../src/core/policy.js'
 
 describe('createFieldPolicy', () => {
   it('encrypts the three default sets by default', () => {
     const should = createFieldPolicy()
-    for (const name of [...ENCRYPTED_FIELDS, ...PII_FIELDS, ...FINANCIAL_FIELDS]) expect(should(name)).toBe(true)
+    for (const name of [...ENCRYPTED_FIELDS, ...PII_FIELDS, ...FINANCIAL_FIELDS])
+      expect(should(name)).toBe(true)
     expect(should('name')).toBe(false)
     expect(should('amount')).toBe(false)
   })
@@ -15,7 +22,11 @@ describe('createFieldPolicy', () => {
     expect(should('ssn')).toBe(true)
   })
   it('takes replacement sets', () => {
-    const should = createFieldPolicy({ encryptedFields: ['pin'], piiFields: [], financialFields: [] })
+    const should = createFieldPolicy({
+      encryptedFields: ['pin'],
+      piiFields: [],
+      financialFields: [],
+    })
     expect(should('PIN')).toBe(true)
     expect(should('ssn')).toBe(false)
   })

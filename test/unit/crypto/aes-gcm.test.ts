@@ -129,11 +129,14 @@ describe('AesGcmCipher', () => {
     )
   })
 
-  it.each([0, 16, 24, 31, 33, 64])('rejects a %i-byte key with ERR_FIELDSEAL_INVALID_KEY', (size) => {
-    expect(() => new AesGcmCipher(Buffer.alloc(size))).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
-    )
-  })
+  it.each([0, 16, 24, 31, 33, 64])(
+    'rejects a %i-byte key with ERR_FIELDSEAL_INVALID_KEY',
+    (size) => {
+      expect(() => new AesGcmCipher(Buffer.alloc(size))).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
+      )
+    },
+  )
 
   it('rejects a key of the wrong type with a TypeError', () => {
     expect(() => new AesGcmCipher('k'.repeat(32) as never)).toThrow(TypeError)

@@ -6,20 +6,27 @@ describe('decodeBase64Strict', () => {
   it('decodes canonical padded base64 of any bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-        expect(decodeBase64Strict(Buffer.from(bytes).toString('base64'))).toEqual(Buffer.from(bytes))
+        expect(decodeBase64Strict(Buffer.from(bytes).toString('base64'))).toEqual(
+          Buffer.from(bytes),
+        )
       }),
     )
   })
-  it.each(['YQ', 'YQ=', 'YR==', 'Y-_=', 'YQ==\n', ' YQ==', 'Y===', '====', 'YQ==YQ=='])('rejects %j', (text) => {
-    expect(decodeBase64Strict(text)).toBeUndefined()
-  })
+  it.each(['YQ', 'YQ=', 'YR==', 'Y-_=', 'YQ==\n', ' YQ==', 'Y===', '====', 'YQ==YQ=='])(
+    'rejects %j',
+    (text) => {
+      expect(decodeBase64Strict(text)).toBeUndefined()
+    },
+  )
 })
 
 describe('decodeBase64UrlStrict', () => {
   it('decodes canonical unpadded base64url of any bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-        expect(decodeBase64UrlStrict(Buffer.from(bytes).toString('base64url'))).toEqual(Buffer.from(bytes))
+        expect(decodeBase64UrlStrict(Buffer.from(bytes).toString('base64url'))).toEqual(
+          Buffer.from(bytes),
+        )
       }),
     )
   })

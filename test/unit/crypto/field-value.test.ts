@@ -30,7 +30,9 @@ describe('value format v1', () => {
     const [prefix, version, kid, payload] = value.split(':')
     expect([prefix, version, kid]).toEqual(['enc', 'v1', keyFingerprint(keyA)])
     expect(payload).toMatch(/^[A-Za-z0-9_-]+$/)
-    expect(Buffer.from(payload as string, 'base64url')).toHaveLength(12 + '"123-45-6789"'.length + 16)
+    expect(Buffer.from(payload as string, 'base64url')).toHaveLength(
+      12 + '"123-45-6789"'.length + 16,
+    )
   })
 
   it('binds the AAD "enc:v1:<kid>:" + context, as the format specifies', () => {
@@ -61,12 +63,17 @@ describe('tamper matrix', () => {
   })
 
   it('rejects every single-bit flip of the sealed bytes with the generic decryption error', () => {
-    const [head, payload] = [original.slice(0, original.lastIndexOf(':') + 1), original.split(':')[3] as string]
+    const [head, payload] = [
+      original.slice(0, original.lastIndexOf(':') + 1),
+      original.split(':')[3] as string,
+    ]
     const sealed = Buffer.from(payload, 'base64url')
     for (let i = 0; i < sealed.length * 8; i++) {
       const copy = Buffer.from(sealed)
       copy[i >> 3] ^= 1 << (i & 7)
-      const code = codeOf(() => fs.decryptField(head + copy.toString('base64url'), { context: 'ssn' }))
+      const code = codeOf(() =>
+        fs.decryptField(head + copy.toString('base64url'), { context: 'ssn' }),
+      )
       expect(code, `bit ${i}`).toBe('ERR_FIELDSEAL_DECRYPT_FAILED')
     }
   })
@@ -81,10 +88,16 @@ describe('tamper matrix', () => {
 
   it('rejects a swapped key id, an unknown key id and a changed context', () => {
     const swapped = original.replace(keyFingerprint(keyA), keyFingerprint(keyB))
-    expect(codeOf(() => fs.decryptField(swapped, { context: 'ssn' }))).toBe('ERR_FIELDSEAL_DECRYPT_FAILED')
+    expect(codeOf(() => fs.decryptField(swapped, { context: 'ssn' }))).toBe(
+      'ERR_FIELDSEAL_DECRYPT_FAILED',
+    )
     const unknown = original.replace(keyFingerprint(keyA), 'nosuchkey')
-    expect(codeOf(() => fs.decryptField(unknown, { context: 'ssn' }))).toBe('ERR_FIELDSEAL_UNKNOWN_KEY')
-    expect(codeOf(() => fs.decryptField(original, { context: 'tax_id' }))).toBe('ERR_FIELDSEAL_DECRYPT_FAILED')
+    expect(codeOf(() => fs.decryptField(unknown, { context: 'ssn' }))).toBe(
+      'ERR_FIELDSEAL_UNKNOWN_KEY',
+    )
+    expect(codeOf(() => fs.decryptField(original, { context: 'tax_id' }))).toBe(
+      'ERR_FIELDSEAL_DECRYPT_FAILED',
+    )
     expect(codeOf(() => fs.decryptField(original))).toBe('ERR_FIELDSEAL_DECRYPT_FAILED')
   })
 
@@ -190,7 +203,13 @@ describe('secrecy of errors', () => {
       }
       expect(thrown).toBeDefined()
       const seen = inspect(thrown, { depth: 10, showHidden: true }) + JSON.stringify(thrown)
-      for (const secret of [plaintext, payload, payload.slice(0, 16), keyA.toString('base64'), keyA.toString('hex')]) {
+      for (const secret of [
+        plaintext,
+        payload,
+        payload.slice(0, 16),
+        keyA.toString('base64'),
+        keyA.toString('hex'),
+      ]) {
         expect(seen).not.toContain(secret)
       }
     }
@@ -255,7 +274,9 @@ describe('contexts that are not well-formed Unicode', () => {
 
   it('are refused in configuration when the instance is created', () => {
     const fields = [{ path: 'a', context: 'x\ud800' }]
-    expect(codeOf(() => createFieldseal({ keys: [keyA], fields }))).toBe('ERR_FIELDSEAL_INVALID_OPTION')
+    expect(codeOf(() => createFieldseal({ keys: [keyA], fields }))).toBe(
+      'ERR_FIELDSEAL_INVALID_OPTION',
+    )
     expect(codeOf(() => createFieldseal({ keys: [keyA], fields: ['a["\ud800"]'] }))).toBe(
       'ERR_FIELDSEAL_INVALID_PATH',
     )
@@ -277,7 +298,8 @@ describe('v1 plaintext is read with strict UTF-8 and JSON.parse, nothing more', 
   const sealer = createFieldseal({ keys: [key] })
   /** A v1 value over raw plaintext bytes: what another implementation holding the key could write. */
   const sealRaw = (plaintext: Uint8Array) =>
-    `enc:v1:${kid}:` + new AesGcmCipher(key).encrypt(plaintext, `enc:v1:${kid}:f`).toString('base64url')
+    `enc:v1:${kid}:` +
+    new AesGcmCipher(key).encrypt(plaintext, `enc:v1:${kid}:f`).toString('base64url')
   const open = (plaintext: Uint8Array) => sealer.decryptField(sealRaw(plaintext), { context: 'f' })
 
   it.each([

@@ -1,6 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeUtf8Strict, parsePlaintextText, serializeValue } from '../../../src/crypto/plaintext.js'
+import {
+  decodeUtf8Strict,
+  parsePlaintextText,
+  serializeValue,
+} from '../../../src/crypto/plaintext.js'
 
 type Outcome = { value: unknown } | { error: string }
 
@@ -16,7 +20,20 @@ function outcome(run: () => unknown): Outcome {
 const stringish = fc
   .array(
     fc.oneof(
-      fc.constantFrom('"', '\\', '\\"', '\\\\', '\\n', '\\u0041', '\\ud800', '\\x', '/', ' ', '\t', '\n'),
+      fc.constantFrom(
+        '"',
+        '\\',
+        '\\"',
+        '\\\\',
+        '\\n',
+        '\\u0041',
+        '\\ud800',
+        '\\x',
+        '/',
+        ' ',
+        '\t',
+        '\n',
+      ),
       fc.integer({ min: 0, max: 0x1f }).map((unit) => String.fromCharCode(unit)),
       fc.string({ unit: 'binary', maxLength: 3 }),
     ),
@@ -38,7 +55,9 @@ describe('parsePlaintextText is exactly JSON.parse', () => {
       fc.jsonValue().map((value) => JSON.stringify(value)),
       fc.string({ unit: 'binary' }).map((text) => JSON.stringify(text)),
       // Long enough to take JSON.parse's path past the pattern's length limit.
-      fc.tuple(stringish, fc.nat({ max: 200 })).map(([text, pad]) => `"${'x'.repeat(pad)}${text.slice(1)}`),
+      fc
+        .tuple(stringish, fc.nat({ max: 200 }))
+        .map(([text, pad]) => `"${'x'.repeat(pad)}${text.slice(1)}`),
     )
     fc.assert(
       fc.property(texts, (text) => {
@@ -86,7 +105,9 @@ describe('decodeUtf8Strict is exactly a fatal TextDecoder', () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 24 }),
       fc.string({ unit: 'binary' }).map((text) => new Uint8Array(Buffer.from(text, 'utf8'))),
-      fc.array(fc.integer({ min: 0x80, max: 0xff }), { maxLength: 8 }).map((b) => Uint8Array.from(b)),
+      fc
+        .array(fc.integer({ min: 0x80, max: 0xff }), { maxLength: 8 })
+        .map((b) => Uint8Array.from(b)),
     )
     fc.assert(
       fc.property(bytes, (array) => {
@@ -109,7 +130,14 @@ describe('serializeValue', () => {
   })
 
   it('refuses what JSON would change or drop, naming the path', () => {
-    for (const value of [Number.NaN, undefined, () => 1, Symbol('s'), { a: Number.POSITIVE_INFINITY }, 1n]) {
+    for (const value of [
+      Number.NaN,
+      undefined,
+      () => 1,
+      Symbol('s'),
+      { a: Number.POSITIVE_INFINITY },
+      1n,
+    ]) {
       expect(() => serializeValue(value, 'ssn')).toThrow(
         expect.objectContaining({ code: 'ERR_FIELDSEAL_UNSUPPORTED_VALUE', path: 'ssn' }),
       )

@@ -35,7 +35,8 @@ describe('docs/vectors/value-format-v1.json', () => {
   })
 
   it('names each key by the id fieldseal derives for it', () => {
-    for (const key of vectors.keys) expect(keyFingerprint(Buffer.from(key.key, 'base64'))).toBe(key.kid)
+    for (const key of vectors.keys)
+      expect(keyFingerprint(Buffer.from(key.key, 'base64'))).toBe(key.kid)
   })
 })
 
@@ -44,7 +45,9 @@ describe('value format v1 vectors', () => {
     'opens: %s',
     (_description, vector) => {
       expect(keyIdOf(vector.encrypted)).toBe(vector.kid)
-      expect(reader.decryptField(vector.encrypted, { context: vector.context })).toEqual(vector.value)
+      expect(reader.decryptField(vector.encrypted, { context: vector.context })).toEqual(
+        vector.value,
+      )
     },
   )
 

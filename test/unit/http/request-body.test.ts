@@ -64,7 +64,9 @@ describe('assertParsed [bodyRead]', () => {
     expect(() => assertParsed({}, json, true)).not.toThrow()
     expect(() => assertParsed({}, json)).not.toThrow()
     expect(() => assertParsed({ a: 1 }, json, false)).not.toThrow()
-    expect(() => assertParsed({}, { 'content-type': 'text/plain', 'content-length': '3' }, false)).not.toThrow()
+    expect(() =>
+      assertParsed({}, { 'content-type': 'text/plain', 'content-length': '3' }, false),
+    ).not.toThrow()
   })
 })
 

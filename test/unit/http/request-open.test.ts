@@ -13,10 +13,17 @@ const body = { ssn, notes: { note } }
 
 describe('openRequest', () => {
   it('opens the encrypted paths by default, and refuses a ciphertext anywhere else unopened', () => {
-    const opened = openRequest(config, { ssn, name: 'a' }, requestModes('encrypted', encrypted), undefined)
+    const opened = openRequest(
+      config,
+      { ssn, name: 'a' },
+      requestModes('encrypted', encrypted),
+      undefined,
+    )
     expect(opened.base).toEqual({ ssn: '078-05-1120', name: 'a' })
     expect(opened.plaintext).toBe(opened.base)
-    expect(() => openRequest(config, body, requestModes('encrypted', encrypted), undefined)).toThrow(
+    expect(() =>
+      openRequest(config, body, requestModes('encrypted', encrypted), undefined),
+    ).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_UNEXPECTED_CIPHERTEXT', path: 'notes.note' }),
     )
   })

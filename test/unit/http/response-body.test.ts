@@ -166,7 +166,9 @@ describe('transformResponse', () => {
         return this.text
       }
     }
-    const doc = { rows: [{ ssn: new Sealed(seal(SSN, 'ssn')), note: new Sealed(seal('n', 'note')) }] }
+    const doc = {
+      rows: [{ ssn: new Sealed(seal(SSN, 'ssn')), note: new Sealed(seal('n', 'note')) }],
+    }
     expect(JSON.parse(JSON.stringify(run(doc, {})))).toEqual({
       rows: [{ ssn: '[REDACTED]', note: '[REDACTED]' }],
     })

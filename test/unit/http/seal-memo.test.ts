@@ -108,7 +108,12 @@ describe('pipeline response with what the same request sealed', () => {
     const decrypted = await pipeline.prepareResponse(body, other.fieldseal)
     expect(keys.decrypts()).toBe(3)
     expect(remembered).toEqual(decrypted)
-    expect(remembered).toEqual({ id: 7, ssn: '*******1120', card_number: '************1111', profile })
+    expect(remembered).toEqual({
+      id: 7,
+      ssn: '*******1120',
+      card_number: '************1111',
+      profile,
+    })
     expect(remembered.profile).not.toBe(profile)
     expect(remembered.profile).not.toBe(fieldseal.plaintext)
     expect(fs.decryptFields(body)).toEqual(input)

@@ -45,7 +45,12 @@ let deadPid: number | undefined
 /** Writes a lock (or claim) file of a process that no longer exists; returns its content. */
 function deadOwnerLock(path: string): string {
   deadPid ??= spawnSync(process.execPath, ['-e', '']).pid as number
-  const owner = { pid: deadPid, hostname: hostname(), createdAt: new Date().toISOString(), token: randomBytes(6).toString('hex') }
+  const owner = {
+    pid: deadPid,
+    hostname: hostname(),
+    createdAt: new Date().toISOString(),
+    token: randomBytes(6).toString('hex'),
+  }
   const text = `${JSON.stringify(owner)}\n`
   writeFileSync(path, text)
   return text
@@ -76,12 +81,17 @@ describe('file lock: taking over an abandoned lock', () => {
     unlinkGate = (target) => {
       if (target !== path || held) return undefined
       held = true
-      return Promise.race([sleep(300), vi.waitFor(() => expect(fsp.access(path)).resolves.toBeUndefined(), { timeout: 300 }).catch(() => undefined)]).then(() => sleep(20))
+      return Promise.race([
+        sleep(300),
+        vi
+          .waitFor(() => expect(fsp.access(path)).resolves.toBeUndefined(), { timeout: 300 })
+          .catch(() => undefined),
+      ]).then(() => sleep(20))
     }
     expect(await race(path)).toBe(1)
   })
 
-  it('ten rounds of waiters racing for a dead owner\'s lock: one holder at a time', async () => {
+  it("ten rounds of waiters racing for a dead owner's lock: one holder at a time", async () => {
     const folder = tempFolder()
     for (let round = 0; round < 10; round++) {
       const path = join(folder, `round-${round}.lock`)

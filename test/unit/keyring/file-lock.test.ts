@@ -17,9 +17,7 @@ describe('file lock', () => {
     })
     await release()
     expect(existsSync(path)).toBe(false)
-    await (
-      await acquireFileLock(path, options)
-    )()
+    await (await acquireFileLock(path, options))()
   })
 
   it('a waiter gets the lock as soon as it is released', async () => {
@@ -27,9 +25,7 @@ describe('file lock', () => {
     const release = await acquireFileLock(path, options)
     const waiting = acquireFileLock(path, { ...options, timeoutMs: 5_000 })
     setTimeout(() => void release(), 20)
-    await (
-      await waiting
-    )()
+    await (await waiting)()
   })
 
   it('release never removes a lock that is no longer its own', async () => {

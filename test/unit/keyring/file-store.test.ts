@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -49,7 +57,9 @@ describe('FileKeyStore', () => {
   it('leaves neither a temp file nor the lock file behind', async () => {
     const store = storeIn()
     await store.save(keyringDocument(1), 0)
-    await expect(store.save(keyringDocument(1), 0)).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_CONFLICT' })
+    await expect(store.save(keyringDocument(1), 0)).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_STORE_CONFLICT',
+    })
     expect(readdirSync(join(store.path, '..'))).toEqual(['keyring.json'])
   })
 
@@ -71,14 +81,17 @@ describe('FileKeyStore', () => {
     ['an empty file', ''],
     ['a foreign JSON file', JSON.stringify({ name: 'my-app', version: '1.0.0' })],
     ['a keyring of a newer format', JSON.stringify({ ...keyringDocument(1), formatVersion: 3 })],
-  ])('refuses %s with ERR_FIELDSEAL_STORE_CORRUPT and never overwrites it', async (_name, content) => {
-    const store = storeIn()
-    mkdirSync(join(store.path, '..'), { recursive: true })
-    writeFileSync(store.path, content)
-    await expect(store.load()).rejects.toMatchObject(CORRUPT)
-    await expect(store.save(keyringDocument(1), 0)).rejects.toMatchObject(CORRUPT)
-    expect(readFileSync(store.path, 'utf8')).toBe(content)
-  })
+  ])(
+    'refuses %s with ERR_FIELDSEAL_STORE_CORRUPT and never overwrites it',
+    async (_name, content) => {
+      const store = storeIn()
+      mkdirSync(join(store.path, '..'), { recursive: true })
+      writeFileSync(store.path, content)
+      await expect(store.load()).rejects.toMatchObject(CORRUPT)
+      await expect(store.save(keyringDocument(1), 0)).rejects.toMatchObject(CORRUPT)
+      expect(readFileSync(store.path, 'utf8')).toBe(content)
+    },
+  )
 
   it('refuses a folder in place of the file', async () => {
     const store = storeIn()
@@ -88,15 +101,27 @@ describe('FileKeyStore', () => {
 
   it('waits for a live writer and gives up with ERR_FIELDSEAL_STORE_LOCKED [lockTimeoutMs: 150]', async () => {
     const store = storeIn(tempFolder(), { lockTimeoutMs: 150 })
-    writeLock(store, { pid: process.pid, hostname: hostname(), createdAt: new Date().toISOString(), token: 'x' })
-    await expect(store.save(keyringDocument(1), 0)).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_LOCKED' })
+    writeLock(store, {
+      pid: process.pid,
+      hostname: hostname(),
+      createdAt: new Date().toISOString(),
+      token: 'x',
+    })
+    await expect(store.save(keyringDocument(1), 0)).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_STORE_LOCKED',
+    })
     expect(existsSync(store.path)).toBe(false)
     expect(existsSync(store.lockPath)).toBe(true) // someone else's lock is not removed
   })
 
   it('takes over a lock whose process is dead', async () => {
     const store = storeIn(tempFolder(), { lockTimeoutMs: 150 })
-    writeLock(store, { pid: deadPid(), hostname: hostname(), createdAt: new Date().toISOString(), token: 'x' })
+    writeLock(store, {
+      pid: deadPid(),
+      hostname: hostname(),
+      createdAt: new Date().toISOString(),
+      token: 'x',
+    })
     await store.save(keyringDocument(1), 0)
     expect(existsSync(store.lockPath)).toBe(false)
   })
@@ -105,7 +130,9 @@ describe('FileKeyStore', () => {
     const store = storeIn(tempFolder(), { lockTimeoutMs: 150, staleLockMs: 5_000 })
     const owner = { pid: 1, hostname: 'elsewhere', createdAt: new Date().toISOString(), token: 'x' }
     writeLock(store, owner)
-    await expect(store.save(keyringDocument(1), 0)).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_LOCKED' })
+    await expect(store.save(keyringDocument(1), 0)).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_STORE_LOCKED',
+    })
     writeLock(store, owner, 60_000)
     await store.save(keyringDocument(1), 0)
   })
@@ -113,7 +140,9 @@ describe('FileKeyStore', () => {
   it('takes over an empty lock file (its writer died before filling it) after a short while', async () => {
     const store = storeIn(tempFolder(), { lockTimeoutMs: 150 })
     writeLock(store, '')
-    await expect(store.save(keyringDocument(1), 0)).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_LOCKED' })
+    await expect(store.save(keyringDocument(1), 0)).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_STORE_LOCKED',
+    })
     writeLock(store, '', 3_000)
     await store.save(keyringDocument(1), 0)
   })
@@ -131,7 +160,10 @@ describe('FileKeyStore', () => {
     const store = storeIn()
     await expect(store.save(keyringDocument(2), 0)).rejects.toBeInstanceOf(TypeError)
     expect(() => new FileKeyStore('x.json', { lockTimeout: 1 } as never)).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION', message: expect.stringContaining('lockTimeoutMs') }),
+      expect.objectContaining({
+        code: 'ERR_FIELDSEAL_INVALID_OPTION',
+        message: expect.stringContaining('lockTimeoutMs'),
+      }),
     )
   })
 })

@@ -35,7 +35,10 @@ describe('FileKeyStore watch', () => {
     const fsB = createFieldseal({ keyring: b })
     for (let round = 0; round < 5; round++) {
       const rotated = await a.manager.rotateKey('data')
-      await vi.waitFor(() => expect(fsB.encryptField('x')).toContain(`:${rotated.id}:`), { timeout: 1_000, interval: 5 })
+      await vi.waitFor(() => expect(fsB.encryptField('x')).toContain(`:${rotated.id}:`), {
+        timeout: 1_000,
+        interval: 5,
+      })
     }
   })
 
@@ -44,12 +47,17 @@ describe('FileKeyStore watch', () => {
     const masterKey = masterKeyBase64()
     const keyring = await instance(path, masterKey, true)
     const before = keyring.encryptionKey().kid
-    const child = startHelper('keyring-rotator.ts', [path, '1', 'other-process'], { FIELDSEAL_MASTER_KEY: masterKey })
+    const child = startHelper('keyring-rotator.ts', [path, '1', 'other-process'], {
+      FIELDSEAL_MASTER_KEY: masterKey,
+    })
     const { stdout } = await child.exited
     const rotated = /^rotated (\S+) /m.exec(stdout)?.[1]
     expect(rotated).toBeDefined()
     expect(rotated).not.toBe(before)
-    await vi.waitFor(() => expect(keyring.encryptionKey().kid).toBe(rotated), { timeout: 1_000, interval: 5 })
+    await vi.waitFor(() => expect(keyring.encryptionKey().kid).toBe(rotated), {
+      timeout: 1_000,
+      interval: 5,
+    })
   })
 
   it('reports a watch that fails, tries again, and notices once it is back', async () => {

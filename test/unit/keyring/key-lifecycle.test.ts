@@ -64,8 +64,13 @@ describe('key lifecycle', () => {
     expect(off.record.activeUntil).toBe(AT)
     // A pending key stopped being active at its rotation, not now.
     expect(deactivateRecord(ring(), 'd2', '2031-01-01T00:00:00.000Z').record.activeUntil).toBeNull()
-    expect(reactivateRecord(off.records, 'd3').record).toMatchObject({ status: 'active', activeUntil: null })
-    expect(reactivateRecord(deactivateRecord(off.records, 'd2', AT).records, 'd2').record.activeUntil).toBeNull()
+    expect(reactivateRecord(off.records, 'd3').record).toMatchObject({
+      status: 'active',
+      activeUntil: null,
+    })
+    expect(
+      reactivateRecord(deactivateRecord(off.records, 'd2', AT).records, 'd2').record.activeUntil,
+    ).toBeNull()
   })
 
   it('finds keys by id, or throws ERR_FIELDSEAL_KEY_NOT_FOUND', () => {

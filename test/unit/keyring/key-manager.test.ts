@@ -11,7 +11,13 @@ import { keyFingerprint } from '../../../src/crypto/static-keys.js'
 import { manualClock, masterKeyBase64, recorder, tempFolder } from '../../helpers/keyring.js'
 
 function open(options: Partial<KeyManagerOptions> = {}): Promise<KeyManager> {
-  return openKeyManager({ store: new MemoryKeyStore(), masterKey: masterKeyBase64(), env: {}, create: true, ...options })
+  return openKeyManager({
+    store: new MemoryKeyStore(),
+    masterKey: masterKeyBase64(),
+    env: {},
+    create: true,
+    ...options,
+  })
 }
 
 const code = (c: string) => expect.objectContaining({ code: c })
@@ -25,7 +31,9 @@ describe('openKeyManager', () => {
     await expect(openKeyManager({ masterKey: masterKeyBase64(), env: {} })).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_INVALID_OPTION',
     })
-    await expect(open({ masterKey: undefined })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_NO_KEY' })
+    await expect(open({ masterKey: undefined })).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_NO_KEY',
+    })
     await expect(open({ passphrase: 'x', pbkdf2Iterations: 10 })).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_INVALID_OPTION',
     })
@@ -78,9 +86,15 @@ describe('KeyManager keys', () => {
     expect(key.createdAt).toBe('2030-01-01T00:00:00.000Z')
     expect(key.expiresAt).toBe('2030-04-01T00:00:00.000Z')
     expect((await keys.generateKey('session', { ttlDays: null })).expiresAt).toBeNull()
-    expect((await keys.generateKey('data', { ttlDays: 1 })).expiresAt).toBe('2030-01-02T00:00:00.000Z')
-    await expect(keys.generateKey('signing')).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_STATE' })
-    await expect(keys.generateKey('master')).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_STATE' })
+    expect((await keys.generateKey('data', { ttlDays: 1 })).expiresAt).toBe(
+      '2030-01-02T00:00:00.000Z',
+    )
+    await expect(keys.generateKey('signing')).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_KEY_STATE',
+    })
+    await expect(keys.generateKey('master')).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_KEY_STATE',
+    })
     await expect(keys.generateKey('data', { ttlDays: 0 })).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_INVALID_OPTION',
     })
@@ -105,14 +119,20 @@ describe('KeyManager keys', () => {
     const [v1] = await keys.initEncryptionKeys()
     clock.advanceDays(30)
     const v2 = await keys.rotateKey('data', { rotatedBy: 'ops@example.com' })
-    expect(v2).toMatchObject({ version: 2, status: 'active', createdAt: '2030-01-31T00:00:00.000Z' })
+    expect(v2).toMatchObject({
+      version: 2,
+      status: 'active',
+      createdAt: '2030-01-31T00:00:00.000Z',
+    })
     expect(keys.getKey(v1!.id)).toMatchObject({
       status: 'pending_rotation',
       rotatedAt: '2030-01-31T00:00:00.000Z',
       rotatedBy: 'ops@example.com',
     })
     expect(keys.getKeyMaterial(v1!.id)).toHaveLength(32) // a rotated-out key still decrypts
-    await expect(keys.rotateKey('master')).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_STATE' })
+    await expect(keys.rotateKey('master')).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_KEY_STATE',
+    })
   })
 
   it('rotateKey with ifActive rotates only if that key is still active', async () => {
@@ -128,7 +148,9 @@ describe('KeyManager keys', () => {
     const clock = manualClock()
     const keys = await open({ now: clock.now })
     const [v1] = await keys.initEncryptionKeys()
-    await expect(keys.retireKey(v1!.id, { force: true })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_STATE' })
+    await expect(keys.retireKey(v1!.id, { force: true })).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_KEY_STATE',
+    })
     expect(keys.drainedAt(v1!.id)).toBeNull()
     await keys.rotateKey('data')
     // Rotated at 00:00: 3 × 60 s (the lease) + 60 s later no instance can seal with it.
@@ -147,8 +169,12 @@ describe('KeyManager keys', () => {
     const retired = await keys.retireKey(v1!.id, { usage: clear() })
     expect(retired).toMatchObject({ status: 'retired', hasMaterial: false })
     expect(() => keys.getKeyMaterial(v1!.id)).toThrow(code('ERR_FIELDSEAL_KEY_UNAVAILABLE'))
-    await expect(keys.retireKey(v1!.id, { force: true })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_STATE' })
-    await expect(keys.retireKey('nope', { force: true })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_NOT_FOUND' })
+    await expect(keys.retireKey(v1!.id, { force: true })).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_KEY_STATE',
+    })
+    await expect(keys.retireKey('nope', { force: true })).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_KEY_NOT_FOUND',
+    })
   })
 
   it('the retired material is gone from the store itself', async () => {
@@ -171,7 +197,9 @@ describe('KeyManager keys', () => {
     await keys.deactivateKey(v2.id)
     expect(keys.getActiveKey('data')).toBeUndefined()
     expect((await keys.reactivateKey(v2.id)).status).toBe('active')
-    await expect(keys.reactivateKey(v2.id)).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_STATE' })
+    await expect(keys.reactivateKey(v2.id)).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_KEY_STATE',
+    })
   })
 
   it('listKeys filters by type and status, newest version first', async () => {
@@ -184,7 +212,9 @@ describe('KeyManager keys', () => {
     expect(keys.listKeys({ status: ['active'] }).map((k) => k.type)).toEqual(['data', 'signing'])
     expect(keys.listKeys()).toEqual(keys.listKeys({}))
     expect(keys.listKeys(undefined)).toEqual(keys.listKeys(Object.create(null)))
-    expect(() => keys.listKeys({ typ: 'data' } as never)).toThrow(code('ERR_FIELDSEAL_INVALID_OPTION'))
+    expect(() => keys.listKeys({ typ: 'data' } as never)).toThrow(
+      code('ERR_FIELDSEAL_INVALID_OPTION'),
+    )
   })
 
   it('checkExpiringKeys lists active keys expiring within N days (7 by default), soonest first', async () => {
@@ -208,7 +238,12 @@ describe('KeyManager metadata and audit', () => {
     const exported = keys.exportKeyMetadata()
     expect(exported).toMatchObject({ format: 'fieldseal-keyring-metadata', revision: 1 })
     expect(exported.master).toEqual({ id: keys.masterKeyId, source: 'env', iterations: null })
-    const texts = [JSON.stringify(exported), inspect(exported, { depth: 9 }), inspect(keys), JSON.stringify(keys)]
+    const texts = [
+      JSON.stringify(exported),
+      inspect(exported, { depth: 9 }),
+      inspect(keys),
+      JSON.stringify(keys),
+    ]
     for (const text of texts) {
       expect(text).not.toContain(material.toString('base64'))
       expect(text).not.toContain(material.toString('base64url'))
@@ -227,19 +262,62 @@ describe('KeyManager metadata and audit', () => {
     await expect(keys.retireKey(v2.id)).rejects.toThrow()
     await keys.retireKey(v1!.id, { force: true, actor: 'carol' })
     expect(events).toEqual([
-      { operation: 'key.generate', outcome: 'success', kid: v1!.id, keyType: 'data', version: 1, actor: 'deploy-bot' },
-      { operation: 'key.rotate', outcome: 'success', kid: v2.id, keyType: 'data', version: 2, actor: 'alice' },
-      { operation: 'key.deactivate', outcome: 'success', kid: v1!.id, keyType: 'data', version: 1, actor: 'bob' },
-      { operation: 'key.reactivate', outcome: 'success', kid: v1!.id, keyType: 'data', version: 1, actor: 'deploy-bot' },
-      { operation: 'key.retire', outcome: 'failure', kid: v2.id, code: 'ERR_FIELDSEAL_KEY_STATE', actor: 'deploy-bot' },
-      { operation: 'key.retire', outcome: 'success', kid: v1!.id, keyType: 'data', version: 1, actor: 'carol' },
+      {
+        operation: 'key.generate',
+        outcome: 'success',
+        kid: v1!.id,
+        keyType: 'data',
+        version: 1,
+        actor: 'deploy-bot',
+      },
+      {
+        operation: 'key.rotate',
+        outcome: 'success',
+        kid: v2.id,
+        keyType: 'data',
+        version: 2,
+        actor: 'alice',
+      },
+      {
+        operation: 'key.deactivate',
+        outcome: 'success',
+        kid: v1!.id,
+        keyType: 'data',
+        version: 1,
+        actor: 'bob',
+      },
+      {
+        operation: 'key.reactivate',
+        outcome: 'success',
+        kid: v1!.id,
+        keyType: 'data',
+        version: 1,
+        actor: 'deploy-bot',
+      },
+      {
+        operation: 'key.retire',
+        outcome: 'failure',
+        kid: v2.id,
+        code: 'ERR_FIELDSEAL_KEY_STATE',
+        actor: 'deploy-bot',
+      },
+      {
+        operation: 'key.retire',
+        outcome: 'success',
+        kid: v1!.id,
+        keyType: 'data',
+        version: 1,
+        actor: 'carol',
+      },
     ])
   })
 
   it('refuses changes once closed', async () => {
     const keys = await open()
     await keys.close()
-    await expect(keys.initEncryptionKeys()).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_STATE' })
+    await expect(keys.initEncryptionKeys()).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_KEY_STATE',
+    })
   })
 })
 
@@ -271,7 +349,9 @@ describe('KeyManager import and rewrap', () => {
     expect(keys.getActiveKey('data')?.id).toBe(existing?.id)
     await keys.retireKey(keyFingerprint(key), { force: true })
     await expect(keys.importKeys([key])).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_KEY_STATE' })
-    await expect(keys.importKeys(['not base64!'])).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_KEY' })
+    await expect(keys.importKeys(['not base64!'])).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_INVALID_KEY',
+    })
   })
 
   it('rewrap moves every key under a new master key; the old one no longer opens the keyring', async () => {
@@ -287,16 +367,25 @@ describe('KeyManager import and rewrap', () => {
     const newMaster = masterKeyBase64()
     await keys.rewrap({ masterKey: newMaster, rotatedBy: 'security' })
     expect(keys.getKeyMaterial(v2.id).equals(material)).toBe(true)
-    await expect(open({ store, masterKey: oldMaster })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_WRONG_MASTER_KEY' })
+    await expect(open({ store, masterKey: oldMaster })).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+    })
     const reopened = await open({ store, masterKey: newMaster })
     expect(reopened.getKeyMaterial(v2.id).equals(material)).toBe(true)
     expect(reopened.masterKeyId).toBe(keys.masterKeyId)
     // count = keys rewrapped: v2 only, the retired v1 has no material
-    expect(events.at(-1)).toMatchObject({ operation: 'key.rewrap', keyType: 'master', count: 1, actor: 'security' })
+    expect(events.at(-1)).toMatchObject({
+      operation: 'key.rewrap',
+      keyType: 'master',
+      count: 1,
+      actor: 'security',
+    })
     await reopened.rewrap({ passphrase: 'from now on', pbkdf2Iterations: 100_000 })
     const byPassphrase = await open({ store, masterKey: undefined, passphrase: 'from now on' })
     expect(byPassphrase.getKeyMaterial(v2.id).equals(material)).toBe(true)
-    await expect(byPassphrase.rewrap({})).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
+    await expect(byPassphrase.rewrap({})).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_INVALID_OPTION',
+    })
   })
 })
 
@@ -342,7 +431,9 @@ describe('KeyManager concurrency', () => {
     const keys = await open({ store })
     await keys.initEncryptionKeys()
     gone = true
-    await expect(keys.rotateKey('data')).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' })
+    await expect(keys.rotateKey('data')).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_STORE_CORRUPT',
+    })
     await expect(keys.refresh()).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' })
   })
 })

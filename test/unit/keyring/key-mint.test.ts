@@ -32,12 +32,16 @@ describe('key minting', () => {
       { ...record, createdAt: '2031-01-01T00:00:00.000Z' },
       { ...record, id: 'another-kid' },
     ]) {
-      expect(() => unwrapRecord(master, moved, 2)).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' }))
+      expect(() => unwrapRecord(master, moved, 2)).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' }),
+      )
     }
     // Format 1 bound the key id alone; a format 2 wrapping does not open that way.
     expect(() => unwrapRecord(master, record, 1)).toThrow(CORRUPT)
     // Mutable fields are not bound (the document MAC covers them).
-    expect(unwrapRecord(master, { ...record, status: 'retired', encryptions: 9 }, 2)).toHaveLength(32)
+    expect(unwrapRecord(master, { ...record, status: 'retired', encryptions: 9 }, 2)).toHaveLength(
+      32,
+    )
     expect(recordAad(record).toString()).toBe(
       `fieldseal-keyring/2 key ${JSON.stringify([record.id, 'data', 1, 'aes-256-gcm', '2030-01-01T00:00:00.000Z', '2030-04-01T00:00:00.000Z'])}`,
     )

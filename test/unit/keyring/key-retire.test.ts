@@ -34,7 +34,11 @@ function check(overrides: Partial<RetireCheck> = {}): RetireCheck {
 
 describe('retireRecord', () => {
   it('retires pending and inactive keys, erasing their material', () => {
-    const { record } = retireRecord(ring(), 'd2', check({ usage: { byKid: { d3: 10 }, startedAt: LATER } }))
+    const { record } = retireRecord(
+      ring(),
+      'd2',
+      check({ usage: { byKid: { d3: 10 }, startedAt: LATER } }),
+    )
     expect(record).toMatchObject({ status: 'retired', wrapped: null })
     expect(retireRecord(ring(), 's1', check({ usage: undefined })).record.wrapped).toBeNull()
   })
@@ -42,7 +46,9 @@ describe('retireRecord', () => {
   it('refuses to retire the active key, a retired key, and a data key values may still use', () => {
     expect(() => retireRecord(ring(), 'd3', check({ force: true }))).toThrow(STATE)
     expect(() => retireRecord(ring(), 'd1', check({ force: true }))).toThrow(STATE)
-    expect(() => retireRecord(ring(), 'd2', check({ usage: { byKid: { d2: 1 }, startedAt: LATER } }))).toThrow(IN_USE)
+    expect(() =>
+      retireRecord(ring(), 'd2', check({ usage: { byKid: { d2: 1 }, startedAt: LATER } })),
+    ).toThrow(IN_USE)
     expect(() => retireRecord(ring(), 'd2', check({ usage: undefined }))).toThrow(IN_USE)
     const forced = check({ usage: { byKid: { d2: 1 } }, force: true, now: new Date(STOPPED) })
     expect(retireRecord(ring(), 'd2', forced).record.status).toBe('retired')
@@ -64,7 +70,9 @@ describe('retireRecord', () => {
       }),
     )
     expect(() => retireRecord(ring(), 'd2', early)).toThrow(
-      expect.objectContaining({ message: expect.stringContaining(`Wait until ${DRAINED} (1 s from now)`) }),
+      expect.objectContaining({
+        message: expect.stringContaining(`Wait until ${DRAINED} (1 s from now)`),
+      }),
     )
     const onTime = check({ now: new Date(DRAINED), usage: { byKid: {}, startedAt: DRAINED } })
     expect(retireRecord(ring(), 'd2', onTime).record.status).toBe('retired')
@@ -72,7 +80,9 @@ describe('retireRecord', () => {
 
   it('the wait follows the longest refresh interval the keyring records', () => {
     const slow = { maxRefreshIntervalMs: 600_000 } // 3 × 10 min + 1 min = 10:31
-    expect(() => retireRecord(ring(), 'd2', check({ lease: slow, now: new Date('2030-01-01T10:30:00.000Z') }))).toThrow(IN_USE)
+    expect(() =>
+      retireRecord(ring(), 'd2', check({ lease: slow, now: new Date('2030-01-01T10:30:00.000Z') })),
+    ).toThrow(IN_USE)
     expect(retireRecord(ring(), 'd2', check({ lease: slow })).record.status).toBe('retired')
     // Format 1 documents record none: the default 60 s applies.
     expect(retireRecord(ring(), 'd2', check({ lease: undefined })).record.status).toBe('retired')
@@ -87,12 +97,19 @@ describe('retireRecord', () => {
       }),
     )
     for (const startedAt of [undefined, null, 'yesterday']) {
-      expect(() => retireRecord(ring(), 'd2', check({ usage: { byKid: {}, startedAt } }))).toThrow(IN_USE)
+      expect(() => retireRecord(ring(), 'd2', check({ usage: { byKid: {}, startedAt } }))).toThrow(
+        IN_USE,
+      )
     }
     expect(() => retireRecord(ring(), 'd2', check({ usage: { byKid: {} } }))).toThrow(
-      expect.objectContaining({ message: expect.stringContaining('does not say when it was taken') }),
+      expect.objectContaining({
+        message: expect.stringContaining('does not say when it was taken'),
+      }),
     )
     // A key that never sealed here needs no wait and no dated report.
-    expect(retireRecord(ring(), 'd0', check({ usage: { byKid: {} }, now: new Date(STOPPED) })).record.status).toBe('retired')
+    expect(
+      retireRecord(ring(), 'd0', check({ usage: { byKid: {} }, now: new Date(STOPPED) })).record
+        .status,
+    ).toBe('retired')
   })
 })

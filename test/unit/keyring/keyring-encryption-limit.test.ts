@@ -114,7 +114,10 @@ describe('Keyring encryption limit (NIST SP 800-38D §8.3)', () => {
 
   it('warns at half the limit by default, and refuses a threshold above the limit or a limit above 2^32', async () => {
     const events: string[] = []
-    const keyring = await open({ encryptionLimit: 4, onEvent: (e) => void events.push(e.operation) })
+    const keyring = await open({
+      encryptionLimit: 4,
+      onEvent: (e) => void events.push(e.operation),
+    })
     const fs = createFieldseal({ keyring })
     fs.encryptField('a')
     expect(events).not.toContain('key.usage-warning')

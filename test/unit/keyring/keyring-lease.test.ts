@@ -45,14 +45,21 @@ function flakyStore(inner = new MemoryKeyStore()) {
   }
 }
 
-const STALE = (kid: string) => expect.objectContaining({ code: 'ERR_FIELDSEAL_KEYRING_STALE', kid, status: 503 })
+const STALE = (kid: string) =>
+  expect.objectContaining({ code: 'ERR_FIELDSEAL_KEYRING_STALE', kid, status: 503 })
 
 describe('the seal lease', () => {
   it('an instance that cannot reload stops sealing after 3 × the refresh interval, keeps decrypting, and resumes', async () => {
     const clock = manualClock()
     const { store, setDown } = flakyStore()
     const errors: unknown[] = []
-    const keyring = await open({ store, masterKey: masterKeyBase64(), create: true, now: clock.now, onRefreshError: (e) => errors.push(e) })
+    const keyring = await open({
+      store,
+      masterKey: masterKeyBase64(),
+      create: true,
+      now: clock.now,
+      onRefreshError: (e) => errors.push(e),
+    })
     const fs = createFieldseal({ keyring })
     const kid = keyring.encryptionKey().kid
     const sealed = fs.encryptField('078-05-1120', { context: 'ssn' })
@@ -66,11 +73,17 @@ describe('the seal lease', () => {
     // The refusal names what went wrong with the reloads it started.
     await vi.waitFor(() => expect(errors).not.toHaveLength(0))
     expect(() => fs.encryptField('x', { context: 'ssn' })).toThrow(
-      expect.objectContaining({ message: expect.stringMatching(/not been able to reload its keyring for 3 min .*last reload: ECONNREFUSED/) }),
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /not been able to reload its keyring for 3 min .*last reload: ECONNREFUSED/,
+        ),
+      }),
     )
     setDown(false)
     await keyring.refresh()
-    expect(fs.decryptField(fs.encryptField('again', { context: 'ssn' }), { context: 'ssn' })).toBe('again')
+    expect(fs.decryptField(fs.encryptField('again', { context: 'ssn' }), { context: 'ssn' })).toBe(
+      'again',
+    )
   })
 
   it('sealing in the second half of the lease reloads, so a busy instance renews it without a timer', async () => {
@@ -100,7 +113,13 @@ describe('the seal lease', () => {
     const store = new MemoryKeyStore()
     const masterKey = masterKeyBase64()
     const errors: unknown[] = []
-    const stale = await open({ store, masterKey, create: true, now: clock.now, onRefreshError: (e) => errors.push(e) })
+    const stale = await open({
+      store,
+      masterKey,
+      create: true,
+      now: clock.now,
+      onRefreshError: (e) => errors.push(e),
+    })
     const kid = stale.encryptionKey().kid
     const admin = await openKeyManager({ store, masterKey, env: {}, now: clock.now })
     await admin.rewrap({ masterKey: masterKeyBase64() })
@@ -108,13 +127,20 @@ describe('the seal lease', () => {
     await expect(stale.refresh()).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_WRONG_MASTER_KEY' })
     clock.advanceDays(1 / 24)
     expect(() => createFieldseal({ keyring: stale }).encryptField('x')).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_KEYRING_STALE', message: expect.stringContaining('ERR_FIELDSEAL_WRONG_MASTER_KEY') }),
+      expect.objectContaining({
+        code: 'ERR_FIELDSEAL_KEYRING_STALE',
+        message: expect.stringContaining('ERR_FIELDSEAL_WRONG_MASTER_KEY'),
+      }),
     )
     expect(kid).not.toBe(admin.getActiveKey('data')?.id)
   })
 
   it('a clock set back does not stretch the lease: the monotonic clock counts too', async () => {
-    const keyring = await open({ store: new MemoryKeyStore(), masterKey: masterKeyBase64(), create: true })
+    const keyring = await open({
+      store: new MemoryKeyStore(),
+      masterKey: masterKeyBase64(),
+      create: true,
+    })
     const fs = createFieldseal({ keyring })
     const start = performance.now()
     vi.spyOn(performance, 'now').mockReturnValue(start + 181_000)
@@ -142,7 +168,14 @@ describe('the seal lease', () => {
   })
 
   it('refuses a refresh interval the keyring document could not record (over a day)', async () => {
-    await expect(open({ store: new MemoryKeyStore(), masterKey: masterKeyBase64(), create: true, refreshIntervalMs: 86_400_001 })).rejects.toMatchObject({
+    await expect(
+      open({
+        store: new MemoryKeyStore(),
+        masterKey: masterKeyBase64(),
+        create: true,
+        refreshIntervalMs: 86_400_001,
+      }),
+    ).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_INVALID_OPTION',
     })
   })

@@ -90,7 +90,9 @@ describe('a store without a keyring is not a new keyring', () => {
       code: 'ERR_FIELDSEAL_KEYRING_NOT_FOUND',
       message: expect.stringContaining(typo),
     })
-    await expect(open({ store: new FileKeyStore('keys/keyring.json'), masterKey })).rejects.toMatchObject({
+    await expect(
+      open({ store: new FileKeyStore('keys/keyring.json'), masterKey }),
+    ).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_KEYRING_NOT_FOUND',
       message: expect.stringContaining('working directory'),
     })
@@ -107,7 +109,9 @@ describe('a keyring written by fieldseal 0.1.0', () => {
     for (const value of [first, third, current]) {
       expect(fs.decryptField(value!.sealed, { context: value!.context })).toBe(value!.plaintext)
     }
-    expect(() => fs.decryptField(retired!.sealed, { context: 'ssn' })).toThrow(code('ERR_FIELDSEAL_KEY_UNAVAILABLE'))
+    expect(() => fs.decryptField(retired!.sealed, { context: 'ssn' })).toThrow(
+      code('ERR_FIELDSEAL_KEY_UNAVAILABLE'),
+    )
     await keyring.refresh()
     expect(await store.load()).toEqual(legacy.document)
   })
@@ -139,7 +143,9 @@ describe('a keyring written by fieldseal 0.1.0', () => {
       ;[(a as any).wrapped, (b as any).wrapped] = [b!.wrapped, a!.wrapped]
     })
     const store = new MemoryKeyStore(damaged)
-    await expect(openKeyManager({ store, masterKey: legacy.masterKey, env: {} })).rejects.toMatchObject({
+    await expect(
+      openKeyManager({ store, masterKey: legacy.masterKey, env: {} }),
+    ).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_STORE_CORRUPT',
     })
   })
@@ -163,11 +169,15 @@ describe('a keyring changed without the master key', () => {
     [
       'making a rotated-out key active again',
       (doc, old) => {
-        for (const r of doc.keys) r.status = r.id === old ? 'active' : r.status === 'active' ? 'pending_rotation' : r.status
+        for (const r of doc.keys)
+          r.status = r.id === old ? 'active' : r.status === 'active' ? 'pending_rotation' : r.status
       },
     ],
     ['resetting a counter', (doc) => doc.keys.forEach((r: any) => (r.encryptions = 0))],
-    ['moving a retirement date', (doc) => doc.keys.forEach((r: any) => (r.activeUntil &&= '2020-01-01T00:00:00.000Z'))],
+    [
+      'moving a retirement date',
+      (doc) => doc.keys.forEach((r: any) => (r.activeUntil &&= '2020-01-01T00:00:00.000Z')),
+    ],
     ['claiming a longer refresh interval', (doc) => (doc.maxRefreshIntervalMs = 3_600_000)],
     ['bumping the revision', (doc) => (doc.revision += 1)],
     ['replacing the MAC', (doc) => (doc.mac = Buffer.alloc(32, 7).toString('base64url'))],
@@ -183,7 +193,9 @@ describe('a keyring changed without the master key', () => {
     // A running instance refuses it too, and keeps sealing with the key it trusts.
     await expect(keyring.refresh()).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_TAMPERED' })
     expect(keyring.encryptionKey().kid).toBe(active)
-    await expect(keyring.manager.rotateKey('data')).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_TAMPERED' })
+    await expect(keyring.manager.rotateKey('data')).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_STORE_TAMPERED',
+    })
   })
 
   it('cannot be passed off as a 0.1.0 keyring by stripping its MAC', async () => {
@@ -196,7 +208,9 @@ describe('a keyring changed without the master key', () => {
       for (const r of d.keys) delete r.activeUntil
     })
     store.replace(stripped)
-    await expect(open({ store, masterKey })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_CORRUPT' })
+    await expect(open({ store, masterKey })).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_STORE_CORRUPT',
+    })
     await expect(keyring.refresh()).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_TAMPERED' })
   })
 })
@@ -228,13 +242,17 @@ describe('a store that went back', () => {
     const b = await open({ store: fork, masterKey })
     const mine = await a.manager.rotateKey('data')
     const theirs = await b.manager.rotateKey('data')
-    const sealedByA = createFieldseal({ keyring: a }).encryptField('078-05-1120', { context: 'ssn' })
+    const sealedByA = createFieldseal({ keyring: a }).encryptField('078-05-1120', {
+      context: 'ssn',
+    })
     store.replace((await fork.load())!)
     await expect(a.refresh()).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_CONFLICT' })
     // A stops sealing with the key the store lost, and that key is back for everyone.
     expect(a.encryptionKey().kid).toBe(theirs.id)
     const reader = createFieldseal({ keyring: await open({ store, masterKey }) })
     expect(reader.decryptField(sealedByA, { context: 'ssn' })).toBe('078-05-1120')
-    expect((await store.load())!.keys.find((r) => r.id === mine.id)?.status).toBe('pending_rotation')
+    expect((await store.load())!.keys.find((r) => r.id === mine.id)?.status).toBe(
+      'pending_rotation',
+    )
   })
 })

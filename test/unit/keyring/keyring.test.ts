@@ -75,11 +75,15 @@ describe('Keyring as a KeySource', () => {
       code: 'ERR_FIELDSEAL_INVALID_OPTION',
       message: expect.stringContaining('refreshIntervalMs'),
     })
-    await expect(open({ refreshIntervalMs: -1 })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
+    await expect(open({ refreshIntervalMs: -1 })).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_INVALID_OPTION',
+    })
     await expect(open({ usageWarningThreshold: 2 ** 33 })).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_INVALID_OPTION',
     })
-    await expect(open({ autoRotate: 'yes' } as never)).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
+    await expect(open({ autoRotate: 'yes' } as never)).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_INVALID_OPTION',
+    })
   })
 })
 
@@ -101,7 +105,10 @@ describe('Keyring across instances', () => {
     const a = await open({ store, masterKey })
     const b = await open({ store, masterKey, refreshIntervalMs: 10 })
     const rotated = await a.manager.rotateKey('data')
-    await vi.waitFor(() => expect(b.encryptionKey().kid).toBe(rotated.id), { timeout: 5_000, interval: 10 })
+    await vi.waitFor(() => expect(b.encryptionKey().kid).toBe(rotated.id), {
+      timeout: 5_000,
+      interval: 10,
+    })
   })
 
   it('a value naming a key this instance has not seen yet starts a reload', async () => {
@@ -112,7 +119,9 @@ describe('Keyring across instances', () => {
     await a.manager.rotateKey('data')
     const sealed = createFieldseal({ keyring: a }).encryptField('4111', { context: 'card' })
     const fsB = createFieldseal({ keyring: b })
-    expect(() => fsB.decryptField(sealed, { context: 'card' })).toThrow(code('ERR_FIELDSEAL_UNKNOWN_KEY'))
+    expect(() => fsB.decryptField(sealed, { context: 'card' })).toThrow(
+      code('ERR_FIELDSEAL_UNKNOWN_KEY'),
+    )
     await vi.waitFor(() => expect(fsB.decryptField(sealed, { context: 'card' })).toBe('4111'), {
       timeout: 5_000,
       interval: 10,
@@ -132,7 +141,10 @@ describe('Keyring across instances', () => {
     const errors: unknown[] = []
     await open({ store, refreshIntervalMs: 10, onRefreshError: (error) => errors.push(error) })
     broken = true
-    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0), { timeout: 5_000, interval: 10 })
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0), {
+      timeout: 5_000,
+      interval: 10,
+    })
     expect(errors[0]).toMatchObject({ message: 'database down' })
   })
 })
@@ -194,7 +206,14 @@ describe('Keyring encryption counter', () => {
     for (let i = 0; i < 6; i++) fs.encryptField(`v${i}`)
     const warnings = events.filter((e) => e.operation === 'key.usage-warning')
     expect(warnings).toEqual([
-      { operation: 'key.usage-warning', outcome: 'warning', kid: keyring.encryptionKey().kid, keyType: 'data', count: 3, version: 1 },
+      {
+        operation: 'key.usage-warning',
+        outcome: 'warning',
+        kid: keyring.encryptionKey().kid,
+        keyType: 'data',
+        count: 3,
+        version: 1,
+      },
     ])
   })
 
@@ -204,8 +223,14 @@ describe('Keyring encryption counter', () => {
     const first = keyring.encryptionKey().kid
     const fs = createFieldseal({ keyring })
     for (let i = 0; i < 3; i++) fs.encryptField(`v${i}`)
-    await vi.waitFor(() => expect(keyring.encryptionKey().kid).not.toBe(first), { timeout: 5_000, interval: 5 })
-    expect(keyring.manager.getKey(first)).toMatchObject({ status: 'pending_rotation', rotatedBy: 'fieldseal:auto-rotate' })
+    await vi.waitFor(() => expect(keyring.encryptionKey().kid).not.toBe(first), {
+      timeout: 5_000,
+      interval: 5,
+    })
+    expect(keyring.manager.getKey(first)).toMatchObject({
+      status: 'pending_rotation',
+      rotatedBy: 'fieldseal:auto-rotate',
+    })
     expect(events.filter((e) => e.operation === 'key.rotate')).toHaveLength(1)
   })
 })
@@ -221,7 +246,13 @@ describe('Keyring expiry', () => {
     const keyring = await open({ store, masterKey, now: clock.now, onEvent })
     await keyring.refresh()
     expect(events.filter((e) => e.operation === 'key.expired')).toEqual([
-      { operation: 'key.expired', outcome: 'warning', kid: keyring.encryptionKey().kid, keyType: 'data', version: 1 },
+      {
+        operation: 'key.expired',
+        outcome: 'warning',
+        kid: keyring.encryptionKey().kid,
+        keyType: 'data',
+        version: 1,
+      },
     ])
     expect(createFieldseal({ keyring }).encryptField('still works')).toMatch(/^enc:v1:/)
   })
@@ -256,7 +287,10 @@ describe('Keyring import of simple-mode and reference-era keys', () => {
   it('values sealed with FIELDSEAL_KEYS keys decrypt after import; the chosen key stays active', async () => {
     const newest = AesGcmCipher.generateKey().toString('base64')
     const older = AesGcmCipher.generateKey().toString('base64')
-    const simple = createFieldseal({ env: { FIELDSEAL_KEYS: `${newest},${older}` }, fields: ['ssn'] })
+    const simple = createFieldseal({
+      env: { FIELDSEAL_KEYS: `${newest},${older}` },
+      fields: ['ssn'],
+    })
     const oldSimple = createFieldseal({ keys: [older], fields: ['ssn'] })
     const values = [simple.encryptFields({ ssn: 'new' }), oldSimple.encryptFields({ ssn: 'old' })]
     const keyring = await open({ init: false })
@@ -273,6 +307,8 @@ describe('Keyring import of simple-mode and reference-era keys', () => {
     await keyring.manager.importKeys([key], { activate: false })
     const fs = createFieldseal({ keyring, fields: ['ssn'] })
     expect(fs.decryptFields({ ssn: legacy })).toEqual({ ssn: '123-45-6789' })
-    expect(fs.reencryptFields({ ssn: legacy }).ssn).toMatch(new RegExp(`^enc:v1:${keyring.encryptionKey().kid}:`))
+    expect(fs.reencryptFields({ ssn: legacy }).ssn).toMatch(
+      new RegExp(`^enc:v1:${keyring.encryptionKey().kid}:`),
+    )
   })
 })

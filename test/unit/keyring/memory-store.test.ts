@@ -17,7 +17,9 @@ describe('MemoryKeyStore', () => {
     const first = nextRevision((await store.load())!, 'first')
     await store.save(first, 1)
     const late = nextRevision(keyringDocument(1), 'late')
-    await expect(store.save(late, 1)).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_STORE_CONFLICT' })
+    await expect(store.save(late, 1)).rejects.toMatchObject({
+      code: 'ERR_FIELDSEAL_STORE_CONFLICT',
+    })
     expect((await store.load())?.keys.map((k) => k.id)).toContain('first')
   })
 

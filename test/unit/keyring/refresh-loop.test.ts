@@ -34,10 +34,13 @@ describe('RefreshLoop change notices', () => {
   it('after a failed reload too, and never once stopped', async () => {
     const errors: unknown[] = []
     let runs = 0
-    const loop = new RefreshLoop(async () => {
-      runs++
-      throw new Error('down')
-    }, (error) => errors.push(error))
+    const loop = new RefreshLoop(
+      async () => {
+        runs++
+        throw new Error('down')
+      },
+      (error) => errors.push(error),
+    )
     loop.notice()
     loop.notice()
     await tick()

@@ -1,7 +1,13 @@
 import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CENSOR, maskDict, maskEmail, maskField, maskPhone } from '../../../src/mask/reference.js'
+import {
+  DEFAULT_CENSOR,
+  maskDict,
+  maskEmail,
+  maskField,
+  maskPhone,
+} from '../../../src/mask/reference.js'
 
 interface Case {
   readonly fn: 'maskField' | 'maskPhone' | 'maskEmail' | 'maskDict'

@@ -1,16 +1,28 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bindingRecord, canonicalBinding, checkBinding, checkBytes } from '../../../src/master-key/binding.js'
+import {
+  bindingRecord,
+  canonicalBinding,
+  checkBinding,
+  checkBytes,
+} from '../../../src/master-key/binding.js'
 
 const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,20}$/).filter((n) => !/^aws/i.test(n))
-const value = fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }).filter((v) => !/[\u0000-\u001f\u007f-\u009f]/.test(v))
+const value = fc
+  .string({ minLength: 1, maxLength: 40, unit: 'grapheme' })
+  .filter((v) => !/[\u0000-\u001f\u007f-\u009f]/.test(v))
 const binding = fc.dictionary(name, value, { minKeys: 1, maxKeys: 16 })
 
 describe('binding', () => {
   it('has one canonical form: sorted, prefixed, one line per pair', () => {
-    expect(canonicalBinding({ version: '1', keyId: 'k1' }).toString()).toBe('fieldseal-binding:v1\nkeyId=k1\nversion=1\n')
+    expect(canonicalBinding({ version: '1', keyId: 'k1' }).toString()).toBe(
+      'fieldseal-binding:v1\nkeyId=k1\nversion=1\n',
+    )
     expect(bindingRecord({ b: '2', a: '1' })).toEqual({ a: '1', b: '2' })
-    expect(checkBinding({ b: '2', a: '1' })).toEqual([['a', '1'], ['b', '2']])
+    expect(checkBinding({ b: '2', a: '1' })).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+    ])
   })
 
   it('gives the same bytes for the same pairs in any order, and different bytes otherwise', () => {
@@ -33,9 +45,25 @@ describe('binding', () => {
 
   it('refuses bad names, values and shapes with a TypeError that shows no value', () => {
     const bad: unknown[] = [
-      null, [], 'keyId=k1', {}, Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])),
-      { '': 'v' }, { '1a': 'v' }, { 'a b': 'v' }, { 'a=b': 'v' }, { __proto__x: 'v' }, { AWSkey: 'v' }, { aws: 'v' },
-      { a: '' }, { a: 1 }, { a: 'x'.repeat(513) }, { a: 'tab\there' }, { a: '\u0085' }, { a: '\ud800' }, { a: 'ok\udc00' },
+      null,
+      [],
+      'keyId=k1',
+      {},
+      Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])),
+      { '': 'v' },
+      { '1a': 'v' },
+      { 'a b': 'v' },
+      { 'a=b': 'v' },
+      { __proto__x: 'v' },
+      { AWSkey: 'v' },
+      { aws: 'v' },
+      { a: '' },
+      { a: 1 },
+      { a: 'x'.repeat(513) },
+      { a: 'tab\there' },
+      { a: '\u0085' },
+      { a: '\ud800' },
+      { a: 'ok\udc00' },
     ]
     for (const input of bad) {
       let error: unknown

@@ -9,7 +9,12 @@ describe('importOptional', () => {
   })
 
   it('names the package to install when it is missing', async () => {
-    const error = await expectCode(() => importOptional('fieldseal-no-such-package-x', 'pkcs11'), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
-    expect(error.message).toBe('pkcs11: the optional package fieldseal-no-such-package-x is not installed: npm install fieldseal-no-such-package-x (ERR_MODULE_NOT_FOUND)')
+    const error = await expectCode(
+      () => importOptional('fieldseal-no-such-package-x', 'pkcs11'),
+      'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+    )
+    expect(error.message).toBe(
+      'pkcs11: the optional package fieldseal-no-such-package-x is not installed: npm install fieldseal-no-such-package-x (ERR_MODULE_NOT_FOUND)',
+    )
   })
 })

@@ -43,10 +43,18 @@ describe('keyUsage', () => {
   it('says when its data was read: the call, an earlier moment given, or null when unknown', async () => {
     const records = [fsA.encryptFields({ ssn: '111-11-1111' })]
     const exported = new Date(Date.now() - 60_000)
-    expect((await keyUsage(fsA, records, { startedAt: exported })).startedAt).toBe(exported.toISOString())
+    expect((await keyUsage(fsA, records, { startedAt: exported })).startedAt).toBe(
+      exported.toISOString(),
+    )
     expect((await keyUsage(fsA, records, { startedAt: null })).startedAt).toBeNull()
-    for (const startedAt of [new Date(Date.now() + 60_000), new Date('nope'), '2030-01-01'] as never[]) {
-      await expect(keyUsage(fsA, records, { startedAt })).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
+    for (const startedAt of [
+      new Date(Date.now() + 60_000),
+      new Date('nope'),
+      '2030-01-01',
+    ] as never[]) {
+      await expect(keyUsage(fsA, records, { startedAt })).rejects.toMatchObject({
+        code: 'ERR_FIELDSEAL_INVALID_OPTION',
+      })
     }
   })
 

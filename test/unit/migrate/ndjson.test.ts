@@ -1,6 +1,11 @@
 import { Readable, Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { readNdjson, writeNdjson, type NdjsonLine, type NdjsonSource } from '../../../src/migrate/ndjson.js'
+import {
+  readNdjson,
+  writeNdjson,
+  type NdjsonLine,
+  type NdjsonSource,
+} from '../../../src/migrate/ndjson.js'
 
 const INVALID = { code: 'ERR_FIELDSEAL_INVALID_NDJSON' }
 

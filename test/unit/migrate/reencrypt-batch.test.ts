@@ -253,7 +253,7 @@ describe('reencryptRecords [binding]', () => {
   const sealedFor = (tenant: string, id: number) =>
     fsA.encryptFields({ id, tenant, ssn: `ssn-${id}` }, undefined, { binding: `tenant:${tenant}` })
 
-  it("re-encrypts each record under its own binding, and keeps it bound", async () => {
+  it('re-encrypts each record under its own binding, and keeps it bound', async () => {
     const records = [sealedFor('a', 1), sealedFor('b', 2)]
     const results = await all(fsBA, records, {
       binding: (record, index) => {
@@ -266,7 +266,9 @@ describe('reencryptRecords [binding]', () => {
       [true, undefined],
     ])
     const [a] = results
-    expect(fsB.decryptFields(a!.record, undefined, { binding: 'tenant:a' })).toMatchObject({ ssn: 'ssn-1' })
+    expect(fsB.decryptFields(a!.record, undefined, { binding: 'tenant:a' })).toMatchObject({
+      ssn: 'ssn-1',
+    })
     expect(() => fsB.decryptFields(a!.record)).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_DECRYPT_FAILED' }),
     )

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { selectBatch, tableShape, updateRow, type TableShape } from '../../../src/migrate/table-sql.js'
+import {
+  selectBatch,
+  tableShape,
+  updateRow,
+  type TableShape,
+} from '../../../src/migrate/table-sql.js'
 
 const INVALID = expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
 

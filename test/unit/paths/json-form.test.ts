@@ -5,7 +5,10 @@ import { createMasker } from '../../../src/mask/masker.js'
 import { compilePaths, DESCEND, KEEP, walkPaths } from '../../../src/paths/walk.js'
 
 class Box {
-  constructor(readonly inner: unknown, readonly label = 'box') {}
+  constructor(
+    readonly inner: unknown,
+    readonly label = 'box',
+  ) {}
 }
 
 /** Documents mixing plain data with everything JSON.stringify treats specially. */
@@ -177,7 +180,10 @@ describe('createMasker on objects that are not plain data', () => {
       bare: Object.assign(Object.create(null), { card: '4242424242424242' }),
     }
     expect(JSON.parse(JSON.stringify(mask(doc)))).toEqual({
-      rows: [{ inner: 'x', label: 'box' }, { card: '************1111', ssn: '[REDACTED]' }],
+      rows: [
+        { inner: 'x', label: 'box' },
+        { card: '************1111', ssn: '[REDACTED]' },
+      ],
       bare: { card: '************4242' },
     })
   })

@@ -3,11 +3,21 @@ import { compilePaths, DESCEND, KEEP, REMOVE, Subtree, walkPaths } from '../../.
 
 const limits = { maxDepth: 32 }
 const upper = (paths: string[], doc: unknown) =>
-  walkPaths(doc, compilePaths(paths.map((p) => [p, p] as const)), (v) => (typeof v === 'string' ? v.toUpperCase() : KEEP), limits)
+  walkPaths(
+    doc,
+    compilePaths(paths.map((p) => [p, p] as const)),
+    (v) => (typeof v === 'string' ? v.toUpperCase() : KEEP),
+    limits,
+  )
 
 describe('walkPaths', () => {
   it('matches keys, indexes, wildcards and any depth', () => {
-    const doc = { a: { b: 'x', c: 'y' }, items: [{ card: 'p' }, { card: 'q' }], deep: [{ x: { ssn: 's' } }], ssn: 't' }
+    const doc = {
+      a: { b: 'x', c: 'y' },
+      items: [{ card: 'p' }, { card: 'q' }],
+      deep: [{ x: { ssn: 's' } }],
+      ssn: 't',
+    }
     expect(upper(['a.b'], doc)).toEqual({ ...doc, a: { b: 'X', c: 'y' } })
     expect(upper(['items[1].card'], doc)).toMatchObject({ items: [{ card: 'p' }, { card: 'Q' }] })
     expect(upper(['items[*].card'], doc)).toMatchObject({ items: [{ card: 'P' }, { card: 'Q' }] })
@@ -30,10 +40,15 @@ describe('walkPaths', () => {
       ['items[*].card', 'first'],
       ['**.card', 'second'],
     ])
-    walkPaths({ items: [{ card: 1 }], x: { card: 2 } }, compiled, (value, match) => {
-      seen.push([value, match.data, match.name, match.step, match.path()])
-      return KEEP
-    }, limits)
+    walkPaths(
+      { items: [{ card: 1 }], x: { card: 2 } },
+      compiled,
+      (value, match) => {
+        seen.push([value, match.data, match.name, match.step, match.path()])
+        return KEEP
+      },
+      limits,
+    )
     expect(seen).toEqual([
       [1, 'first', 'card', 'card', 'items[0].card'],
       [2, 'second', 'card', 'card', 'x.card'],
@@ -42,19 +57,29 @@ describe('walkPaths', () => {
 
   it('names array elements after the nearest object key', () => {
     const names: string[] = []
-    walkPaths({ tags: ['a', 'b'] }, compilePaths([['tags[*]', null]]), (_v, match) => {
-      names.push(`${match.name}@${match.path()}`)
-      return KEEP
-    }, limits)
+    walkPaths(
+      { tags: ['a', 'b'] },
+      compilePaths([['tags[*]', null]]),
+      (_v, match) => {
+        names.push(`${match.name}@${match.path()}`)
+        return KEEP
+      },
+      limits,
+    )
     expect(names).toEqual(['tags@tags[0]', 'tags@tags[1]'])
   })
 
   it('descends on request and removes on request', () => {
     const compiled = compilePaths([['**.*', null]])
-    const out = walkPaths({ a: { secret: 1, keep: 2 }, list: [{ secret: 3 }] }, compiled, (value, match) => {
-      if (match.step === 'secret') return REMOVE
-      return typeof value === 'object' ? DESCEND : KEEP
-    }, limits)
+    const out = walkPaths(
+      { a: { secret: 1, keep: 2 }, list: [{ secret: 3 }] },
+      compiled,
+      (value, match) => {
+        if (match.step === 'secret') return REMOVE
+        return typeof value === 'object' ? DESCEND : KEEP
+      },
+      limits,
+    )
     expect(out).toEqual({ a: { keep: 2 }, list: [{}] })
     const arrays = walkPaths([1, 2, 3], compilePaths([['[1]', null]]), () => REMOVE, limits)
     expect(arrays).toEqual([1, 3])
@@ -96,7 +121,12 @@ describe('walkPaths', () => {
   })
 
   it('keeps the first entry of a duplicate path', () => {
-    expect(compilePaths([['a', 1], ['a', 2]]).paths).toEqual(['a'])
+    expect(
+      compilePaths([
+        ['a', 1],
+        ['a', 2],
+      ]).paths,
+    ).toEqual(['a'])
   })
 })
 

@@ -1,22 +1,42 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAwsKmsProvider, type AwsKmsOptions } from '../../../../src/master-key/aws-kms/provider.js'
-import { describeProviderContract, errorText, expectCode } from '../../../helpers/provider-contract.js'
+import {
+  createAwsKmsProvider,
+  type AwsKmsOptions,
+} from '../../../../src/master-key/aws-kms/provider.js'
+import {
+  describeProviderContract,
+  errorText,
+  expectCode,
+} from '../../../helpers/provider-contract.js'
 import { KmsServer } from '../../../helpers/kms-server.js'
 
 const BINDING = { keyId: 'k1', type: 'data', version: '1', keyring: 'billing' }
-const CREDENTIALS = { accessKeyId: 'AKIAFIELDSEALTEST01', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/never-shown-secret' }
+const CREDENTIALS = {
+  accessKeyId: 'AKIAFIELDSEALTEST01',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/never-shown-secret',
+}
 
 // Always explicit region, endpoint and credentials: the SDK's default chain would reach for the
 // instance metadata service, which is not ours to call.
 function options(server: KmsServer, extra: Partial<AwsKmsOptions> = {}): AwsKmsOptions {
-  return { keyId: 'alias/fieldseal', region: server.region, endpoint: server.url, credentials: CREDENTIALS, ...extra }
+  return {
+    keyId: 'alias/fieldseal',
+    region: server.region,
+    endpoint: server.url,
+    credentials: CREDENTIALS,
+    ...extra,
+  }
 }
 
 async function startServer(): Promise<{ server: KmsServer; arn: string; otherArn: string }> {
   const server = await KmsServer.start()
   server.accessKeys.add(CREDENTIALS.accessKeyId)
-  return { server, arn: server.createKey('alias/fieldseal'), otherArn: server.createKey('alias/other') }
+  return {
+    server,
+    arn: server.createKey('alias/fieldseal'),
+    otherArn: server.createKey('alias/other'),
+  }
 }
 
 describeProviderContract('aws-kms', async () => {
@@ -45,8 +65,15 @@ describe('AWS KMS provider (real SDK, loopback KMS)', () => {
     const wrapped = await provider.wrap(material, BINDING)
     expect(Buffer.from(await provider.unwrap(wrapped, BINDING)).equals(material)).toBe(true)
     const [encrypt, decrypt] = server.requests
-    expect(encrypt).toMatchObject({ target: 'TrentService.Encrypt', contentType: 'application/x-amz-json-1.1' })
-    expect(encrypt?.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/\\d{8}/eu-west-1/kms/aws4_request`))
+    expect(encrypt).toMatchObject({
+      target: 'TrentService.Encrypt',
+      contentType: 'application/x-amz-json-1.1',
+    })
+    expect(encrypt?.authorization).toMatch(
+      new RegExp(
+        `^AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/\\d{8}/eu-west-1/kms/aws4_request`,
+      ),
+    )
     expect(encrypt?.body).toEqual({
       KeyId: arn,
       Plaintext: material.toString('base64'),
@@ -69,16 +96,31 @@ describe('AWS KMS provider (real SDK, loopback KMS)', () => {
     server.requests.length = 0
     server.failNext(2, 'ThrottlingException')
     const material = randomBytes(32)
-    expect(Buffer.from(await provider.unwrap(await provider.wrap(material, BINDING), BINDING)).equals(material)).toBe(true)
-    expect(server.requests.map((r) => r.target)).toEqual(['TrentService.Encrypt', 'TrentService.Encrypt', 'TrentService.Encrypt', 'TrentService.Decrypt'])
+    expect(
+      Buffer.from(await provider.unwrap(await provider.wrap(material, BINDING), BINDING)).equals(
+        material,
+      ),
+    ).toBe(true)
+    expect(server.requests.map((r) => r.target)).toEqual([
+      'TrentService.Encrypt',
+      'TrentService.Encrypt',
+      'TrentService.Encrypt',
+      'TrentService.Decrypt',
+    ])
   })
 
   it('gives ERR_FIELDSEAL_PROVIDER_UNAVAILABLE once the retries are spent on throttling or 5xx', async () => {
     const provider = await createAwsKmsProvider(options(server, { maxAttempts: 2 }))
-    for (const [type, status] of [['ThrottlingException', 400], ['KMSInternalException', 500]] as const) {
+    for (const [type, status] of [
+      ['ThrottlingException', 400],
+      ['KMSInternalException', 500],
+    ] as const) {
       server.requests.length = 0
       server.failNext(2, type, status)
-      const error = await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+      const error = await expectCode(
+        () => provider.wrap(randomBytes(32), BINDING),
+        'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+      )
       expect(server.requests).toHaveLength(2)
       expect(error.message).toMatch(/^aws-kms: Encrypt: /)
       expect(errorText(error)).toContain(`${type}, HTTP ${status}, 2 attempts`)
@@ -89,11 +131,21 @@ describe('AWS KMS provider (real SDK, loopback KMS)', () => {
     const provider = await createAwsKmsProvider(options(server))
     server.requests.length = 0
     server.failNext(1, 'AccessDeniedException')
-    const denied = await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_DENIED')
+    const denied = await expectCode(
+      () => provider.wrap(randomBytes(32), BINDING),
+      'ERR_FIELDSEAL_PROVIDER_DENIED',
+    )
     expect(server.requests).toHaveLength(1)
     expect(errorText(denied)).not.toContain(CREDENTIALS.secretAccessKey)
-    const stranger = await createAwsKmsProvider(options(server, { credentials: { accessKeyId: 'AKIASTRANGER', secretAccessKey: 'stranger-secret' } }))
-    const unknown = await expectCode(() => stranger.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_DENIED')
+    const stranger = await createAwsKmsProvider(
+      options(server, {
+        credentials: { accessKeyId: 'AKIASTRANGER', secretAccessKey: 'stranger-secret' },
+      }),
+    )
+    const unknown = await expectCode(
+      () => stranger.wrap(randomBytes(32), BINDING),
+      'ERR_FIELDSEAL_PROVIDER_DENIED',
+    )
     expect(errorText(unknown)).not.toContain('stranger-secret')
   })
 
@@ -102,7 +154,10 @@ describe('AWS KMS provider (real SDK, loopback KMS)', () => {
     server.repointAlias('alias/moving', arn)
     const wrapped = await provider.wrap(randomBytes(32), BINDING)
     server.repointAlias('alias/moving', otherArn)
-    const error = await expectCode(() => provider.unwrap(wrapped, BINDING), 'ERR_FIELDSEAL_WRONG_MASTER_KEY')
+    const error = await expectCode(
+      () => provider.unwrap(wrapped, BINDING),
+      'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+    )
     expect(errorText(error)).toContain('IncorrectKeyException')
   })
 
@@ -119,12 +174,18 @@ describe('AWS KMS provider (real SDK, loopback KMS)', () => {
 
   it('maps a missing key to misconfigured and a disabled key to unavailable', async () => {
     const missing = await createAwsKmsProvider(options(server, { keyId: 'alias/absent' }))
-    await expectCode(() => missing.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+    await expectCode(
+      () => missing.wrap(randomBytes(32), BINDING),
+      'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+    )
     const disabledArn = server.createKey('alias/disabled')
     const provider = await createAwsKmsProvider(options(server, { keyId: disabledArn }))
     const wrapped = await provider.wrap(randomBytes(32), BINDING)
     server.setEnabled(disabledArn, false)
-    const error = await expectCode(() => provider.unwrap(wrapped, BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+    const error = await expectCode(
+      () => provider.unwrap(wrapped, BINDING),
+      'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+    )
     expect(error.message).toContain('disabled')
   })
 
@@ -133,7 +194,10 @@ describe('AWS KMS provider (real SDK, loopback KMS)', () => {
     const url = gone.url
     await gone.close()
     const provider = await createAwsKmsProvider(options(server, { endpoint: url, maxAttempts: 2 }))
-    await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+    await expectCode(
+      () => provider.wrap(randomBytes(32), BINDING),
+      'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+    )
   })
 
   it('checks its options when created', async () => {
@@ -147,7 +211,10 @@ describe('AWS KMS provider (real SDK, loopback KMS)', () => {
       { keyId: 'alias/ok', region: '' },
     ]
     for (const given of bad) {
-      await expectCode(() => createAwsKmsProvider({ ...options(server), ...given } as AwsKmsOptions), 'ERR_FIELDSEAL_INVALID_OPTION')
+      await expectCode(
+        () => createAwsKmsProvider({ ...options(server), ...given } as AwsKmsOptions),
+        'ERR_FIELDSEAL_INVALID_OPTION',
+      )
     }
   })
 })

@@ -14,16 +14,30 @@ describe('PKCS#11 return values', () => {
   })
 
   it('counts a failed check as a wrong key only while opening a wrapped key', () => {
-    expect(pkcs11Error('C_Decrypt', pkcs11js('CKR_GENERAL_ERROR', 5), true).code).toBe('ERR_FIELDSEAL_WRONG_MASTER_KEY')
-    expect(pkcs11Error('C_Decrypt', pkcs11js('unknown', 0x35), true).code).toBe('ERR_FIELDSEAL_WRONG_MASTER_KEY')
-    expect(pkcs11Error('C_Encrypt', pkcs11js('CKR_GENERAL_ERROR', 5)).code).toBe('ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
-    expect(pkcs11Error('C_Decrypt', pkcs11js('CKR_DEVICE_REMOVED', 0x32), true).code).toBe('ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+    expect(pkcs11Error('C_Decrypt', pkcs11js('CKR_GENERAL_ERROR', 5), true).code).toBe(
+      'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+    )
+    expect(pkcs11Error('C_Decrypt', pkcs11js('unknown', 0x35), true).code).toBe(
+      'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+    )
+    expect(pkcs11Error('C_Encrypt', pkcs11js('CKR_GENERAL_ERROR', 5)).code).toBe(
+      'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+    )
+    expect(pkcs11Error('C_Decrypt', pkcs11js('CKR_DEVICE_REMOVED', 0x32), true).code).toBe(
+      'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+    )
   })
 
   it('maps PIN, token and key problems to their codes', () => {
-    expect(pkcs11Error('C_Login', pkcs11js('CKR_PIN_LOCKED', 0xa4)).code).toBe('ERR_FIELDSEAL_PROVIDER_DENIED')
-    expect(pkcs11Error('C_OpenSession', pkcs11js('CKR_TOKEN_NOT_PRESENT', 0xe0)).code).toBe('ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
-    expect(pkcs11Error('C_EncryptInit', pkcs11js('CKR_KEY_FUNCTION_NOT_PERMITTED', 0x68)).code).toBe('ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+    expect(pkcs11Error('C_Login', pkcs11js('CKR_PIN_LOCKED', 0xa4)).code).toBe(
+      'ERR_FIELDSEAL_PROVIDER_DENIED',
+    )
+    expect(pkcs11Error('C_OpenSession', pkcs11js('CKR_TOKEN_NOT_PRESENT', 0xe0)).code).toBe(
+      'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+    )
+    expect(
+      pkcs11Error('C_EncryptInit', pkcs11js('CKR_KEY_FUNCTION_NOT_PERMITTED', 0x68)).code,
+    ).toBe('ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
     const error = pkcs11Error('C_Login', pkcs11js('CKR_PIN_INCORRECT', 0xa0))
     expect(error.message).toBe('pkcs11: C_Login failed (CKR_PIN_INCORRECT)')
     expect((error.cause as Error).message).toBe('CKR_PIN_INCORRECT')

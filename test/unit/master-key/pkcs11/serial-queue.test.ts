@@ -16,7 +16,9 @@ describe('SerialQueue', () => {
       if (i === 2) throw new Error('task 2 failed')
       return i
     }
-    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => queue.run(task(i))))
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => queue.run(task(i))),
+    )
     expect(most).toBe(1)
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
     expect(results[2]?.status).toBe('rejected')

@@ -18,7 +18,14 @@ describe('pkcs11: URIs (RFC 7512)', () => {
       'pkcs11:token=My%20token;object=master%3Bkey;id=%01%ff;serial=3f56e41b;slot-id=671548165;type=secret-key;library-version=2.6' +
         '?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/run/secrets/pin',
     )
-    expect(uri.attributes).toEqual({ token: 'My token', object: 'master;key', serial: '3f56e41b', 'slot-id': '671548165', type: 'secret-key', 'library-version': '2.6' })
+    expect(uri.attributes).toEqual({
+      token: 'My token',
+      object: 'master;key',
+      serial: '3f56e41b',
+      'slot-id': '671548165',
+      type: 'secret-key',
+      'library-version': '2.6',
+    })
     expect(uri.id).toEqual(Buffer.from([0x01, 0xff]))
     expect(uri.modulePath).toBe('/usr/lib/softhsm/libsofthsm2.so')
     expect(uri.pinFile).toBe('/run/secrets/pin')
@@ -28,16 +35,22 @@ describe('pkcs11: URIs (RFC 7512)', () => {
   })
 
   it('formats a canonical URI: RFC order, escapes, no query', () => {
-    const uri = parsePkcs11Uri('pkcs11:object=m%C3%A9;id=%0a;token=a%20b?pin-source=/p&module-path=/m.so')
+    const uri = parsePkcs11Uri(
+      'pkcs11:object=m%C3%A9;id=%0a;token=a%20b?pin-source=/p&module-path=/m.so',
+    )
     expect(formatPkcs11Uri(uri)).toBe('pkcs11:token=a%20b;object=m%C3%A9;id=%0a')
     expect(formatPkcs11Uri(parsePkcs11Uri(formatPkcs11Uri(uri)))).toBe(formatPkcs11Uri(uri))
-    expect(formatPkcs11Uri(parsePkcs11Uri("pkcs11:object=it's(1)*"))).toBe('pkcs11:object=it%27s%281%29%2A')
+    expect(formatPkcs11Uri(parsePkcs11Uri("pkcs11:object=it's(1)*"))).toBe(
+      'pkcs11:object=it%27s%281%29%2A',
+    )
   })
 
   it('refuses a PIN in the URI and never echoes it', () => {
     const message = refused('pkcs11:token=t;object=m;pin-value=secret-pin-991')
     expect(message).not.toContain('secret-pin-991')
-    expect(refused('pkcs11:token=t;object=m?pin-value=secret-pin-991')).not.toContain('secret-pin-991')
+    expect(refused('pkcs11:token=t;object=m?pin-value=secret-pin-991')).not.toContain(
+      'secret-pin-991',
+    )
   })
 
   it('refuses what it cannot honour exactly', () => {

@@ -3,8 +3,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createVaultTransitProvider, type VaultTransitOptions } from '../../../../src/master-key/vault-transit/provider.js'
-import { describeProviderContract, errorText, expectCode } from '../../../helpers/provider-contract.js'
+import {
+  createVaultTransitProvider,
+  type VaultTransitOptions,
+} from '../../../../src/master-key/vault-transit/provider.js'
+import {
+  describeProviderContract,
+  errorText,
+  expectCode,
+} from '../../../helpers/provider-contract.js'
 import { VaultTransitServer } from '../../../helpers/vault-transit-server.js'
 
 const BINDING = { keyId: 'k1', type: 'data', version: '1' }
@@ -18,8 +25,18 @@ async function serverWithKeys(): Promise<VaultTransitServer> {
   return server
 }
 
-function options(server: VaultTransitServer, extra: Partial<VaultTransitOptions> = {}): VaultTransitOptions {
-  return { address: server.url, key: 'fieldseal', token: TOKEN, retryBaseDelayMs: 5, env: {}, ...extra }
+function options(
+  server: VaultTransitServer,
+  extra: Partial<VaultTransitOptions> = {},
+): VaultTransitOptions {
+  return {
+    address: server.url,
+    key: 'fieldseal',
+    token: TOKEN,
+    retryBaseDelayMs: 5,
+    env: {},
+    ...extra,
+  }
 }
 
 describeProviderContract('vault-transit', async () => {
@@ -46,8 +63,16 @@ describe('Vault Transit provider', () => {
     const wrapped = await provider.wrap(material, BINDING)
     await provider.unwrap(wrapped, BINDING)
     const [describeKey, encrypt, decrypt] = server.requests
-    expect(describeKey).toMatchObject({ method: 'GET', path: '/v1/transit/keys/fieldseal', token: TOKEN })
-    expect(encrypt).toMatchObject({ method: 'POST', path: '/v1/transit/encrypt/fieldseal', contentType: 'application/json' })
+    expect(describeKey).toMatchObject({
+      method: 'GET',
+      path: '/v1/transit/keys/fieldseal',
+      token: TOKEN,
+    })
+    expect(encrypt).toMatchObject({
+      method: 'POST',
+      path: '/v1/transit/encrypt/fieldseal',
+      contentType: 'application/json',
+    })
     expect(Object.keys(encrypt?.body ?? {}).sort()).toEqual(['associated_data', 'plaintext'])
     expect(encrypt?.body?.['plaintext']).toBe(material.toString('base64'))
     expect(Buffer.from(String(encrypt?.body?.['associated_data']), 'base64').toString()).toBe(
@@ -73,25 +98,45 @@ describe('Vault Transit provider', () => {
   it('sends the namespace header and puts the namespace in the identity', async () => {
     server.tokens.set('ns-token', 'team-a')
     server.addKey('fieldseal', {}, 'team-a')
-    const provider = await createVaultTransitProvider(options(server, { token: 'ns-token', namespace: 'team-a' }))
+    const provider = await createVaultTransitProvider(
+      options(server, { token: 'ns-token', namespace: 'team-a' }),
+    )
     const material = randomBytes(32)
-    expect(Buffer.from(await provider.unwrap(await provider.wrap(material, BINDING), BINDING)).equals(material)).toBe(true)
+    expect(
+      Buffer.from(await provider.unwrap(await provider.wrap(material, BINDING), BINDING)).equals(
+        material,
+      ),
+    ).toBe(true)
     expect(server.requests.at(-1)?.namespace).toBe('team-a')
-    expect(provider.identity).toEqual({ kind: 'vault-transit', address: server.url, namespace: 'team-a', mount: 'transit', key: 'fieldseal' })
+    expect(provider.identity).toEqual({
+      kind: 'vault-transit',
+      address: server.url,
+      namespace: 'team-a',
+      mount: 'transit',
+      key: 'fieldseal',
+    })
     const rootToken = await createVaultTransitProvider(options(server, { namespace: 'team-a' }))
     await expectCode(() => rootToken.wrap(material, BINDING), 'ERR_FIELDSEAL_PROVIDER_DENIED')
   })
 
   it('maps a refused token to ERR_FIELDSEAL_PROVIDER_DENIED without showing it', async () => {
-    const provider = await createVaultTransitProvider(options(server, { token: 'hvs.wrong-token-value' }))
-    const error = await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_DENIED')
+    const provider = await createVaultTransitProvider(
+      options(server, { token: 'hvs.wrong-token-value' }),
+    )
+    const error = await expectCode(
+      () => provider.wrap(randomBytes(32), BINDING),
+      'ERR_FIELDSEAL_PROVIDER_DENIED',
+    )
     expect(error.message).toMatch(/^vault-transit: .*permission denied/)
     expect(errorText(error)).not.toContain('hvs.wrong-token-value')
   })
 
   it('refuses a missing key before encrypting, instead of letting Vault create it', async () => {
     const provider = await createVaultTransitProvider(options(server, { key: 'typo' }))
-    await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+    await expectCode(
+      () => provider.wrap(randomBytes(32), BINDING),
+      'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+    )
     expect(server.hasKey('typo')).toBe(false)
   })
 
@@ -100,8 +145,14 @@ describe('Vault Transit provider', () => {
     server.addKey('derived', { derived: true })
     for (const key of ['rsa', 'derived']) {
       const provider = await createVaultTransitProvider(options(server, { key }))
-      await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
-      await expectCode(() => provider.unwrap(Buffer.from('vault:v1:AAAA'), BINDING), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+      await expectCode(
+        () => provider.wrap(randomBytes(32), BINDING),
+        'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+      )
+      await expectCode(
+        () => provider.unwrap(Buffer.from('vault:v1:AAAA'), BINDING),
+        'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+      )
     }
   })
 
@@ -111,7 +162,12 @@ describe('Vault Transit provider', () => {
     const wrapped = await provider.wrap(material, BINDING)
     server.requests.length = 0
     server.failNext(1, 500, ['internal error'])
-    server.failNext(1, 429, ['request path "transit/decrypt/fieldseal": rate limit quota exceeded'], '0')
+    server.failNext(
+      1,
+      429,
+      ['request path "transit/decrypt/fieldseal": rate limit quota exceeded'],
+      '0',
+    )
     expect(Buffer.from(await provider.unwrap(wrapped, BINDING)).equals(material)).toBe(true)
     expect(server.requests).toHaveLength(3)
   })
@@ -121,16 +177,24 @@ describe('Vault Transit provider', () => {
     await provider.wrap(randomBytes(32), BINDING)
     server.requests.length = 0
     server.failNext(3, 503, ['Vault is sealed'])
-    const error = await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+    const error = await expectCode(
+      () => provider.wrap(randomBytes(32), BINDING),
+      'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+    )
     expect(error.message).toContain('Vault is sealed')
     expect(server.requests).toHaveLength(3)
   })
 
   it('times out a silent server and reports it unavailable', async () => {
-    const provider = await createVaultTransitProvider(options(server, { timeoutMs: 50, maxAttempts: 2 }))
+    const provider = await createVaultTransitProvider(
+      options(server, { timeoutMs: 50, maxAttempts: 2 }),
+    )
     server.delayMs = 400
     try {
-      const error = await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+      const error = await expectCode(
+        () => provider.wrap(randomBytes(32), BINDING),
+        'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+      )
       expect(errorText(error)).toContain('no answer in 50 ms')
     } finally {
       server.delayMs = 0
@@ -141,16 +205,30 @@ describe('Vault Transit provider', () => {
     const gone = await VaultTransitServer.start()
     const url = gone.url
     await gone.close()
-    const provider = await createVaultTransitProvider(options(server, { address: url, maxAttempts: 2 }))
-    await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+    const provider = await createVaultTransitProvider(
+      options(server, { address: url, maxAttempts: 2 }),
+    )
+    await expectCode(
+      () => provider.wrap(randomBytes(32), BINDING),
+      'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+    )
   })
 
   it('refuses a wrap that is not a Vault ciphertext without calling Vault', async () => {
     const provider = await createVaultTransitProvider(options(server))
     await provider.wrap(randomBytes(32), BINDING)
     server.requests.length = 0
-    for (const wrapped of ['vault:v1:', 'vault:v0:AAAA', 'vault:v1:AAAA\n', 'enc:v1:k:AAAA', '\u00ff']) {
-      await expectCode(() => provider.unwrap(Buffer.from(wrapped, 'latin1'), BINDING), 'ERR_FIELDSEAL_WRONG_MASTER_KEY')
+    for (const wrapped of [
+      'vault:v1:',
+      'vault:v0:AAAA',
+      'vault:v1:AAAA\n',
+      'enc:v1:k:AAAA',
+      '\u00ff',
+    ]) {
+      await expectCode(
+        () => provider.unwrap(Buffer.from(wrapped, 'latin1'), BINDING),
+        'ERR_FIELDSEAL_WRONG_MASTER_KEY',
+      )
     }
     expect(server.requests).toHaveLength(0)
   })
@@ -168,11 +246,17 @@ describe('Vault Transit provider', () => {
     ]
     for (const [operation, raw] of answers) {
       server.answerNext(1, 200, raw)
-      const call = operation === 'encrypt' ? () => provider.wrap(randomBytes(32), BINDING) : () => provider.unwrap(wrapped, BINDING)
+      const call =
+        operation === 'encrypt'
+          ? () => provider.wrap(randomBytes(32), BINDING)
+          : () => provider.unwrap(wrapped, BINDING)
       await expectCode(call, 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
     }
     server.answerNext(2, 200, JSON.stringify({ data: { plaintext: 'A'.repeat(2 << 20) } }))
-    const error = await expectCode(() => provider.unwrap(wrapped, BINDING), 'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE')
+    const error = await expectCode(
+      () => provider.unwrap(wrapped, BINDING),
+      'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+    )
     expect(errorText(error)).toContain('RangeError')
   })
 
@@ -182,7 +266,10 @@ describe('Vault Transit provider', () => {
       const provider = await createVaultTransitProvider(options(server))
       await provider.wrap(randomBytes(32), BINDING)
       server.answerNext(1, 307, '', `${elsewhere.url}/v1/transit/encrypt/fieldseal`)
-      await expectCode(() => provider.wrap(randomBytes(32), BINDING), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+      await expectCode(
+        () => provider.wrap(randomBytes(32), BINDING),
+        'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+      )
       expect(elsewhere.requests).toHaveLength(0)
     } finally {
       await elsewhere.close()
@@ -191,7 +278,9 @@ describe('Vault Transit provider', () => {
 
   it('close() stops a call in flight and its backoff wait at once', async () => {
     for (const stage of ['in flight', 'backing off'] as const) {
-      const provider = await createVaultTransitProvider(options(server, { maxAttempts: 3, retryBaseDelayMs: 60_000 }))
+      const provider = await createVaultTransitProvider(
+        options(server, { maxAttempts: 3, retryBaseDelayMs: 60_000 }),
+      )
       await provider.wrap(randomBytes(32), BINDING)
       if (stage === 'in flight') server.delayMs = 1_000
       else server.failNext(1, 503, ['Vault is sealed'], '60')
@@ -212,13 +301,23 @@ describe('Vault Transit provider', () => {
     const dir = await mkdtemp(join(tmpdir(), 'fieldseal-vault-'))
     try {
       await writeFile(join(dir, 'token'), `${TOKEN}\n`, { mode: 0o600 })
-      const env = { VAULT_ADDR: server.url, VAULT_TOKEN_FILE: join(dir, 'token'), VAULT_TOKEN: 'hvs.ignored' }
+      const env = {
+        VAULT_ADDR: server.url,
+        VAULT_TOKEN_FILE: join(dir, 'token'),
+        VAULT_TOKEN: 'hvs.ignored',
+      }
       const provider = await createVaultTransitProvider({ key: 'fieldseal', env })
       await provider.wrap(randomBytes(32), BINDING)
       expect(server.requests.at(-1)?.token).toBe(TOKEN)
-      await expectCode(() => createVaultTransitProvider({ key: 'fieldseal', env: { VAULT_ADDR: server.url } }), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+      await expectCode(
+        () => createVaultTransitProvider({ key: 'fieldseal', env: { VAULT_ADDR: server.url } }),
+        'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+      )
       const missing = { VAULT_ADDR: server.url, VAULT_TOKEN_FILE: join(dir, 'absent') }
-      await expectCode(() => createVaultTransitProvider({ key: 'fieldseal', env: missing }), 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED')
+      await expectCode(
+        () => createVaultTransitProvider({ key: 'fieldseal', env: missing }),
+        'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
+      )
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
@@ -237,9 +336,19 @@ describe('Vault Transit provider', () => {
       { address: server.url, key: 'k', timeoutMs: 0 },
     ]
     for (const given of bad) {
-      await expectCode(() => createVaultTransitProvider({ token: TOKEN, env: {}, ...given } as VaultTransitOptions), 'ERR_FIELDSEAL_INVALID_OPTION')
+      await expectCode(
+        () =>
+          createVaultTransitProvider({ token: TOKEN, env: {}, ...given } as VaultTransitOptions),
+        'ERR_FIELDSEAL_INVALID_OPTION',
+      )
     }
-    const remote = await createVaultTransitProvider({ address: 'http://vault.example:8200', key: 'k', token: TOKEN, allowInsecureHttp: true, env: {} })
+    const remote = await createVaultTransitProvider({
+      address: 'http://vault.example:8200',
+      key: 'k',
+      token: TOKEN,
+      allowInsecureHttp: true,
+      env: {},
+    })
     expect(remote.identity['address']).toBe('http://vault.example:8200')
   })
 })
