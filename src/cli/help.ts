@@ -8,7 +8,7 @@
 import { FLAGS } from './args.js'
 import type { Command } from './command.js'
 import { COMMANDS, GROUPS } from './commands.js'
-import { NEW_MASTER_KEY_ENV_VAR, NEW_MASTER_PASSPHRASE_ENV_VAR } from './secret-file.js'
+import { NEW_MASTER_KEY_ENV_VAR, NEW_MASTER_PASSPHRASE_ENV_VAR } from './secret-env.js'
 
 const WIDTH = 80
 

@@ -12,13 +12,8 @@ import { describeKey } from './key-format.js'
 import { STORE_FLAGS } from './keystore.js'
 import { withManager } from './open-keyring.js'
 import { BY_FLAG, TTL_FLAG, ttlFlag } from './keys-change.js'
-import {
-  masterOptions,
-  newMaster,
-  NEW_MASTER_KEY_ENV_VAR,
-  NEW_MASTER_PASSPHRASE_ENV_VAR,
-  readSecretFile,
-} from './secret-file.js'
+import { NEW_MASTER_KEY_ENV_VAR, NEW_MASTER_PASSPHRASE_ENV_VAR } from './secret-env.js'
+import { masterOptions, newMaster, readSecretFile } from './secret-file.js'
 
 /** `fieldseal keys import`. */
 export const keysImport: Command = {

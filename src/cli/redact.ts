@@ -8,7 +8,7 @@
  */
 import { MASTER_KEY_ENV_VAR, MASTER_PASSPHRASE_ENV_VAR } from '../keyring/index.js'
 import { keysFromEnv } from '../crypto/static-keys.js'
-import { NEW_MASTER_KEY_ENV_VAR, NEW_MASTER_PASSPHRASE_ENV_VAR } from './secret-file.js'
+import { NEW_MASTER_KEY_ENV_VAR, NEW_MASTER_PASSPHRASE_ENV_VAR } from './secret-env.js'
 
 // 22 base64 characters carry 128 bits. Random ones mix upper case, lower case and digits (or
 // "+/"), which words, host names and hyphenated names rarely do; a 22-character run lacks a digit

@@ -12,11 +12,7 @@ import { KEY_LENGTH } from '../crypto/aes-gcm.js'
 import { decodeBase64Strict } from '../crypto/base64.js'
 import { stringFlag, type CommandContext } from './command.js'
 import { UsageError } from './exit-codes.js'
-
-/** Environment variable holding the new master key for `keys rewrap` (base64, 32 bytes). */
-export const NEW_MASTER_KEY_ENV_VAR = 'FIELDSEAL_NEW_MASTER_KEY'
-/** Environment variable holding the new master passphrase for `keys rewrap`. */
-export const NEW_MASTER_PASSPHRASE_ENV_VAR = 'FIELDSEAL_NEW_MASTER_PASSPHRASE'
+import { NEW_MASTER_KEY_ENV_VAR, NEW_MASTER_PASSPHRASE_ENV_VAR } from './secret-env.js'
 
 // A key file holds 44 characters and a passphrase a line; anything larger is the wrong file.
 const MAX_SECRET_FILE_BYTES = 64 * 1024
