@@ -81,7 +81,7 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
       .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] as number)))
       .join('  ')
       .trimEnd()
-  return [header, ...rows].map(line).join('\n') + '\n'
+  return `${[header, ...rows].map(line).join('\n')}\n`
 }
 
 /**

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Binder } from '../core/binding.js'
-import { BlindIndexKey, normalizeForBlindIndex } from '../blind-index/blind-index.js'
+import { type BlindIndexKey, normalizeForBlindIndex } from '../blind-index/blind-index.js'
 import { isEncrypted } from '../crypto/envelope.js'
 import { FieldsealError } from '../errors.js'
 import type { ResolvedField } from '../core/options.js'

@@ -189,7 +189,7 @@ export async function writeNdjson(
   }
   try {
     for await (const record of records) {
-      buffer += serialize(record, count) + '\n'
+      buffer += `${serialize(record, count)}\n`
       count++
       if (buffer.length >= WRITE_CHUNK) await flush()
     }

@@ -31,14 +31,14 @@ const cases: Array<[string, (n: number) => () => void]> = [
   [
     'normalizeForBlindIndex: digits then a letter',
     (n) => {
-      const text = '1'.repeat(n) + 'a'
+      const text = `${'1'.repeat(n)}a`
       return attempt(() => normalizeForBlindIndex(text, 'f', Infinity))
     },
   ],
   [
     'normalizeForBlindIndex: spaces and separators',
     (n) => {
-      const text = ' (-'.repeat(n / 3) + '1x'
+      const text = `${' (-'.repeat(n / 3)}1x`
       return attempt(() => normalizeForBlindIndex(text, 'f', Infinity))
     },
   ],
@@ -102,28 +102,28 @@ const cases: Array<[string, (n: number) => () => void]> = [
   [
     'detection: card and SSN shapes on long digits',
     (n) => {
-      const text = '4'.repeat(n) + ' '
+      const text = `${'4'.repeat(n)} `
       return attempt(() => looksLikeCardNumber(text) || looksLikeSsn(text))
     },
   ],
   [
     'masking: phone with separators',
     (n) => {
-      const text = '1-'.repeat(n / 2) + 'x'
+      const text = `${'1-'.repeat(n / 2)}x`
       return attempt(() => maskPhone(text))
     },
   ],
   [
     'masking: e-mail with a long local part',
     (n) => {
-      const text = 'a'.repeat(n) + '@example.com'
+      const text = `${'a'.repeat(n)}@example.com`
       return attempt(() => maskEmail(text))
     },
   ],
   [
     'paths: printing a long key that is not an identifier',
     (n) => {
-      const key = 'a'.repeat(n) + '!'
+      const key = `${'a'.repeat(n)}!`
       return attempt(() => appendPath('root', key))
     },
   ],

@@ -103,7 +103,7 @@ export class KmsServer {
     const request: KmsRequest = {
       target: req.headers['x-amz-target'] as string | undefined,
       contentType: req.headers['content-type'],
-      authorization: req.headers['authorization'],
+      authorization: req.headers.authorization,
       body,
     }
     this.requests.push(request)
@@ -148,15 +148,15 @@ export class KmsServer {
       'EncryptionAlgorithm',
     ])
     if (shape !== undefined) return fail(res, 'ValidationException', shape)
-    const key = this.#resolve(body['KeyId'])
+    const key = this.#resolve(body.KeyId)
     if (key === undefined) return fail(res, 'NotFoundException', 'key not found')
     if (!key.enabled) return fail(res, 'DisabledException', 'key disabled')
-    const plaintext = Buffer.from(String(body['Plaintext']), 'base64')
+    const plaintext = Buffer.from(String(body.Plaintext), 'base64')
     if (plaintext.length < 1 || plaintext.length > 4096)
       return fail(res, 'ValidationException', 'Plaintext length')
     const nonce = randomBytes(12)
     const cipher = createCipheriv('aes-256-gcm', key.material, nonce)
-    cipher.setAAD(contextBytes(body['EncryptionContext']))
+    cipher.setAAD(contextBytes(body.EncryptionContext))
     const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
     const blob = Buffer.concat([
       Buffer.from([BLOB_VERSION]),
@@ -179,9 +179,9 @@ export class KmsServer {
       'EncryptionAlgorithm',
     ])
     if (shape !== undefined) return fail(res, 'ValidationException', shape)
-    const key = this.#resolve(body['KeyId'])
+    const key = this.#resolve(body.KeyId)
     if (key === undefined) return fail(res, 'NotFoundException', 'key not found')
-    const blob = Buffer.from(String(body['CiphertextBlob']), 'base64')
+    const blob = Buffer.from(String(body.CiphertextBlob), 'base64')
     if (blob.length < 1 + 36 + 12 + 16 + 1 || blob[0] !== BLOB_VERSION) {
       return fail(res, 'InvalidCiphertextException', 'invalid ciphertext')
     }
@@ -192,7 +192,7 @@ export class KmsServer {
     if (!key.enabled) return fail(res, 'DisabledException', 'key disabled')
     try {
       const decipher = createDecipheriv('aes-256-gcm', key.material, blob.subarray(37, 49))
-      decipher.setAAD(contextBytes(body['EncryptionContext']))
+      decipher.setAAD(contextBytes(body.EncryptionContext))
       decipher.setAuthTag(blob.subarray(blob.length - 16))
       const plaintext = Buffer.concat([
         decipher.update(blob.subarray(49, blob.length - 16)),
@@ -215,12 +215,9 @@ function checkShape(body: Record<string, unknown>, allowed: readonly string[]): 
     if (!allowed.includes(name)) return `unexpected field ${name}`
   for (const name of allowed.slice(0, 2))
     if (typeof body[name] !== 'string') return `${name} is required`
-  if (
-    body['EncryptionAlgorithm'] !== undefined &&
-    body['EncryptionAlgorithm'] !== 'SYMMETRIC_DEFAULT'
-  )
+  if (body.EncryptionAlgorithm !== undefined && body.EncryptionAlgorithm !== 'SYMMETRIC_DEFAULT')
     return 'EncryptionAlgorithm'
-  const context = body['EncryptionContext']
+  const context = body.EncryptionContext
   if (
     context !== undefined &&
     (typeof context !== 'object' ||

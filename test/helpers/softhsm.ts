@@ -50,7 +50,7 @@ export async function createSoftHsm(): Promise<SoftHsm> {
     conf,
     `directories.tokendir = ${dir}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
   )
-  process.env['SOFTHSM2_CONF'] = conf
+  process.env.SOFTHSM2_CONF = conf
   return {
     module,
     dir,

@@ -10,7 +10,7 @@ import type { KeyringOptions } from '../../src/keyring/keyring-options.js'
 import { MemoryKeyStore } from '../../src/keyring/memory-store.js'
 import { masterKeyBase64 } from './keyring.js'
 
-let opened: Keyring[] = []
+const opened: Keyring[] = []
 afterEach(async () => {
   for (const keyring of opened.splice(0)) await keyring.close()
 })

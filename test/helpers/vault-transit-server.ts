@@ -194,14 +194,13 @@ export class VaultTransitServer {
       key = { type: 'aes256-gcm96', derived: false, versions: [randomBytes(32)] }
       this.#keys.set(id, key)
     }
-    const plaintext = base64(body['plaintext'])
-    const aad =
-      body['associated_data'] === undefined ? Buffer.alloc(0) : base64(body['associated_data'])
+    const plaintext = base64(body.plaintext)
+    const aad = body.associated_data === undefined ? Buffer.alloc(0) : base64(body.associated_data)
     if (plaintext === undefined)
       return send(res, 400, { errors: ['failed to base64-decode plaintext'] })
     if (aad === undefined)
       return send(res, 400, { errors: ['failed to base64-decode associated_data'] })
-    if (key.derived && body['context'] === undefined) {
+    if (key.derived && body.context === undefined) {
       return send(res, 400, {
         errors: [
           "missing 'context' for key derivation; the key was created using a derived key, which means additional, per-request information must be included in order to perform operations with the key",
@@ -226,14 +225,13 @@ export class VaultTransitServer {
   #decrypt(res: ServerResponse, id: string, body: Record<string, unknown>): void {
     const key = this.#keys.get(id)
     if (key === undefined) return send(res, 400, { errors: ['encryption key not found'] })
-    const ciphertext = typeof body['ciphertext'] === 'string' ? body['ciphertext'] : ''
+    const ciphertext = typeof body.ciphertext === 'string' ? body.ciphertext : ''
     const parts = /^vault:v(\d+):(.*)$/s.exec(ciphertext)
     if (parts === null) return send(res, 400, { errors: ['invalid ciphertext: no prefix'] })
     const keyBytes = key.versions[Number(parts[1]) - 1]
     if (keyBytes === undefined) return send(res, 400, { errors: ['invalid key version'] })
     const sealed = base64(parts[2])
-    const aad =
-      body['associated_data'] === undefined ? Buffer.alloc(0) : base64(body['associated_data'])
+    const aad = body.associated_data === undefined ? Buffer.alloc(0) : base64(body.associated_data)
     if (sealed === undefined || aad === undefined) {
       return send(res, 400, { errors: ['invalid ciphertext: could not decode'] })
     }

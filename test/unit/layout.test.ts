@@ -19,7 +19,7 @@ const CONTRACT_TESTS = new Set([
 
 describe('source layout', () => {
   it('names each unit test after its source file: test/unit/<folder>/<file>[-aspect].test.ts', () => {
-    const tests = readdirSync(ROOT + 'test/unit', { recursive: true, encoding: 'utf8' })
+    const tests = readdirSync(`${ROOT}test/unit`, { recursive: true, encoding: 'utf8' })
       .map((file) => file.replace(/\\/g, '/'))
       .filter((file) => file.endsWith('.test.ts'))
       .map((file) => file.slice(0, -'.test.ts'.length))
@@ -38,13 +38,13 @@ describe('source layout', () => {
   })
 
   it('is described in the README: every top-level src/ folder, and only paths that exist', () => {
-    const readme = readFileSync(ROOT + 'README.md', 'utf8')
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8')
     const start = readme.indexOf('\n## Source layout\n')
     expect(start).toBeGreaterThan(-1)
     const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
     const named = [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((row) => row[1] ?? '')
     expect(named.filter((path) => !existsSync(ROOT + path))).toEqual([])
-    const topLevel = readdirSync(ROOT + 'src', { withFileTypes: true })
+    const topLevel = readdirSync(`${ROOT}src`, { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
       .map((entry) => `src/${entry.name}/`)
     expect(topLevel.filter((dir) => !named.includes(dir))).toEqual([])

@@ -2,7 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest'
 import {
   AesGcmCipher,
   createFieldseal,
-  FieldsealError,
+  type FieldsealError,
   type Fieldseal,
   type FieldsealErrorCode,
   type FieldsealOptions,

@@ -68,7 +68,7 @@ export interface AwsKmsConfig {
 export function checkKmsOptions(options: Readonly<AwsKmsOptions>): AwsKmsConfig {
   const given = optionsObject(options, WHERE)
   rejectUnknownOptions(given, Object.keys(KNOWN_OPTIONS), WHERE)
-  const keyId = given['keyId']
+  const keyId = given.keyId
   if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) {
     throw invalidOption(WHERE, 'keyId must be a key ARN, key id, alias name or alias ARN')
   }
@@ -79,11 +79,11 @@ export function checkKmsOptions(options: Readonly<AwsKmsOptions>): AwsKmsConfig 
   }
   return {
     keyId,
-    region: given['region'] as string | undefined,
-    endpoint: given['endpoint'] as string | undefined,
-    credentials: checkCredentials(given['credentials']),
-    maxAttempts: positiveInteger(given['maxAttempts'], 3, 'maxAttempts', WHERE),
-    requestTimeout: positiveInteger(given['requestTimeoutMs'], 10_000, 'requestTimeoutMs', WHERE),
+    region: given.region as string | undefined,
+    endpoint: given.endpoint as string | undefined,
+    credentials: checkCredentials(given.credentials),
+    maxAttempts: positiveInteger(given.maxAttempts, 3, 'maxAttempts', WHERE),
+    requestTimeout: positiveInteger(given.requestTimeoutMs, 10_000, 'requestTimeoutMs', WHERE),
   }
 }
 

@@ -55,29 +55,29 @@ export async function resolvePkcs11Options(
 ): Promise<ResolvedPkcs11Options> {
   const given = optionsObject(options, WHERE)
   rejectUnknownOptions(given, Object.keys(KNOWN_OPTIONS), WHERE)
-  const uri = parsePkcs11Uri(given['uri'] as string)
-  const env = (given['env'] as NodeJS.ProcessEnv | undefined) ?? process.env
+  const uri = parsePkcs11Uri(given.uri as string)
+  const env = (given.env as NodeJS.ProcessEnv | undefined) ?? process.env
   const modulePath =
-    (given['modulePath'] as string | undefined) ??
+    (given.modulePath as string | undefined) ??
     uri.modulePath ??
-    (env['FIELDSEAL_PKCS11_MODULE'] || undefined)
+    (env.FIELDSEAL_PKCS11_MODULE || undefined)
   if (typeof modulePath !== 'string' || !modulePath.startsWith('/')) {
     throw invalidOption(
       WHERE,
       'modulePath (or module-path in the URI, or FIELDSEAL_PKCS11_MODULE) must be an absolute path',
     )
   }
-  const mechanism = given['mechanism']
+  const mechanism = given.mechanism
   if (mechanism !== undefined && mechanism !== 'aes-gcm' && mechanism !== 'aes-kwp') {
     throw invalidOption(WHERE, 'mechanism must be "aes-gcm" or "aes-kwp"')
   }
-  if (given['pin'] !== undefined && typeof given['pin'] !== 'string')
+  if (given.pin !== undefined && typeof given.pin !== 'string')
     throw invalidOption(WHERE, 'pin must be a string')
   const pin = await readSecret(
     'pkcs11',
     'PIN',
     {
-      value: given['pin'] as string | undefined,
+      value: given.pin as string | undefined,
       file: uri.pinFile,
       envVar: 'FIELDSEAL_PKCS11_PIN',
       fileEnvVar: 'FIELDSEAL_PKCS11_PIN_FILE',

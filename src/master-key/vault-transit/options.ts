@@ -84,17 +84,17 @@ export interface VaultTransitConfig {
 export function checkVaultOptions(options: Readonly<VaultTransitOptions>): VaultTransitConfig {
   const given = optionsObject(options, WHERE)
   rejectUnknownOptions(given, Object.keys(KNOWN_OPTIONS), WHERE)
-  const env = (given['env'] as NodeJS.ProcessEnv | undefined) ?? process.env
+  const env = (given.env as NodeJS.ProcessEnv | undefined) ?? process.env
   const address = checkAddress(
-    given['address'] ?? env['VAULT_ADDR'],
-    booleanOption(given['allowInsecureHttp'], false, 'allowInsecureHttp', WHERE),
+    given.address ?? env.VAULT_ADDR,
+    booleanOption(given.allowInsecureHttp, false, 'allowInsecureHttp', WHERE),
   )
-  const key = pattern(given['key'], KEY_NAME, 'key')
-  const mount = pattern(given['mount'] ?? 'transit', MOUNT, 'mount')
+  const key = pattern(given.key, KEY_NAME, 'key')
+  const mount = pattern(given.mount ?? 'transit', MOUNT, 'mount')
   if (mount.split('/').some((segment) => segment === '.' || segment === '..')) {
     throw invalidOption(WHERE, 'mount must not contain "." or ".." segments')
   }
-  const namespaceValue = given['namespace'] ?? (env['VAULT_NAMESPACE'] || undefined)
+  const namespaceValue = given.namespace ?? (env.VAULT_NAMESPACE || undefined)
   const namespace =
     namespaceValue === undefined ? undefined : pattern(namespaceValue, NAMESPACE, 'namespace')
   return {
@@ -102,12 +102,12 @@ export function checkVaultOptions(options: Readonly<VaultTransitOptions>): Vault
     key,
     mount,
     namespace,
-    token: optionalString(given['token'], 'token'),
-    tokenFile: optionalString(given['tokenFile'], 'tokenFile'),
-    timeoutMs: positiveInteger(given['timeoutMs'], 10_000, 'timeoutMs', WHERE),
+    token: optionalString(given.token, 'token'),
+    tokenFile: optionalString(given.tokenFile, 'tokenFile'),
+    timeoutMs: positiveInteger(given.timeoutMs, 10_000, 'timeoutMs', WHERE),
     retry: {
-      maxAttempts: positiveInteger(given['maxAttempts'], 4, 'maxAttempts', WHERE),
-      baseDelayMs: positiveInteger(given['retryBaseDelayMs'], 200, 'retryBaseDelayMs', WHERE),
+      maxAttempts: positiveInteger(given.maxAttempts, 4, 'maxAttempts', WHERE),
+      baseDelayMs: positiveInteger(given.retryBaseDelayMs, 200, 'retryBaseDelayMs', WHERE),
       maxDelayMs: 5_000,
     },
     env,

@@ -150,7 +150,7 @@ class VaultTransitProvider implements MasterKeyProvider {
   async #readKey(): Promise<void> {
     const body = await vaultCall(this.#connection, 'read key', this.#path('keys'))
     const data = (body as { data?: Record<string, unknown> }).data ?? {}
-    const type = typeof data['type'] === 'string' ? data['type'] : 'unknown'
+    const type = typeof data.type === 'string' ? data.type : 'unknown'
     if (!AEAD_KEY_TYPES.has(type)) {
       throw providerError(
         PROVIDER,
@@ -158,7 +158,7 @@ class VaultTransitProvider implements MasterKeyProvider {
         `key "${this.#key}" is of type ${type}, which cannot bind associated data; use aes256-gcm96`,
       )
     }
-    if (data['derived'] === true || data['convergent_encryption'] === true) {
+    if (data.derived === true || data.convergent_encryption === true) {
       throw providerError(
         PROVIDER,
         'misconfigured',

@@ -21,12 +21,12 @@ function normalizeV010(text: string): string | undefined {
 /** Inputs that made the 0.1.0 patterns backtrack, `n` code units long or about. */
 function attacks(n: number): string[] {
   return [
-    '1'.repeat(n) + 'a', // the reported one: digits, then one letter
-    '1 '.repeat(n / 2) + 'a',
-    '(-'.repeat(n / 2) + '1x',
-    ' '.repeat(n) + 'a',
-    '\u3000'.repeat(n) + '1x', // ideographic space: NFKC makes it U+0020
-    '1\t'.repeat(n / 2) + '\u00a0',
+    `${'1'.repeat(n)}a`, // the reported one: digits, then one letter
+    `${'1 '.repeat(n / 2)}a`,
+    `${'(-'.repeat(n / 2)}1x`,
+    `${' '.repeat(n)}a`,
+    `${'\u3000'.repeat(n)}1x`, // ideographic space: NFKC makes it U+0020
+    `${'1\t'.repeat(n / 2)}\u00a0`,
   ]
 }
 
@@ -68,7 +68,7 @@ describe('normalizeForBlindIndex: linear work', () => {
   })
 
   it('indexes the reported attack (100 kB of digits and a letter) when the cap allows it', () => {
-    const text = '1'.repeat(100_000) + 'a'
+    const text = `${'1'.repeat(100_000)}a`
     expect(normalizeForBlindIndex(text, 'f', 200_000)).toBe(text)
   })
 })
@@ -105,7 +105,7 @@ describe('normalizeForBlindIndex: refusals', () => {
   it(`refuses text longer than the cap (default ${DEFAULT_MAX_INDEXED_LENGTH}) with ERR_FIELDSEAL_VALUE_TOO_LONG, naming the path`, () => {
     const atCap = '1'.repeat(DEFAULT_MAX_INDEXED_LENGTH)
     expect(normalizeForBlindIndex(atCap)).toBe(atCap)
-    expect(() => normalizeForBlindIndex(atCap + '1', 'ssn')).toThrow(
+    expect(() => normalizeForBlindIndex(`${atCap}1`, 'ssn')).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_VALUE_TOO_LONG', path: 'ssn', status: 413 }),
     )
     expect(() => normalizeForBlindIndex('12345', 'ssn', 4)).toThrow(

@@ -241,7 +241,7 @@ describe('documents', () => {
   })
 
   it('stops reading the legacy format once a migration is done [readLegacy: false]', () => {
-    const legacy = 'enc:' + new AesGcmCipher(key).encrypt('078-05-1120').toString('base64')
+    const legacy = `enc:${new AesGcmCipher(key).encrypt('078-05-1120').toString('base64')}`
     const reading = createFieldseal({ keys: [key], fields: ['ssn'] })
     expect(reading.decryptField(legacy)).toBe('078-05-1120')
     const migrated = reading.reencryptFields({ ssn: legacy })
@@ -291,7 +291,7 @@ describe('documents', () => {
     })
     const sealed = fs.encryptFields({ items: [{ card: '4111' }, { card: '5500' }] })
     const moved = {
-      items: [sealed.items[0], { card: (sealed.items[1]?.card as string).slice(0, -2) + 'AA' }],
+      items: [sealed.items[0], { card: `${(sealed.items[1]?.card as string).slice(0, -2)}AA` }],
     }
     expect(() => fs.decryptFields(moved)).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_DECRYPT_FAILED', path: 'items[1].card' }),

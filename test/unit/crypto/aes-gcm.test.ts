@@ -118,7 +118,7 @@ describe('AesGcmCipher', () => {
     const encoded = cipher.encryptString('hello')
     expect(encoded).toMatch(/^[A-Za-z0-9+/]+=*$/)
     expect(cipher.decryptString(encoded)).toBe('hello')
-    expect(() => cipher.decryptString(encoded.replace(/=+$/, '') + '!')).toThrow(
+    expect(() => cipher.decryptString(`${encoded.replace(/=+$/, '')}!`)).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED' }),
     )
   })

@@ -187,8 +187,8 @@ describe('secrecy of errors', () => {
     const payload = value.split(':')[3] as string
     const attempts = [
       () => fs.decryptField(value, { context: 'other' }),
-      () => fs.decryptField(value.slice(0, -3) + 'AAA', { context: 'ssn' }),
-      () => fs.decryptField(value + '%', { context: 'ssn' }),
+      () => fs.decryptField(`${value.slice(0, -3)}AAA`, { context: 'ssn' }),
+      () => fs.decryptField(`${value}%`, { context: 'ssn' }),
       () => createFieldseal({ keys: [keyB] }).decryptField(value),
       () => fs.decryptFields({ ssn: plaintext }),
       () => fs.decryptFields({ ssn: value.replace('enc:v1:', 'enc:v9:') }),
@@ -222,7 +222,7 @@ describe('authentic but non-JSON v1 payloads', () => {
     const kid = keyFingerprint(key)
     const header = `enc:v1:${kid}:`
     // Written with the right key and AAD, but not as JSON: only a key holder could do this.
-    const sealed = new AesGcmCipher(key).encrypt('SECRET-not-json', header + 'ssn')
+    const sealed = new AesGcmCipher(key).encrypt('SECRET-not-json', `${header}ssn`)
     const value = header + sealed.toString('base64url')
     let thrown: unknown
     try {
@@ -237,7 +237,7 @@ describe('authentic but non-JSON v1 payloads', () => {
 
 describe('contexts that are not well-formed Unicode', () => {
   const legacyKey = AesGcmCipher.generateKey()
-  const legacy = 'enc:' + new AesGcmCipher(legacyKey).encrypt('x').toString('base64')
+  const legacy = `enc:${new AesGcmCipher(legacyKey).encrypt('x').toString('base64')}`
 
   it('are refused when sealing and opening: "\\uD800" is not "\\uFFFD" (ERR_FIELDSEAL_UNSUPPORTED_VALUE)', () => {
     const sealedUnderFffd = fs.encryptField('secret', { context: '\ufffd' })

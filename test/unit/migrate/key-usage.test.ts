@@ -12,7 +12,7 @@ const kidA = keyFingerprint(A)
 const kidB = keyFingerprint(B)
 const fsA = createFieldseal({ keys: [A] })
 const fsB = createFieldseal({ keys: [B, A] })
-const legacyValue = 'enc:' + new AesGcmCipher(A).encryptString('123-45-6789')
+const legacyValue = `enc:${new AesGcmCipher(A).encryptString('123-45-6789')}`
 const payload = randomBytes(40).toString('base64url')
 
 async function* asAsync<T>(items: T[]): AsyncGenerator<T> {
@@ -127,8 +127,8 @@ describe('keyUsage', () => {
       { a: `enc:v1:__proto__:${payload}`, b: `enc:v1:constructor:${payload}` },
     ])
     expect(Object.getPrototypeOf(usage.byKid)).toBeNull()
-    expect(usage.byKid['__proto__']).toBe(1)
-    expect(usage.byKid['constructor']).toBe(1)
+    expect(usage.byKid.__proto__).toBe(1)
+    expect(usage.byKid.constructor).toBe(1)
   })
 
   it('throws rather than undercount a record it cannot walk, naming the record', async () => {

@@ -64,7 +64,7 @@ describe('reencryptRecords', () => {
   })
 
   it('turns legacy values into v1', async () => {
-    const legacy = 'enc:' + new AesGcmCipher(A).encryptString('123-45-6789')
+    const legacy = `enc:${new AesGcmCipher(A).encryptString('123-45-6789')}`
     const [result] = await all(fsBA, [{ ssn: legacy }])
     expect(result!.changed).toBe(true)
     expect(fsB.decryptFields(result!.record)).toEqual({ ssn: '123-45-6789' })

@@ -74,12 +74,12 @@ describe('Vault Transit provider', () => {
       contentType: 'application/json',
     })
     expect(Object.keys(encrypt?.body ?? {}).sort()).toEqual(['associated_data', 'plaintext'])
-    expect(encrypt?.body?.['plaintext']).toBe(material.toString('base64'))
-    expect(Buffer.from(String(encrypt?.body?.['associated_data']), 'base64').toString()).toBe(
+    expect(encrypt?.body?.plaintext).toBe(material.toString('base64'))
+    expect(Buffer.from(String(encrypt?.body?.associated_data), 'base64').toString()).toBe(
       'fieldseal-binding:v1\nkeyId=k1\ntype=data\nversion=1\n',
     )
     expect(decrypt).toMatchObject({ path: '/v1/transit/decrypt/fieldseal' })
-    expect(decrypt?.body?.['ciphertext']).toBe(Buffer.from(wrapped).toString())
+    expect(decrypt?.body?.ciphertext).toBe(Buffer.from(wrapped).toString())
     expect(Buffer.from(wrapped).toString()).toMatch(/^vault:v1:/)
     expect(server.requests).toHaveLength(3) // the key is described once
     await provider.close()
@@ -349,6 +349,6 @@ describe('Vault Transit provider', () => {
       allowInsecureHttp: true,
       env: {},
     })
-    expect(remote.identity['address']).toBe('http://vault.example:8200')
+    expect(remote.identity.address).toBe('http://vault.example:8200')
   })
 })
