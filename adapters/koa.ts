@@ -13,7 +13,12 @@ import {
   type ErrorHandlerOptions,
 } from '../src/http/error-handler-options.js'
 import type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/http/http-options.js'
-import { createHttpPipeline, createRouteMask, useRouteMask } from '../src/http/pipeline.js'
+import {
+  createHttpPipeline,
+  createRouteMask,
+  useRouteMask,
+  type HttpRequestResult,
+} from '../src/http/pipeline.js'
 import { isRequestDataError, PROBLEM_CONTENT_TYPE, problemDetails } from '../src/http/problem.js'
 import type { FieldsealRequest } from '../src/http/request-state.js'
 
@@ -62,7 +67,7 @@ export function fieldseal(
   return async function fieldsealMiddleware(ctx, next) {
     const request = ctx.request as { body?: unknown }
     const raw = ctx.req as { body?: unknown }
-    let result
+    let result: HttpRequestResult
     try {
       result = await pipeline.request({
         body: request.body,

@@ -22,7 +22,7 @@ import {
 } from '../paths/walk.js'
 
 /** Marks a value reached by the catch-all path rather than by a configured field. */
-const UNCONFIGURED = null
+const UNCONFIGURED: null = null
 /** What a path matched: a configured field, or `null` for a value reached by the catch-all. */
 export type Spec = ResolvedField | typeof UNCONFIGURED
 

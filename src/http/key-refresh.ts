@@ -93,7 +93,7 @@ export function createKeyRefresher(
 
   const run: KeyRefresher['run'] = (operation, done, fail) => {
     const held: FieldsealEvent[] = []
-    let value
+    let value: ReturnType<typeof operation>
     try {
       value = firstAttempt(operation, held)
       flush(held)
@@ -108,7 +108,7 @@ export function createKeyRefresher(
             flushThenFail(held, error, fail)
             return
           }
-          let retried
+          let retried: ReturnType<typeof operation>
           try {
             retried = operation(config)
           } catch (again) {

@@ -14,7 +14,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { link, open, readdir, readFile, stat, unlink } from 'node:fs/promises'
+import { type FileHandle, link, open, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { FieldsealError } from '../errors.js'
@@ -119,7 +119,7 @@ async function create(path: string, content: string): Promise<boolean> {
 }
 
 async function createInPlace(path: string, content: string): Promise<boolean> {
-  let handle
+  let handle: FileHandle
   try {
     handle = await open(path, 'wx', 0o600)
   } catch (error) {

@@ -14,7 +14,16 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  stat,
+  unlink,
+} from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { FieldsealError } from '../errors.js'
 import { optionsObject, positiveInteger, rejectUnknownOptions } from '../util/option-checks.js'
@@ -47,7 +56,7 @@ function errorCode(error: unknown): string | undefined {
 
 /** fsync of a folder makes a rename durable; some platforms cannot open a folder for it. */
 async function syncFolder(folder: string): Promise<void> {
-  let handle
+  let handle: FileHandle | undefined
   try {
     handle = await open(folder, 'r')
     await handle.sync()

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { parseEnvelope, isEncrypted } from '../crypto/envelope.js'
+import { parseEnvelope, isEncrypted, type Envelope } from '../crypto/envelope.js'
 import { FieldsealError } from '../errors.js'
 import { decryptionPlan, isEncryptedField } from '../core/field-ops.js'
 import { isEmptyValue } from '../crypto/field-value.js'
@@ -124,7 +124,7 @@ export async function keyUsage<T>(
         (value, match) => {
           if (isEncrypted(value)) {
             total++
-            let envelope
+            let envelope: Envelope
             try {
               envelope = parseEnvelope(value)
             } catch {
