@@ -17,6 +17,7 @@ import { FieldsealError } from '../errors.js'
  * below U+0020): exactly the texts whose value is the text between the quotes. Past a short
  * length JSON.parse's own scan is faster than this pattern.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw controls in strings
 const PLAIN_JSON_STRING = /^"[^"\\\u0000-\u001f]*"$/
 const PLAIN_STRING_MAX_LENGTH = 128
 

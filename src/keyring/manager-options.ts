@@ -107,11 +107,11 @@ export function ttlOption(value: unknown, fallback: number | null, where: string
  */
 export function actorOption(value: unknown, fallback: string, where: string): string {
   if (value === undefined) return fallback
-  // eslint-disable-next-line no-control-regex
   if (
     typeof value !== 'string' ||
     value.length === 0 ||
     value.length > 200 ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: controls are refused in a name
     /[\u0000-\u001f\u007f]/.test(value)
   ) {
     throw invalidOption(where, 'an actor must be 1 to 200 characters without control characters')

@@ -13,6 +13,7 @@ import type { KeyBinding } from './types.js'
 
 const NAME = /^(?!aws)[A-Za-z][A-Za-z0-9_.-]{0,63}$/i
 // C0 and C1 controls, including line breaks: they would make the lines ambiguous.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the controls it refuses
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 const MAX_PAIRS = 16

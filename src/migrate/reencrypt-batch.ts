@@ -181,6 +181,7 @@ async function* run<T>(
       report(true)
     } catch (error) {
       // The error that stopped the batch matters more than one from the progress callback.
+      // biome-ignore lint/correctness/noUnsafeFinally: thrown only when nothing else is in flight
       if (failure === undefined) throw error
     }
   }

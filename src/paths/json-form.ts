@@ -25,7 +25,7 @@ const isRawJson = (JSON as { isRawJSON?: RawJsonCheck }).isRawJSON
 
 /** True for a raw JSON object (`JSON.rawJSON('…')`): sent as its text, so not walked as data. */
 export function isRawJsonValue(value: unknown): value is { readonly rawJSON: string } {
-  return isRawJson !== undefined && isRawJson(value)
+  return isRawJson?.(value) === true
 }
 
 /**

@@ -158,7 +158,7 @@ export function transition<T>(
   state: PathState<T>,
   key: string | number,
 ): PathState<T> | null {
-  const literal = state.named !== undefined && state.named.has(key)
+  const literal = state.named?.has(key) === true
   const cached = literal ? state.next.get(key) : state.other
   if (cached !== undefined) return cached
   const nodes: TrieNode<T>[] = []

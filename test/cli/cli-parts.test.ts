@@ -213,6 +213,7 @@ describe('ProgressBar', () => {
     bar.update(11, 260)
     expect(tty.chunks).toHaveLength(1)
     expect(tty.chunks[0]).toMatch(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's erase-line sequence
       /^\rreencrypt {2}\[######-{18}\] +25% {2}10 records {2}10\/s {2}ETA 0:03\x1b\[K$/,
     )
     now = 1100

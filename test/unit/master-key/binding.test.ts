@@ -10,6 +10,7 @@ import {
 const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,20}$/).filter((n) => !/^aws/i.test(n))
 const value = fc
   .string({ minLength: 1, maxLength: 40, unit: 'grapheme' })
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: values free of controls
   .filter((v) => !/[\u0000-\u001f\u007f-\u009f]/.test(v))
 const binding = fc.dictionary(name, value, { minKeys: 1, maxKeys: 16 })
 
