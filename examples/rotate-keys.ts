@@ -44,7 +44,7 @@ console.log(
   'rotated to',
   next.id,
   '— old rows still read:',
-  fs.decryptFields(rows[0]!).ssn === '078-05-1120',
+  fs.decryptFields(rows[0]).ssn === '078-05-1120',
 )
 console.log('new writes use', kidOf(fs.encryptFields({ ssn: '111-22-3333' }).ssn))
 

@@ -140,7 +140,7 @@ export class KmsServer {
     return id === undefined ? undefined : this.#keys.get(id)
   }
 
-  #encrypt(res: ServerResponse, body: Record<string, unknown>): void {
+  #encrypt(res: ServerResponse, body: Record<string, unknown>): undefined {
     const shape = checkShape(body, [
       'KeyId',
       'Plaintext',
@@ -171,7 +171,7 @@ export class KmsServer {
     })
   }
 
-  #decrypt(res: ServerResponse, body: Record<string, unknown>): void {
+  #decrypt(res: ServerResponse, body: Record<string, unknown>): undefined {
     const shape = checkShape(body, [
       'KeyId',
       'CiphertextBlob',
@@ -236,7 +236,7 @@ function contextBytes(context: unknown): Buffer {
   return Buffer.from(JSON.stringify(entries), 'utf8')
 }
 
-function send(res: ServerResponse, status: number, body: object): void {
+function send(res: ServerResponse, status: number, body: object): undefined {
   res.writeHead(status, {
     'Content-Type': 'application/x-amz-json-1.1',
     'x-amzn-RequestId': randomUUID(),
@@ -244,7 +244,7 @@ function send(res: ServerResponse, status: number, body: object): void {
   res.end(JSON.stringify(body))
 }
 
-function fail(res: ServerResponse, type: string, message: string, status?: number): void {
+function fail(res: ServerResponse, type: string, message: string, status?: number): undefined {
   const code = status ?? (type === 'KMSInternalException' ? 500 : 400)
   send(res, code, { __type: type, message })
 }

@@ -230,9 +230,9 @@ export function describeProviderContract(
       const opened = await Promise.all(
         wrapped.map((w, i) => subject.provider.unwrap(w, bindings[i] as KeyBinding)),
       )
-      opened.forEach((bytes, i) =>
-        expect(Buffer.from(bytes).equals(materials[i] as Buffer)).toBe(true),
-      )
+      for (const [i, bytes] of opened.entries()) {
+        expect(Buffer.from(bytes).equals(materials[i] as Buffer)).toBe(true)
+      }
       const crossed = await Promise.allSettled(
         wrapped.map((w, i) => subject.provider.unwrap(w, bindings[(i + 1) % 24] as KeyBinding)),
       )

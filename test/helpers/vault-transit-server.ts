@@ -167,7 +167,7 @@ export class VaultTransitServer {
     return send(res, 405, { errors: ['unsupported operation'] })
   }
 
-  #describe(res: ServerResponse, id: string): void {
+  #describe(res: ServerResponse, id: string): undefined {
     const key = this.#keys.get(id)
     if (key === undefined) return send(res, 404, { errors: [] })
     const keys = Object.fromEntries(key.versions.map((_, i) => [String(i + 1), 1_700_000_000 + i]))
@@ -187,7 +187,7 @@ export class VaultTransitServer {
     })
   }
 
-  #encrypt(res: ServerResponse, id: string, body: Record<string, unknown>): void {
+  #encrypt(res: ServerResponse, id: string, body: Record<string, unknown>): undefined {
     let key = this.#keys.get(id)
     if (key === undefined) {
       if (!this.allowUpsert) return send(res, 403, { errors: ['permission denied'] })
@@ -222,7 +222,7 @@ export class VaultTransitServer {
     })
   }
 
-  #decrypt(res: ServerResponse, id: string, body: Record<string, unknown>): void {
+  #decrypt(res: ServerResponse, id: string, body: Record<string, unknown>): undefined {
     const key = this.#keys.get(id)
     if (key === undefined) return send(res, 400, { errors: ['encryption key not found'] })
     const ciphertext = typeof body.ciphertext === 'string' ? body.ciphertext : ''
@@ -263,7 +263,7 @@ function base64(value: unknown): Buffer | undefined {
   return Buffer.from(value, 'base64')
 }
 
-function send(res: ServerResponse, status: number, body: object): void {
+function send(res: ServerResponse, status: number, body: object): undefined {
   res.writeHead(status, { 'Content-Type': 'application/json' })
   res.end(JSON.stringify(body))
 }

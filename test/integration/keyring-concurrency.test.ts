@@ -52,6 +52,7 @@ describe('two processes rotating one FileKeyStore at once', () => {
       .map((k) => k.rotatedBy ?? '')
       .filter((name) => name !== '')
     const switches = order.filter((name, i) => i > 0 && name !== order[i - 1]).length
+    // biome-ignore lint/suspicious/noConsole: what the run exercised, for whoever reads the log
     console.info(
       `keyring concurrency test: ${switches} switches between the two rotating processes`,
     )

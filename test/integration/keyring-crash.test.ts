@@ -53,7 +53,7 @@ describe('FileKeyStore under SIGKILL', () => {
       const ids = new Set(data.map((k) => k.id))
       for (const id of known) expect(ids.has(id)).toBe(true)
       for (const key of data) expect(keys.getKeyMaterial(key.id)).toHaveLength(32)
-      data.forEach((k) => known.add(k.id))
+      for (const k of data) known.add(k.id)
     }
 
     // A writer in this process recovers whatever lock or temp file the last kill left.
@@ -62,6 +62,7 @@ describe('FileKeyStore under SIGKILL', () => {
     expect(readdirSync(folder)).toEqual(['keyring.json'])
     expect(existsSync(`${path}.lock`)).toBe(false)
     expect(enough()).toBe(true) // the children did rotate between kills
+    // biome-ignore lint/suspicious/noConsole: what the run exercised, for whoever reads the log
     console.info(
       `keyring crash test: ${kills} kills, ${leftovers} during a save, ${known.size} keys, revision ${revision}`,
     )

@@ -104,7 +104,7 @@ describe('keyring on PostgreSQL, shared by two instances', () => {
         a.keyring.manager.rotateKey('data', { rotatedBy: 'a' }),
         b.keyring.manager.rotateKey('data', { rotatedBy: 'b' }),
       ])
-      rotations.forEach((key) => seen.add(key.id))
+      for (const key of rotations) seen.add(key.id)
       await Promise.all([a.keyring.refresh(), b.keyring.refresh()])
     }
 
@@ -165,9 +165,9 @@ describe('keyring on PostgreSQL, shared by two instances', () => {
     await b.keyring.manager.retireKey(oldKid, { usage: after })
     await a.keyring.refresh()
     expect(a.keyring.manager.getKey(oldKid).status).toBe('retired')
-    moved.forEach((record, i) =>
-      expect(a.fs.decryptFields(record)).toEqual({ id: i, ssn: `s${i}`, card: `c${i}` }),
-    )
+    for (const [i, record] of moved.entries()) {
+      expect(a.fs.decryptFields(record)).toEqual({ id: i, ssn: `s${i}`, card: `c${i}` })
+    }
     expect(() => a.fs.decryptFields(rows[0])).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_KEY_UNAVAILABLE' }),
     )

@@ -71,8 +71,8 @@ describe('keyring round trip across three rotations (FileKeyStore)', () => {
       refreshIntervalMs: 0,
     })
     const readerFs = createFieldseal({ keyring: reader, fields: FIELDS })
-    stored.forEach((row) => expect(readerFs.decryptFields(row)).toEqual(customer(row.id)))
-    stored.forEach((row) => expect(fs.decryptFields(row)).toEqual(customer(row.id)))
+    for (const row of stored) expect(readerFs.decryptFields(row)).toEqual(customer(row.id))
+    for (const row of stored) expect(fs.decryptFields(row)).toEqual(customer(row.id))
 
     // Once no instance can still seal with the old keys (a day later), re-encrypt everything to
     // the active key; the old keys are then unused.
@@ -92,8 +92,8 @@ describe('keyring round trip across three rotations (FileKeyStore)', () => {
 
     // Everything re-encrypted decrypts, here and in the other instance after a refresh…
     await reader.refresh()
-    moved.forEach((row) => expect(fs.decryptFields(row)).toEqual(customer(row.id)))
-    moved.forEach((row) => expect(readerFs.decryptFields(row)).toEqual(customer(row.id)))
+    for (const row of moved) expect(fs.decryptFields(row)).toEqual(customer(row.id))
+    for (const row of moved) expect(readerFs.decryptFields(row)).toEqual(customer(row.id))
     // …the old keys' material is gone from the file and from memory…
     const doc = JSON.parse(readFileSync(path, 'utf8')) as KeyringDocument
     for (const kid of eraKids.slice(0, 3)) {

@@ -58,7 +58,7 @@ async function seed(count = ROWS): Promise<string> {
   for (let id = 1; id <= count; id++) {
     const row = fsA.encryptFields(plain(id))
     const values = [id, row.name, row.ssn, row.card, row.email, JSON.stringify(row.profile)]
-    values.forEach((value, i) => columns[i]!.push(value))
+    for (const [i, value] of values.entries()) columns[i]!.push(value)
   }
   await pool.query(
     `INSERT INTO "${table}" SELECT a, b, c, d, e, f::jsonb

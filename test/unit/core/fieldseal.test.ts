@@ -291,7 +291,7 @@ describe('documents', () => {
     })
     const sealed = fs.encryptFields({ items: [{ card: '4111' }, { card: '5500' }] })
     const moved = {
-      items: [sealed.items[0], { card: `${(sealed.items[1]?.card as string).slice(0, -2)}AA` }],
+      items: [sealed.items[0], { card: `${(sealed.items[1]!.card as string).slice(0, -2)}AA` }],
     }
     expect(() => fs.decryptFields(moved)).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_DECRYPT_FAILED', path: 'items[1].card' }),
@@ -330,6 +330,7 @@ describe('documents', () => {
     expect(Object.getPrototypeOf(sealed)).toBe(Object.prototype)
     expect(({} as any).polluted).toBeUndefined()
     expect(Object.hasOwn(sealed, '__proto__')).toBe(true)
+    // biome-ignore lint/suspicious/noProto: the own property named __proto__ that the test planted
     expect(sealed.__proto__.ssn).toMatch(/^enc:v1:/)
     const opened = fs.decryptFields(sealed)
     expect(opened).toEqual(doc)

@@ -78,7 +78,10 @@ describe('createKeyRefresher', () => {
     let attempts = 0
     const refresher = createKeyRefresher(fs, config, 0)
     await expect(
-      refresher.runAsync(() => (attempts++, decryptDocument(config, { ssn: fromB }, mode))),
+      refresher.runAsync(() => {
+        attempts++
+        return decryptDocument(config, { ssn: fromB }, mode)
+      }),
     ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
     expect(attempts).toBe(1)
     const reloadable = rotatingSetup()

@@ -89,7 +89,10 @@ describe('transformResponse', () => {
     const { run, seal } = setup()
     const sealed = seal(SSN, 'ssn')
     const seen: unknown[] = []
-    const censor = (value: unknown, path: string) => (seen.push([value, path]), `hidden:${path}`)
+    const censor = (value: unknown, path: string) => {
+      seen.push([value, path])
+      return `hidden:${path}`
+    }
     expect(run({ a: { ssn: sealed } }, { censor })).toEqual({ a: { ssn: 'hidden:a.ssn' } })
     expect(seen).toEqual([[sealed, 'a.ssn']])
     expect(run({ ssn: sealed, keep: 1, list: [sealed, 2] }, { remove: true })).toEqual({

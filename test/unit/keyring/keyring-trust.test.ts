@@ -173,10 +173,17 @@ describe('a keyring changed without the master key', () => {
           r.status = r.id === old ? 'active' : r.status === 'active' ? 'pending_rotation' : r.status
       },
     ],
-    ['resetting a counter', (doc) => doc.keys.forEach((r: any) => (r.encryptions = 0))],
+    [
+      'resetting a counter',
+      (doc) => {
+        for (const r of doc.keys) r.encryptions = 0
+      },
+    ],
     [
       'moving a retirement date',
-      (doc) => doc.keys.forEach((r: any) => (r.activeUntil &&= '2020-01-01T00:00:00.000Z')),
+      (doc) => {
+        for (const r of doc.keys) r.activeUntil &&= '2020-01-01T00:00:00.000Z'
+      },
     ],
     ['claiming a longer refresh interval', (doc) => (doc.maxRefreshIntervalMs = 3_600_000)],
     ['bumping the revision', (doc) => (doc.revision += 1)],

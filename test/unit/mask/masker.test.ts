@@ -354,6 +354,7 @@ describe('createMasker safety', () => {
       expect(Object.hasOwn(out, '__proto__')).toBe(true)
       expect(({} as Record<string, unknown>).ssn).toBeUndefined()
       expect(Object.prototype).not.toHaveProperty('ssn')
+      // biome-ignore lint/suspicious/noProto: the own property named __proto__ that the test planted
       expect((input as { __proto__: { ssn: string } }).__proto__.ssn).toBe('1')
     },
   )

@@ -127,6 +127,7 @@ describe('keyUsage', () => {
       { a: `enc:v1:__proto__:${payload}`, b: `enc:v1:constructor:${payload}` },
     ])
     expect(Object.getPrototypeOf(usage.byKid)).toBeNull()
+    // biome-ignore lint/suspicious/noProto: the own property named __proto__ counted as a key id
     expect(usage.byKid.__proto__).toBe(1)
     expect(usage.byKid.constructor).toBe(1)
   })

@@ -124,7 +124,15 @@ describe('walking with compiled states', () => {
     for (let i = 0; i < 20; i++) doc = { [`k${i % 3}`]: [doc] }
     const compiled = compilePaths([['**.ssn', 'deep']])
     const seen: string[] = []
-    walkPaths(doc, compiled, (_v, match) => (seen.push(match.name), KEEP), limits)
+    walkPaths(
+      doc,
+      compiled,
+      (_v, match) => {
+        seen.push(match.name)
+        return KEEP
+      },
+      limits,
+    )
     expect(seen).toEqual(['ssn'])
     expect(() => walkPaths(doc, compiled, () => KEEP, { maxDepth: 10 })).toThrowError(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_TOO_DEEP' }),

@@ -98,6 +98,7 @@ describe('walkPaths', () => {
     const out = upper(['*.x'], doc) as any
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
     expect(Object.hasOwn(out, '__proto__')).toBe(true)
+    // biome-ignore lint/suspicious/noProto: the own property named __proto__ that the test planted
     expect(out.__proto__.x).toBe('A')
     const bare = Object.assign(Object.create(null), { a: 'x' })
     expect(Object.getPrototypeOf(upper(['a'], bare))).toBeNull()
