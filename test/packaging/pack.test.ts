@@ -1,11 +1,12 @@
 /**
- * Tests what users install: `npm run build`, `npm pack`, then the tarball installed (offline)
+ * Tests what users install: `npm pack` (which builds first, through `prepack`), then the tarball
+ * installed (offline)
  * into a temporary ESM project and a TypeScript (NodeNext) project that import `fieldseal`,
  * `fieldseal/express` and `fieldseal/koa` and run a request through each. express, koa and the
  * type packages come from this repository's node_modules (linked by npm, as folder installs).
  */
 import { execFile } from 'node:child_process'
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,6 +20,8 @@ const TSC = join(MODULES, '.bin', 'tsc')
 const PUBLINT = join(MODULES, '.bin', 'publint')
 const ATTW = join(MODULES, '.bin', 'attw')
 const exec = promisify(execFile)
+// Left in dist/ before packing, as an old build of a since deleted source would be.
+const STALE = 'dist/src/deleted-since.js'
 
 interface Run {
   readonly code: number
@@ -84,14 +87,14 @@ function expectRequestThrough(result: Record<string, any>): void {
 
 describe('the packed package', () => {
   let work: string
-  let build: Run
   let tarball: string
   let packed: { files: Array<{ path: string }> }
   let packOutput: Run
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'fieldseal-pack-'))
-    build = await npm(['run', 'build'], ROOT)
+    mkdirSync(join(ROOT, 'dist/src'), { recursive: true })
+    writeFileSync(join(ROOT, STALE), 'export const leftover = true\n')
     packOutput = await npm(['pack', '--json', '--pack-destination', work], ROOT)
     expect(packOutput.code, packOutput.stderr).toBe(0)
     packed = (JSON.parse(packOutput.stdout) as Array<typeof packed & { filename: string }>)[0]!
@@ -102,9 +105,10 @@ describe('the packed package', () => {
     if (work !== undefined) rmSync(work, { recursive: true, force: true })
   })
 
-  it('builds without type errors', () => {
-    expect(build.stdout + build.stderr).not.toMatch(/error TS\d+/)
-    expect(build.code).toBe(0)
+  it('builds before packing (prepack), without type errors, so a stale dist/ never ships', () => {
+    expect(packOutput.stderr).toMatch(/> fieldseal@\S+ prepack\n> npm run build/)
+    expect(packOutput.stdout + packOutput.stderr).not.toMatch(/error TS\d+/)
+    expect(packed.files.map((file) => file.path)).not.toContain(STALE)
   })
 
   it('packs without warnings, shipping dist and bin (no sources, tests or examples) and no stale output', () => {
