@@ -4,8 +4,8 @@
  *
  * @module
  */
-export { assertKeyringDocument } from './document-check.js'
-export { FileKeyStore, type FileKeyStoreOptions } from './file-store.js'
+export { assertKeyringDocument } from './stores/document-check.js'
+export { FileKeyStore, type FileKeyStoreOptions } from './stores/file-store.js'
 export type { KeyInfo, KeyMetadataExport, ListKeysFilter } from './key-info.js'
 export { KEY_STATUSES, KEY_TYPES, STORED_KEY_TYPES } from './key-lifecycle.js'
 export { KeyManager, openKeyManager } from './key-manager.js'
@@ -33,8 +33,8 @@ export {
   MIN_PBKDF2_ITERATIONS,
   type MasterKeyInput,
 } from './master-key-input.js'
-export { MemoryKeyStore } from './memory-store.js'
-export { PostgresKeyStore, type PostgresKeyStoreOptions } from './postgres-store.js'
+export { MemoryKeyStore } from './stores/memory-store.js'
+export { PostgresKeyStore, type PostgresKeyStoreOptions } from './stores/postgres-store.js'
 export type {
   KeyRecord,
   KeyringDocument,

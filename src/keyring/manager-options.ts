@@ -6,7 +6,7 @@
  */
 import type { EventHook } from '../core/events.js'
 import { booleanOption, invalidOption, positiveInteger } from '../util/option-checks.js'
-import { FileKeyStore } from './file-store.js'
+import { FileKeyStore } from './stores/file-store.js'
 import {
   checkMasterKeyInput,
   masterKeyInputFromEnv,

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, bench, describe } from 'vitest'
 import { AesGcmCipher } from '../../src/crypto/aes-gcm.js'
-import { FileKeyStore } from '../../src/keyring/file-store.js'
+import { FileKeyStore } from '../../src/keyring/stores/file-store.js'
 import { openKeyManager, type KeyManager } from '../../src/keyring/key-manager.js'
 import { openKeyring } from '../../src/keyring/keyring.js'
-import { MemoryKeyStore } from '../../src/keyring/memory-store.js'
+import { MemoryKeyStore } from '../../src/keyring/stores/memory-store.js'
 import type { KeyStore } from '../../src/keyring/types.js'
 
 const masterKey = AesGcmCipher.generateKey()

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { FileKeyStore } from '../../src/keyring/file-store.js'
+import { FileKeyStore } from '../../src/keyring/stores/file-store.js'
 import { openKeyManager } from '../../src/keyring/key-manager.js'
 
 const [path, countText = '0', actor = `pid-${process.pid}`] = process.argv.slice(2)

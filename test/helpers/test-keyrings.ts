@@ -7,7 +7,7 @@
 import { afterEach } from 'vitest'
 import { openKeyring, type Keyring } from '../../src/keyring/keyring.js'
 import type { KeyringOptions } from '../../src/keyring/keyring-options.js'
-import { MemoryKeyStore } from '../../src/keyring/memory-store.js'
+import { MemoryKeyStore } from '../../src/keyring/stores/memory-store.js'
 import { masterKeyBase64 } from './keyring.js'
 
 const opened: Keyring[] = []

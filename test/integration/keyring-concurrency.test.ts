@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createFieldseal } from '../../src/core/fieldseal.js'
-import { FileKeyStore } from '../../src/keyring/file-store.js'
+import { FileKeyStore } from '../../src/keyring/stores/file-store.js'
 import { openKeyring } from '../../src/keyring/keyring.js'
 import { startHelper } from '../helpers/child-process.js'
 import { masterKeyBase64, tempFolder } from '../helpers/keyring.js'

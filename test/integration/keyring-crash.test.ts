@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { FileKeyStore } from '../../src/keyring/file-store.js'
+import { FileKeyStore } from '../../src/keyring/stores/file-store.js'
 import { openKeyManager } from '../../src/keyring/key-manager.js'
 import { startHelper } from '../helpers/child-process.js'
 import { masterKeyBase64, tempFolder } from '../helpers/keyring.js'

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createFieldseal, type Fieldseal } from '../../src/core/fieldseal.js'
 import { keyUsage } from '../../src/migrate/key-usage.js'
 import { openKeyring, type Keyring } from '../../src/keyring/keyring.js'
-import { PostgresKeyStore } from '../../src/keyring/postgres-store.js'
+import { PostgresKeyStore } from '../../src/keyring/stores/postgres-store.js'
 import type { KeyringDocument, KeyStore } from '../../src/keyring/types.js'
 import { reencryptTable } from '../../src/migrate/reencrypt-table.js'
 import { fixture } from '../helpers/fixtures.js'

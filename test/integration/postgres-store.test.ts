@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PostgresKeyStore } from '../../src/keyring/postgres-store.js'
+import { PostgresKeyStore } from '../../src/keyring/stores/postgres-store.js'
 import { keyringDocument, nextRevision } from '../fixtures/keyring-document.js'
 import { dropTables, openPool, uniqueTable } from './pg-helpers.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
-import { MemoryKeyStore } from '../../../src/keyring/memory-store.js'
+import { MemoryKeyStore } from '../../../src/keyring/stores/memory-store.js'
 import type { KeyringDocument, KeyStore } from '../../../src/keyring/types.js'
 import { masterKeyBase64, resigned } from '../../helpers/keyring.js'
 import { openTestKeyring } from '../../helpers/test-keyrings.js'

@@ -8,7 +8,7 @@ import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { openKeyManager } from '../../../src/keyring/key-manager.js'
 import { openKeyring, type Keyring } from '../../../src/keyring/keyring.js'
 import type { KeyringOptions } from '../../../src/keyring/keyring-options.js'
-import { MemoryKeyStore } from '../../../src/keyring/memory-store.js'
+import { MemoryKeyStore } from '../../../src/keyring/stores/memory-store.js'
 import type { KeyStore } from '../../../src/keyring/types.js'
 import { manualClock, masterKeyBase64 } from '../../helpers/keyring.js'
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { FileKeyStore } from '../../../src/keyring/file-store.js'
+import { FileKeyStore } from '../../../src/keyring/stores/file-store.js'
 import {
   actorOption,
   resolveManagerOptions,
   ttlOption,
 } from '../../../src/keyring/manager-options.js'
-import { MemoryKeyStore } from '../../../src/keyring/memory-store.js'
+import { MemoryKeyStore } from '../../../src/keyring/stores/memory-store.js'
 import { masterKeyBase64 } from '../../helpers/keyring.js'
 
 const INVALID = expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })

@@ -25,12 +25,12 @@ import {
   unlink,
 } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { FieldsealError } from '../errors.js'
-import { optionsObject, positiveInteger, rejectUnknownOptions } from '../util/option-checks.js'
+import { FieldsealError } from '../../errors.js'
+import { optionsObject, positiveInteger, rejectUnknownOptions } from '../../util/option-checks.js'
 import { assertKeyringDocument, checkSaveArguments } from './document-check.js'
 import { acquireFileLock } from './file-lock.js'
 import { watchKeyringFile } from './file-watch.js'
-import type { KeyringDocument, KeyStore, StoreWatch, StoreWatcher } from './types.js'
+import type { KeyringDocument, KeyStore, StoreWatch, StoreWatcher } from '../types.js'
 
 /** Options of {@link FileKeyStore}. */
 export interface FileKeyStoreOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { assertKeyringDocument } from '../../../src/keyring/document-check.js'
-import { keyRecord, keyringDocument } from '../../fixtures/keyring-document.js'
-import { fixture } from '../../helpers/fixtures.js'
+import { assertKeyringDocument } from '../../../../src/keyring/stores/document-check.js'
+import { keyRecord, keyringDocument } from '../../../fixtures/keyring-document.js'
+import { fixture } from '../../../helpers/fixtures.js'
 
 const CORRUPT = { code: 'ERR_FIELDSEAL_STORE_CORRUPT' }
 

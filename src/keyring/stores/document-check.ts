@@ -4,21 +4,73 @@
  * A store hands the keyring only a document that passed this check: a foreign file, a truncated
  * row or a hand-edited keyring with two active data keys is refused with
  * `ERR_FIELDSEAL_STORE_CORRUPT` instead of being half-read (and later overwritten). Messages
- * name the offending property, never a value from the document.
+ * name the offending property, never a value from the document (an unknown property's name is
+ * not echoed either: it may be anything).
  *
  * @module
  */
-import { KID_PATTERN } from '../crypto/envelope.js'
-import { MAX_REFRESH_INTERVAL_MS } from './keyring-options.js'
-import {
-  base64UrlAt,
-  corrupt,
-  integerAt,
-  objectAt,
-  textAt,
-  timestampAt,
-} from './document-fields.js'
-import type { KeyRecord, KeyringDocument, KeyStatus, KeyType, MasterKeyInfo } from './types.js'
+import { decodeBase64UrlStrict } from '../../crypto/base64.js'
+import { KID_PATTERN } from '../../crypto/envelope.js'
+import { FieldsealError } from '../../errors.js'
+import { MAX_REFRESH_INTERVAL_MS } from '../keyring-options.js'
+import type { KeyRecord, KeyringDocument, KeyStatus, KeyType, MasterKeyInfo } from '../types.js'
+
+// ISO 8601 as Date#toISOString writes it (a few writers omit the milliseconds or use an offset).
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/
+const MAX_TEXT = 4096
+
+/** `ERR_FIELDSEAL_STORE_CORRUPT` about the value at `where`. */
+function corrupt(where: string, why: string): FieldsealError {
+  return new FieldsealError('ERR_FIELDSEAL_STORE_CORRUPT', `keyring document: ${where} ${why}`)
+}
+
+/** A plain object holding only the `known` properties. */
+function objectAt(
+  value: unknown,
+  where: string,
+  known: readonly string[],
+): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw corrupt(where, 'is not an object')
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw corrupt(where, 'has an unknown property')
+  }
+  return value as Record<string, unknown>
+}
+
+/** A safe integer of at least `min`. */
+function integerAt(value: unknown, where: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw corrupt(where, `is not an integer >= ${min}`)
+  }
+  return value
+}
+
+/** A non-empty string of reasonable length, or `null` where `nullable`. */
+function textAt(value: unknown, where: string, nullable = false): string | null {
+  if (nullable && value === null) return null
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TEXT) {
+    throw corrupt(where, 'is not a non-empty string')
+  }
+  return value
+}
+
+/** An ISO 8601 timestamp, or `null` where `nullable`. */
+function timestampAt(value: unknown, where: string, nullable = false): string | null {
+  if (nullable && value === null) return null
+  if (typeof value !== 'string' || !ISO_TIMESTAMP.test(value) || Number.isNaN(Date.parse(value))) {
+    throw corrupt(where, 'is not an ISO 8601 timestamp')
+  }
+  return value
+}
+
+/** Canonical base64url of at least `minBytes` bytes. */
+function base64UrlAt(value: unknown, where: string, minBytes: number, what: string): string {
+  const bytes = typeof value === 'string' ? decodeBase64UrlStrict(value) : undefined
+  if (bytes === undefined || bytes.length < minBytes) throw corrupt(where, `is not ${what}`)
+  return value as string
+}
 
 const KEY_TYPES: ReadonlySet<string> = new Set<KeyType>(['master', 'data', 'session', 'signing'])
 const KEY_STATUSES: ReadonlySet<string> = new Set<KeyStatus>([

@@ -11,9 +11,9 @@ import {
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { FileKeyStore } from '../../../src/keyring/file-store.js'
-import { keyringDocument, nextRevision } from '../../fixtures/keyring-document.js'
-import { tempFolder } from '../../helpers/keyring.js'
+import { FileKeyStore } from '../../../../src/keyring/stores/file-store.js'
+import { keyringDocument, nextRevision } from '../../../fixtures/keyring-document.js'
+import { tempFolder } from '../../../helpers/keyring.js'
 
 const CORRUPT = { code: 'ERR_FIELDSEAL_STORE_CORRUPT' }
 

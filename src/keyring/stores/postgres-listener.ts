@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { FieldsealError } from '../errors.js'
-import type { PgConnection, PgPool } from '../postgres/sql.js'
-import type { StoreWatch, StoreWatcher } from './types.js'
+import { FieldsealError } from '../../errors.js'
+import type { PgConnection, PgPool } from '../../postgres/sql.js'
+import type { StoreWatch, StoreWatcher } from '../types.js'
 
 /** A pool connection as `pg` lends it: an event emitter too. */
 interface ListeningConnection extends PgConnection {

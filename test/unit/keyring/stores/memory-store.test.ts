@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryKeyStore } from '../../../src/keyring/memory-store.js'
-import { keyringDocument, nextRevision } from '../../fixtures/keyring-document.js'
+import { MemoryKeyStore } from '../../../../src/keyring/stores/memory-store.js'
+import { keyringDocument, nextRevision } from '../../../fixtures/keyring-document.js'
 
 describe('MemoryKeyStore', () => {
   it('is empty until the first save, then returns what was saved', async () => {

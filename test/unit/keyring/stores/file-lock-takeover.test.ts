@@ -11,8 +11,8 @@ import { readdirSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { acquireFileLock } from '../../../src/keyring/file-lock.js'
-import { tempFolder } from '../../helpers/keyring.js'
+import { acquireFileLock } from '../../../../src/keyring/stores/file-lock.js'
+import { tempFolder } from '../../../helpers/keyring.js'
 
 type Gate = (path: string) => Promise<unknown> | undefined
 let unlinkGate: Gate = () => undefined

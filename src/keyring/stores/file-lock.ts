@@ -17,7 +17,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { type FileHandle, link, open, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
-import { FieldsealError } from '../errors.js'
+import { FieldsealError } from '../../errors.js'
 
 /** Options of {@link acquireFileLock}. */
 export interface FileLockOptions {

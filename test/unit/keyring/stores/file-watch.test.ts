@@ -5,12 +5,12 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createFieldseal } from '../../../src/core/fieldseal.js'
-import { FileKeyStore } from '../../../src/keyring/file-store.js'
-import { watchKeyringFile } from '../../../src/keyring/file-watch.js'
-import { openKeyring, type Keyring } from '../../../src/keyring/keyring.js'
-import { startHelper } from '../../helpers/child-process.js'
-import { masterKeyBase64, tempFolder } from '../../helpers/keyring.js'
+import { createFieldseal } from '../../../../src/core/fieldseal.js'
+import { FileKeyStore } from '../../../../src/keyring/stores/file-store.js'
+import { watchKeyringFile } from '../../../../src/keyring/stores/file-watch.js'
+import { openKeyring, type Keyring } from '../../../../src/keyring/keyring.js'
+import { startHelper } from '../../../helpers/child-process.js'
+import { masterKeyBase64, tempFolder } from '../../../helpers/keyring.js'
 
 let opened: Keyring[] = []
 afterEach(async () => {

@@ -10,7 +10,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import type { StoreWatch, StoreWatcher } from './types.js'
+import type { StoreWatch, StoreWatcher } from '../types.js'
 
 // Several events make up one save (the temp file, the rename, the folder); one notice is enough.
 const DEBOUNCE_MS = 15

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { acquireFileLock, isProcessAlive } from '../../../src/keyring/file-lock.js'
-import { tempFolder } from '../../helpers/keyring.js'
+import { acquireFileLock, isProcessAlive } from '../../../../src/keyring/stores/file-lock.js'
+import { tempFolder } from '../../../helpers/keyring.js'
 
 const options = { timeoutMs: 100, staleMs: 10_000 }
 

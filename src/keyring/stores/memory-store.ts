@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { FieldsealError } from '../errors.js'
+import { FieldsealError } from '../../errors.js'
 import { assertKeyringDocument, checkSaveArguments } from './document-check.js'
-import type { KeyringDocument, KeyStore } from './types.js'
+import type { KeyringDocument, KeyStore } from '../types.js'
 
 const WHERE = 'MemoryKeyStore'
 

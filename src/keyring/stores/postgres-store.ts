@@ -11,14 +11,14 @@
  *
  * @module
  */
-import { FieldsealError } from '../errors.js'
+import { FieldsealError } from '../../errors.js'
 import {
   booleanOption,
   invalidOption,
   optionsObject,
   rejectUnknownOptions,
-} from '../util/option-checks.js'
-import { isPgQueryable, quoteTableName, type PgQueryable } from '../postgres/sql.js'
+} from '../../util/option-checks.js'
+import { isPgQueryable, quoteTableName, type PgQueryable } from '../../postgres/sql.js'
 import { assertKeyringDocument, checkSaveArguments } from './document-check.js'
 import {
   channelOf,
@@ -28,7 +28,7 @@ import {
   updateStatement,
 } from './postgres-keyring-sql.js'
 import { listenForSaves } from './postgres-listener.js'
-import type { KeyringDocument, KeyStore, StoreWatch, StoreWatcher } from './types.js'
+import type { KeyringDocument, KeyStore, StoreWatch, StoreWatcher } from '../types.js'
 
 /** Options of {@link PostgresKeyStore}. */
 export interface PostgresKeyStoreOptions {
