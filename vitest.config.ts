@@ -49,7 +49,6 @@ export default defineConfig({
         'src/crypto/key-source.ts',
         'src/index.ts',
         'src/keyring/index.ts',
-        'src/keyring/manager-ops.ts',
         'src/cli/**',
       ],
       thresholds: { lines: 96, statements: 95, functions: 95, branches: 90 },

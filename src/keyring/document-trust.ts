@@ -17,7 +17,7 @@ import { FieldsealError } from '../errors.js'
 import { DocumentMac } from './document-mac.js'
 import { nextVersion } from './key-lifecycle.js'
 import type { MasterKey } from './master-key.js'
-import { unwrapRecord, wrapFor } from './record-binding.js'
+import { unwrapRecord, wrapFor } from './key-material.js'
 import type { KeyRecord, KeyringDocument, KeyStore } from './types.js'
 
 /**

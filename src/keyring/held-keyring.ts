@@ -14,7 +14,7 @@ import { FieldsealError } from '../errors.js'
 import { canonicalDocument, tampered, type DocumentMac } from './document-mac.js'
 import { LostKeys, verifyDocument } from './document-trust.js'
 import { openMasterKey, type MasterKey, type MasterKeyInput } from './master-key.js'
-import { unwrapRecord } from './record-binding.js'
+import { unwrapRecord } from './key-material.js'
 import type { Confirmation } from './seal-lease.js'
 import type { KeyRecord, KeyringDocument, KeyStore } from './types.js'
 

@@ -10,7 +10,7 @@ export type { KeyInfo, KeyMetadataExport, ListKeysFilter } from './key-info.js'
 export { KEY_STATUSES, KEY_TYPES, STORED_KEY_TYPES } from './key-lifecycle.js'
 export { KeyManager, openKeyManager } from './key-manager.js'
 export type { KeyQueries } from './key-queries.js'
-export type { KeyUsageLike } from './key-retire.js'
+export type { KeyUsageLike } from './key-lifecycle.js'
 export { Keyring, openKeyring } from './keyring.js'
 export {
   DEFAULT_REFRESH_INTERVAL_MS,
@@ -26,7 +26,7 @@ export type {
   RetireKeyOptions,
   RewrapOptions,
   RotateKeyOptions,
-} from './manager-call-options.js'
+} from './manager-options.js'
 export {
   MASTER_KEY_ENV_VAR,
   MASTER_PASSPHRASE_ENV_VAR,

@@ -1,39 +1,86 @@
 /**
  * `KeyManager`: the reference design's key manager, persisted. Keys have a type, a version per
- * type and a status (see `key-lifecycle.ts`); they are stored wrapped by the master key and
- * every change is a read-modify-save against the store with a revision check, retried on
- * conflict, so several processes can manage one keyring. Reads answer from the last document
- * read (`refresh()` reloads). Every key operation is reported to `onEvent`, never with material.
+ * type and a status (see `key-lifecycle.ts`); they are stored wrapped by the master key.
+ *
+ * Every change of the keyring is a method here, read top to bottom: it checks its call's options
+ * once, then hands the session a change to compute on the freshest document. The session
+ * (`key-session.ts`) saves the result only if the store's revision is unchanged, and on a conflict
+ * (another instance saved first) runs the same change again on what that instance saved, so
+ * several processes can manage one keyring. The outcome is reported to `onEvent`: one success
+ * event per key touched, or one failure event with the error's code and key id (never its
+ * message, never material) before the coded error is rethrown. Reads (`key-queries.ts`) answer
+ * from the last document read; `refresh()` reloads.
  *
  * @module
  */
-import { FieldsealError } from '../errors.js'
 import type { FieldsealOperation } from '../core/events.js'
-import { optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
-import { KeySession } from './key-session.js'
-import { toKeyInfo, type KeyInfo } from './key-info.js'
-import { KeyQueries } from './key-queries.js'
+import { decodeKey, keyFingerprint } from '../crypto/static-keys.js'
+import { FieldsealError } from '../errors.js'
+import { invalidOption, optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
+import { type KeyInfo, toKeyInfo } from './key-info.js'
 import {
+  activeRecord,
+  assertStoredType,
+  checkUsageReport,
+  deactivateRecord,
+  reactivateRecord,
+  retireRecord,
+  rotateRecords,
+  STORED_KEY_TYPES,
+} from './key-lifecycle.js'
+import { importRecords, mintRecord, rewrapRecords } from './key-material.js'
+import { KeyQueries } from './key-queries.js'
+import { type ChangeInput, type ChangeOutput, KeySession } from './key-session.js'
+import {
+  actorOption,
+  callOptions,
+  type GenerateKeyOptions,
+  type ImportKeysOptions,
+  type InitKeysOptions,
   KEY_MANAGER_OPTIONS,
-  resolveManagerOptions,
+  type KeyActionOptions,
   type KeyManagerConfig,
   type KeyManagerOptions,
+  type RetireKeyOptions,
+  type RewrapOptions,
+  type RotateKeyOptions,
+  resolveManagerOptions,
+  resolveMasterOption,
+  ttlOption,
 } from './manager-options.js'
-import type {
-  GenerateKeyOptions,
-  ImportKeysOptions,
-  InitKeysOptions,
-  KeyActionOptions,
-  RetireKeyOptions,
-  RewrapOptions,
-  RotateKeyOptions,
-} from './manager-call-options.js'
-import * as ops from './manager-ops.js'
-import { runPlan } from './plan-runner.js'
-import type { KeyType } from './types.js'
+import { createMasterKey } from './master-key.js'
+import type { KeyRecord, KeyType } from './types.js'
 
-/** Gives the keyring (same package) the session behind a manager. */
-export const SESSION = Symbol('fieldseal.keyManager.session')
+/** Facts of one audit event (the manager adds operation, outcome and actor). */
+interface ChangeEvent {
+  readonly kid?: string
+  readonly keyType?: string
+  readonly version?: number
+  readonly count?: number
+}
+
+/** What a change reports: the keys it touched (returned to the caller) and its events. */
+interface Outcome {
+  readonly keys: readonly KeyRecord[]
+  readonly events: readonly ChangeEvent[]
+}
+
+type Change = (input: ChangeInput) => ChangeOutput<Outcome>
+
+function described(records: readonly KeyRecord[]): ChangeEvent[] {
+  return records.map((r) => ({ kid: r.id, keyType: r.type, version: r.version }))
+}
+
+/** Saves `records`; reports the one key `record`. */
+function touched(records: readonly KeyRecord[], record: KeyRecord): ChangeOutput<Outcome> {
+  return { keys: records, result: { keys: [record], events: described([record]) } }
+}
+
+/** Saves `records` when keys were `added`; reports each of them. */
+function added(records: readonly KeyRecord[], keys: readonly KeyRecord[]): ChangeOutput<Outcome> {
+  const result = { keys, events: described(keys) }
+  return keys.length === 0 ? { result } : { keys: records, result }
+}
 
 /**
  * A persisted keyring's manager. Create it with {@link openKeyManager}.
@@ -56,7 +103,6 @@ export class KeyManager extends KeyQueries {
     super(session, config)
     this.#session = session
     this.#config = config
-    Object.defineProperty(this, SESSION, { value: session })
   }
 
   /**
@@ -64,12 +110,46 @@ export class KeyManager extends KeyQueries {
    * it at every start-up. Returns the keys it created.
    */
   async initEncryptionKeys(options?: Readonly<InitKeysOptions>): Promise<KeyInfo[]> {
-    return this.#change('key.generate', ops.initPlan(this.#config, options))
+    const where = 'initEncryptionKeys'
+    const o = callOptions(options, ['types', 'ttlDays', 'actor'], where)
+    const types = (o.types ?? ['data']) as KeyType[]
+    if (!Array.isArray(types)) throw invalidOption(where, 'types must be an array')
+    if (types.some((type) => !STORED_KEY_TYPES.includes(type))) {
+      throw invalidOption(where, `types may hold ${STORED_KEY_TYPES.join(', ')}`)
+    }
+    const ttlDays = ttlOption(o.ttlDays, this.#config.ttlDays, where)
+    const actor = actorOption(o.actor, this.#config.actor, where)
+    return this.#change('key.generate', actor, ({ keys, master }) => {
+      let records = [...keys]
+      const created: KeyRecord[] = []
+      for (const type of types) {
+        if (activeRecord(records, type) !== undefined) continue
+        const fresh = mintRecord(records, master, type, { now: this.#config.now(), ttlDays })
+        records = [...records, fresh]
+        created.push(fresh)
+      }
+      return added(records, created)
+    })
   }
 
   /** Creates the first (active) key of `type`; refused if the type already has an active key. */
   async generateKey(type: KeyType, options?: Readonly<GenerateKeyOptions>): Promise<KeyInfo> {
-    return this.#changeOne('key.generate', ops.generatePlan(this.#config, type, options))
+    assertStoredType(type)
+    const o = callOptions(options, ['ttlDays', 'actor'], 'generateKey')
+    const ttlDays = ttlOption(o.ttlDays, this.#config.ttlDays, 'generateKey')
+    const actor = actorOption(o.actor, this.#config.actor, 'generateKey')
+    return this.#changeOne('key.generate', actor, ({ keys, master }) => {
+      const active = activeRecord(keys, type)
+      if (active !== undefined) {
+        throw new FieldsealError(
+          'ERR_FIELDSEAL_KEY_STATE',
+          `${type} already has an active key; use rotateKey()`,
+          { kid: active.id },
+        )
+      }
+      const fresh = mintRecord(keys, master, type, { now: this.#config.now(), ttlDays })
+      return touched([...keys, fresh], fresh)
+    })
   }
 
   /**
@@ -78,7 +158,27 @@ export class KeyManager extends KeyQueries {
    * that is no longer active, the current active key, unchanged).
    */
   async rotateKey(type: KeyType, options?: Readonly<RotateKeyOptions>): Promise<KeyInfo> {
-    return this.#changeOne('key.rotate', ops.rotatePlan(this.#config, type, options))
+    assertStoredType(type)
+    const o = callOptions(options, ['rotatedBy', 'ttlDays', 'ifActive'], 'rotateKey')
+    const by = actorOption(o.rotatedBy, this.#config.actor, 'rotateKey')
+    const ttlDays = ttlOption(o.ttlDays, this.#config.ttlDays, 'rotateKey')
+    const ifActive = o.ifActive
+    if (ifActive !== undefined && typeof ifActive !== 'string') {
+      throw invalidOption('rotateKey', 'ifActive must be a key id')
+    }
+    return this.#changeOne('key.rotate', by, ({ keys, master }) => {
+      const active = activeRecord(keys, type)
+      // Compare-and-swap: another instance (or scheduler) rotated first; keep its key.
+      if (ifActive !== undefined && active?.id !== ifActive) {
+        if (active === undefined) {
+          throw new FieldsealError('ERR_FIELDSEAL_KEY_STATE', `${type} has no active key to rotate`)
+        }
+        return { result: { keys: [active], events: [] } }
+      }
+      const now = this.#config.now()
+      const fresh = mintRecord(keys, master, type, { now, ttlDays })
+      return touched(rotateRecords(keys, fresh, now.toISOString(), by), fresh)
+    })
   }
 
   /**
@@ -86,17 +186,38 @@ export class KeyManager extends KeyQueries {
    * report with no value left under it (`ERR_FIELDSEAL_KEY_IN_USE`), or `force`.
    */
   async retireKey(id: string, options?: Readonly<RetireKeyOptions>): Promise<KeyInfo> {
-    return this.#changeOne('key.retire', ops.retirePlan(this.#config, id, options))
+    const o = callOptions(options, ['usage', 'force', 'actor'], 'retireKey')
+    const usage = checkUsageReport(o.usage)
+    if (o.force !== undefined && typeof o.force !== 'boolean')
+      throw invalidOption('retireKey', 'force must be a boolean')
+    const force = o.force === true
+    const actor = actorOption(o.actor, this.#config.actor, 'retireKey')
+    return this.#changeOne('key.retire', actor, ({ keys, maxRefreshIntervalMs }) => {
+      const lease = { maxRefreshIntervalMs }
+      const now = this.#config.now()
+      const { records, record } = retireRecord(keys, id, { usage, force, lease, now })
+      return touched(records, record)
+    })
   }
 
   /** Switches a key off (it neither encrypts nor decrypts) until it is reactivated. */
   async deactivateKey(id: string, options?: Readonly<KeyActionOptions>): Promise<KeyInfo> {
-    return this.#changeOne('key.deactivate', ops.deactivatePlan(this.#config, id, options))
+    const o = callOptions(options, ['actor'], 'deactivateKey')
+    const actor = actorOption(o.actor, this.#config.actor, 'deactivateKey')
+    return this.#changeOne('key.deactivate', actor, ({ keys }) => {
+      const { records, record } = deactivateRecord(keys, id, this.#config.now().toISOString())
+      return touched(records, record)
+    })
   }
 
   /** Switches an inactive key back on (active again only if it is still the newest of its type). */
   async reactivateKey(id: string, options?: Readonly<KeyActionOptions>): Promise<KeyInfo> {
-    return this.#changeOne('key.reactivate', ops.reactivatePlan(this.#config, id, options))
+    const o = callOptions(options, ['actor'], 'reactivateKey')
+    const actor = actorOption(o.actor, this.#config.actor, 'reactivateKey')
+    return this.#changeOne('key.reactivate', actor, ({ keys }) => {
+      const { records, record } = reactivateRecord(keys, id)
+      return touched(records, record)
+    })
   }
 
   /**
@@ -107,7 +228,24 @@ export class KeyManager extends KeyQueries {
     keys: ReadonlyArray<string | Uint8Array>,
     options?: Readonly<ImportKeysOptions>,
   ): Promise<KeyInfo[]> {
-    return this.#change('key.import', ops.importPlan(this.#config, keys, options))
+    if (!Array.isArray(keys) || keys.length === 0)
+      throw new TypeError('importKeys: keys must be a non-empty array')
+    const o = callOptions(options, ['activate', 'ttlDays', 'actor'], 'importKeys')
+    const kids = keys.map((key, i) => keyFingerprint(decodeKey(key, `imported key #${i + 1}`)))
+    const activate = (o.activate ?? kids[0]) as string | false
+    if (activate !== false && !kids.includes(activate)) {
+      throw invalidOption(
+        'importKeys',
+        'activate must be the id of one of the imported keys, or false',
+      )
+    }
+    const ttlDays = ttlOption(o.ttlDays, this.#config.ttlDays, 'importKeys')
+    const actor = actorOption(o.actor, this.#config.actor, 'importKeys')
+    return this.#change('key.import', actor, ({ keys: current, master }) => {
+      const context = { now: this.#config.now(), ttlDays }
+      const imported = importRecords(current, master, keys, activate, context, actor)
+      return added(imported.records, imported.added)
+    })
   }
 
   /**
@@ -115,8 +253,31 @@ export class KeyManager extends KeyQueries {
    * only with the new master key.
    */
   async rewrap(options: Readonly<RewrapOptions>): Promise<void> {
-    const plan = await ops.rewrapPlan(this.#config, options)
-    await this.#change('key.rewrap', plan)
+    const o = callOptions(
+      options,
+      ['masterKey', 'passphrase', 'pbkdf2Iterations', 'rotatedBy'],
+      'rewrap',
+    )
+    if (o.masterKey === undefined && o.passphrase === undefined) {
+      throw invalidOption('rewrap', 'give the new masterKey or passphrase')
+    }
+    const { rotatedBy, ...masterOptions } = o
+    const input = resolveMasterOption(masterOptions, {}, 'rewrap')
+    // Deriving a passphrase key is slow: once, before the change (which may run again).
+    const next = await createMasterKey(input)
+    const actor = actorOption(rotatedBy, this.#config.actor, 'rewrap')
+    await this.#change('key.rewrap', actor, ({ keys, master, exists }) => {
+      if (!exists)
+        throw new FieldsealError(
+          'ERR_FIELDSEAL_KEY_STATE',
+          'the keyring is empty: nothing to rewrap',
+        )
+      const records = rewrapRecords(keys, master, next)
+      // Retired keys have no material: nothing of theirs was rewrapped.
+      const count = records.filter((r) => r.wrapped !== null).length
+      const events = [{ kid: next.id, keyType: 'master', count }]
+      return { keys: records, master: next, masterInput: input, result: { keys: [], events } }
+    })
   }
 
   /** Saves the encryption counts counted in this process. */
@@ -134,15 +295,28 @@ export class KeyManager extends KeyQueries {
     await this.#session.store.close?.()
   }
 
-  async #change(operation: FieldsealOperation, plan: ops.Plan): Promise<KeyInfo[]> {
+  /** Runs `change` as one read-modify-save and reports its outcome as `operation` by `actor`. */
+  async #change(operation: FieldsealOperation, actor: string, change: Change): Promise<KeyInfo[]> {
     if (this.#closed)
       throw new FieldsealError('ERR_FIELDSEAL_KEY_STATE', 'the key manager is closed')
-    const records = await runPlan(this.#session, this.#config, operation, plan)
-    return records.map((r) => toKeyInfo(r, this.#session.usage.get(r.id)))
+    const onEvent = this.#config.onEvent
+    let outcome: Outcome
+    try {
+      outcome = await this.#session.change(change)
+    } catch (error) {
+      if (error instanceof FieldsealError) {
+        const kid = error.kid === undefined ? {} : { kid: error.kid }
+        onEvent?.({ operation, outcome: 'failure', code: error.code, actor, ...kid })
+      }
+      throw error
+    }
+    for (const event of outcome.events)
+      onEvent?.({ operation, outcome: 'success', actor, ...event })
+    return outcome.keys.map((r) => toKeyInfo(r, this.#session.usage.get(r.id)))
   }
 
-  async #changeOne(operation: FieldsealOperation, plan: ops.Plan): Promise<KeyInfo> {
-    return (await this.#change(operation, plan))[0] as KeyInfo
+  async #changeOne(operation: FieldsealOperation, actor: string, change: Change): Promise<KeyInfo> {
+    return (await this.#change(operation, actor, change))[0] as KeyInfo
   }
 
   toJSON(): string {
@@ -152,6 +326,24 @@ export class KeyManager extends KeyQueries {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toJSON()
   }
+}
+
+/**
+ * The validated configuration of `options` and the session it opens: what a key manager, and a
+ * keyring around one, are built with.
+ *
+ * @example
+ * ```ts
+ * const { config, session } = await openManagerSession(options, 'openKeyring')
+ * const manager = new KeyManager(session, config)
+ * ```
+ */
+export async function openManagerSession(
+  options: Record<string, unknown>,
+  where: string,
+): Promise<{ readonly config: KeyManagerConfig; readonly session: KeySession }> {
+  const config = resolveManagerOptions(options, where)
+  return { config, session: await KeySession.open(config) }
 }
 
 /**
@@ -169,11 +361,6 @@ export class KeyManager extends KeyQueries {
 export async function openKeyManager(options?: Readonly<KeyManagerOptions>): Promise<KeyManager> {
   const defined = optionsObject(options, 'openKeyManager')
   rejectUnknownOptions(defined, KEY_MANAGER_OPTIONS, 'openKeyManager')
-  const config = resolveManagerOptions(defined, 'openKeyManager')
-  const session = await KeySession.open(config.store, config.master, {
-    maxRetries: config.maxRetries,
-    create: config.create,
-    now: config.now,
-  })
+  const { config, session } = await openManagerSession(defined, 'openKeyManager')
   return new KeyManager(session, config)
 }

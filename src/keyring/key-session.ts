@@ -21,6 +21,7 @@ import {
 import { HeldKeyring } from './held-keyring.js'
 import { addEncryptions } from './key-lifecycle.js'
 import { DEFAULT_REFRESH_INTERVAL_MS } from './keyring-options.js'
+import type { KeyManagerConfig } from './manager-options.js'
 import {
   createMasterKey,
   openMasterKey,
@@ -52,14 +53,11 @@ export interface ChangeOutput<T> {
   readonly result: T
 }
 
-/** How a session opens its store. */
-export interface SessionOptions {
-  /** Attempts after a store conflict. */
-  readonly maxRetries: number
-  /** Start a new keyring when the store holds none; otherwise that is an error. */
-  readonly create: boolean
-  readonly now: () => Date
-}
+/** What a session is opened with (part of the key manager's configuration). */
+export type SessionOptions = Pick<
+  KeyManagerConfig,
+  'store' | 'master' | 'maxRetries' | 'create' | 'now'
+>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -81,11 +79,8 @@ export class KeySession {
    * Loads the store and opens its master key (`ERR_FIELDSEAL_WRONG_MASTER_KEY` if wrong); an
    * empty store is `ERR_FIELDSEAL_KEYRING_NOT_FOUND` unless `create`.
    */
-  static async open(
-    store: KeyStore,
-    input: MasterKeyInput,
-    options: SessionOptions,
-  ): Promise<KeySession> {
+  static async open(options: SessionOptions): Promise<KeySession> {
+    const { store, master: input } = options
     const started = { wall: options.now().getTime(), mono: performance.now() }
     const doc = await store.load()
     if (doc === undefined && !options.create) throw keyringNotFound(store)

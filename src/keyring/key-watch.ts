@@ -1,12 +1,15 @@
 /**
  * Watching the active data key of a running keyring: an expired key keeps working and is
  * reported (`key.expired`), a key past the usage threshold is reported (`key.usage-warning`),
- * each once per process; with `autoRotate` either one also triggers a rotation.
+ * each once per process; with `autoRotate` either one also triggers a rotation, made only if the
+ * key is still the active one (another instance may have rotated it first) and at most once at a
+ * time per key; a failed rotation may be asked for again.
  *
  * @module
  */
 import type { EventHook } from '../core/events.js'
 import { isExpired } from './key-info.js'
+import type { KeyManager } from './key-manager.js'
 import type { KeyRecord } from './types.js'
 
 /** What the watch needs from the keyring's configuration. */
@@ -66,5 +69,39 @@ export class KeyWatch {
       version: record.version,
     })
     if (this.#config.autoRotate) this.#rotate(record.id)
+  }
+}
+
+const AUTO_ROTATE_ACTOR = 'fieldseal:auto-rotate'
+
+/**
+ * Rotates data keys on request, skipping a key whose rotation is already under way.
+ *
+ * @example
+ * ```ts
+ * const rotator = new AutoRotator(manager, (error) => log.warn(error))
+ * const watch = new KeyWatch(config, (kid) => rotator.rotate(kid))
+ * ```
+ */
+export class AutoRotator {
+  readonly #manager: Pick<KeyManager, 'rotateKey'>
+  readonly #onError: (error: unknown) => void
+  readonly #rotating = new Set<string>()
+
+  constructor(manager: Pick<KeyManager, 'rotateKey'>, onError: (error: unknown) => void) {
+    this.#manager = manager
+    this.#onError = onError
+  }
+
+  /** Rotates the data key `kid` if it is still active; errors go to `onError`. */
+  rotate(kid: string): void {
+    if (this.#rotating.has(kid)) return
+    this.#rotating.add(kid)
+    this.#manager
+      .rotateKey('data', { rotatedBy: AUTO_ROTATE_ACTOR, ifActive: kid })
+      .catch((error: unknown) => {
+        this.#rotating.delete(kid)
+        this.#onError(error)
+      })
   }
 }

@@ -13,11 +13,9 @@ import { keyExhausted } from '../crypto/aes-gcm.js'
 import { FieldsealError } from '../errors.js'
 import type { DataKey, KeySource } from '../crypto/key-source.js'
 import { optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
-import { AutoRotator } from './auto-rotate.js'
-import { openKeyManager, SESSION, type KeyManager } from './key-manager.js'
-import type { KeySession } from './key-session.js'
-import { KeyWatch } from './key-watch.js'
-import { LeaseGuard, recordRefreshInterval } from './lease-guard.js'
+import { KeyManager, openManagerSession } from './key-manager.js'
+import { KeySession } from './key-session.js'
+import { AutoRotator, KeyWatch } from './key-watch.js'
 import {
   KEYRING_OPTIONS,
   resolveKeyringOptions,
@@ -27,6 +25,7 @@ import {
 import { buildView, CipherCache, EMPTY_VIEW, type KeyringView } from './keyring-view.js'
 import { KEY_MANAGER_OPTIONS } from './manager-options.js'
 import { RefreshLoop } from './refresh-loop.js'
+import { LeaseGuard, recordRefreshInterval } from './seal-lease.js'
 import type { KeyRecord, KeyringDocument, StoreWatch } from './types.js'
 
 /**
@@ -55,10 +54,11 @@ export class Keyring implements KeySource {
   readonly #lease: LeaseGuard
   #storeWatch: StoreWatch | undefined
 
-  /** @internal use {@link openKeyring} */
-  constructor(manager: KeyManager, config: KeyringConfig) {
-    const session = (manager as unknown as Record<symbol, KeySession | undefined>)[SESSION]
-    if (session === undefined) throw new TypeError('use openKeyring() to create a Keyring')
+  /** @internal use {@link openKeyring}; `manager` must be built on `session`. */
+  constructor(session: KeySession, manager: KeyManager, config: KeyringConfig) {
+    if (!(session instanceof KeySession) || !(manager instanceof KeyManager)) {
+      throw new TypeError('use openKeyring() to create a Keyring')
+    }
     this.manager = manager
     this.#session = session
     this.#config = config
@@ -220,15 +220,13 @@ export async function openKeyring(options?: Readonly<KeyringOptions>): Promise<K
   const managerOptions = Object.fromEntries(
     Object.entries(defined).filter(([name]) => !KEYRING_OPTIONS.includes(name)),
   )
-  const manager = await openKeyManager(managerOptions)
+  const opened = await openManagerSession(managerOptions, 'openKeyring')
+  const manager = new KeyManager(opened.session, opened.config)
   try {
     if (config.init) await manager.initEncryptionKeys()
     // Every instance's seal lease, and the wait before a retirement, follow the longest interval.
-    await recordRefreshInterval(
-      (manager as unknown as Record<symbol, KeySession>)[SESSION] as KeySession,
-      config.refreshIntervalMs,
-    )
-    return new Keyring(manager, config)
+    await recordRefreshInterval(opened.session, config.refreshIntervalMs)
+    return new Keyring(opened.session, manager, config)
   } catch (error) {
     await manager.close().catch(() => undefined)
     throw error

@@ -16,9 +16,13 @@
  *   to storage), and only against a usage report started after that moment. By then no instance
  *   can seal with it, and every value it sealed is in the data the report read.
  *
+ * A running keyring applies the lease with a {@link LeaseGuard} before each seal, and records its
+ * refresh interval in the keyring when it opens ({@link recordRefreshInterval}).
+ *
  * @module
  */
 import { FieldsealError } from '../errors.js'
+import type { KeySession } from './key-session.js'
 import { DEFAULT_REFRESH_INTERVAL_MS } from './keyring-options.js'
 import type { KeyRecord, KeyringDocument } from './types.js'
 
@@ -165,5 +169,59 @@ export function reportTooEarly(
       'Re-encrypt, take a new usage report now (keyUsage, or fieldseal usage --json) and retire ' +
       'it with that one',
     { kid: record.id },
+  )
+}
+
+/**
+ * Refuses to seal past the lease, and starts a reload in its second half.
+ *
+ * @example
+ * ```ts
+ * const lease = new LeaseGuard(session, () => new Date(), () => refreshLoop.kick())
+ * lease.check(kid) // before each seal
+ * ```
+ */
+export class LeaseGuard {
+  readonly #session: KeySession
+  readonly #now: () => Date
+  readonly #reload: () => void
+  #lastError: string | undefined
+
+  constructor(session: KeySession, now: () => Date, reload: () => void) {
+    this.#session = session
+    this.#now = now
+    this.#reload = reload
+  }
+
+  /** Notes how a reload ended, for the message of a refusal: why this instance is stale. */
+  reloaded(error?: unknown): void {
+    this.#lastError =
+      error === undefined ? undefined : ((error as { code?: string } | null)?.code ?? 'failed')
+  }
+
+  /** Throws `ERR_FIELDSEAL_KEYRING_STALE` when sealing with `kid` is past the lease. */
+  check(kid: string): void {
+    const age = confirmationAge(this.#session.confirmedAt, this.#now())
+    const lease = sealLeaseMs(this.#session.doc)
+    if (age > lease / 2) this.#reload()
+    if (age > lease) throw staleKeyring(kid, age, lease, this.#lastError)
+  }
+}
+
+/**
+ * Raises the keyring's record of the longest refresh interval in use to `intervalMs`, if longer.
+ *
+ * @example
+ * ```ts
+ * await recordRefreshInterval(session, 300_000)
+ * ```
+ */
+export async function recordRefreshInterval(session: KeySession, intervalMs: number) {
+  const recorded = session.doc?.maxRefreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS
+  if (session.doc === undefined || intervalMs <= recorded) return
+  await session.change(({ maxRefreshIntervalMs }) =>
+    intervalMs > maxRefreshIntervalMs
+      ? { maxRefreshIntervalMs: intervalMs, result: undefined }
+      : { result: undefined },
   )
 }

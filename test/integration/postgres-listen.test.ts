@@ -9,7 +9,10 @@ import { createFieldseal } from '../../src/core/fieldseal.js'
 import { openKeyring, type Keyring } from '../../src/keyring/keyring.js'
 import type { KeyringOptions } from '../../src/keyring/keyring-options.js'
 import { channelOf } from '../../src/keyring/stores/postgres-keyring-sql.js'
-import { PostgresKeyStore, type PostgresKeyStoreOptions } from '../../src/keyring/stores/postgres-store.js'
+import {
+  PostgresKeyStore,
+  type PostgresKeyStoreOptions,
+} from '../../src/keyring/stores/postgres-store.js'
 import { masterKeyBase64 } from '../helpers/keyring.js'
 import { dropTables, openPool, uniqueTable } from './pg-helpers.js'
 

@@ -2,6 +2,7 @@ import { inspect } from 'node:util'
 import { describe, expect, it, vi } from 'vitest'
 import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
+import { Keyring } from '../../../src/keyring/keyring.js'
 import { MemoryKeyStore } from '../../../src/keyring/stores/memory-store.js'
 import type { KeyStore } from '../../../src/keyring/types.js'
 import { keyFingerprint } from '../../../src/crypto/static-keys.js'
@@ -13,6 +14,13 @@ const open = openTestKeyring
 const code = (c: string) => expect.objectContaining({ code: c })
 
 describe('Keyring as a KeySource', () => {
+  it('is built with its session passed in, not found through a hidden property of the manager', async () => {
+    const keyring = await open()
+    expect(Object.getOwnPropertySymbols(keyring.manager)).toEqual([])
+    expect(() => new Keyring({} as never, keyring.manager, {} as never)).toThrow(TypeError)
+    await keyring.close()
+  })
+
   it('encrypts with the active data key; active and pending keys decrypt; others are refused', async () => {
     const keyring = await open()
     const keys = keyring.manager

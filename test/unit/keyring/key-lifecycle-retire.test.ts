@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { retireRecord, type RetireCheck } from '../../../src/keyring/key-retire.js'
+import { retireRecord, type RetireCheck } from '../../../src/keyring/key-lifecycle.js'
 import type { KeyRecord } from '../../../src/keyring/types.js'
 import { keyRecord } from '../../fixtures/keyring-document.js'
 

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
-import { CountingCipher, DecryptOnlyCipher } from '../../../src/keyring/counting-cipher.js'
+import { CountingCipher, DecryptOnlyCipher } from '../../../src/keyring/keyring-view.js'
 
 describe('keyring ciphers', () => {
   const inner = new AesGcmCipher(AesGcmCipher.generateKey())

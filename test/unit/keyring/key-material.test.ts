@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
-import { importRecords, mintRecord, rewrapRecords } from '../../../src/keyring/key-mint.js'
+import { importRecords, mintRecord, rewrapRecords } from '../../../src/keyring/key-material.js'
 import { createMasterKey } from '../../../src/keyring/master-key.js'
-import { recordAad, unwrapRecord } from '../../../src/keyring/record-binding.js'
+import { recordAad, unwrapRecord } from '../../../src/keyring/key-material.js'
 import { keyFingerprint } from '../../../src/crypto/static-keys.js'
 
 const context = { now: new Date('2030-01-01T00:00:00.000Z'), ttlDays: 90 }
