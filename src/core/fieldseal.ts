@@ -11,7 +11,7 @@ import { FieldsealError } from '../errors.js'
 import { decryptDocument, encryptDocument } from './field-ops.js'
 import { isEmptyValue, openValue, sealValue } from '../crypto/field-value.js'
 import type { KeySource } from '../crypto/key-source.js'
-import { optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
+import { optionNames, optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
 import {
   resolveFields,
   resolveOptions,
@@ -79,14 +79,15 @@ export function configOf(fieldseal: Fieldseal): FieldsealConfig {
   return config
 }
 
-const VALUE_OPTIONS = ['context', 'binding']
+const VALUE_OPTIONS = optionNames<FieldValueOptions>({ context: true, binding: true })
+const FIELDS_OPTIONS = optionNames<FieldsOptions>({ binding: true })
 
 /** The context a single-value call binds: its `context`, under its `binding` if any. */
 function contextOption(options: FieldValueOptions | undefined, where: string): string {
   if (options === undefined || options === null) return ''
   // Per-call options are checked without allocating: this runs once per field.
   for (const key in options) {
-    if (!VALUE_OPTIONS.includes(key)) {
+    if (!(VALUE_OPTIONS as readonly string[]).includes(key)) {
       rejectUnknownOptions(optionsObject(options, where), VALUE_OPTIONS, where)
     }
   }
@@ -106,7 +107,7 @@ function contextOption(options: FieldValueOptions | undefined, where: string): s
 function binderOption(options: FieldsOptions | undefined, where: string): Binder | undefined {
   if (options === undefined) return undefined
   const checked = optionsObject(options, where)
-  rejectUnknownOptions(checked, ['binding'], where)
+  rejectUnknownOptions(checked, FIELDS_OPTIONS, where)
   return fixedBinder(checked.binding, where)
 }
 

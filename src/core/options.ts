@@ -12,6 +12,7 @@ import type { KeySource } from '../crypto/key-source.js'
 import {
   booleanOption,
   invalidOption,
+  optionNames,
   optionsObject,
   positiveInteger,
   rejectUnknownOptions,
@@ -100,27 +101,27 @@ export interface FieldsealConfig {
 }
 
 const WHERE = 'createFieldseal'
-const KNOWN = [
-  'keys',
-  'keyring',
-  'env',
-  'fields',
-  'policy',
-  'legacyPlaintext',
-  'readLegacy',
-  'maxDepth',
-  'maxFields',
-  'maxIndexedLength',
-  'onEvent',
-]
-const KNOWN_FIELD = ['path', 'context', 'blindIndex']
-const KNOWN_POLICY = [
-  'encryptPii',
-  'encryptFinancial',
-  'encryptedFields',
-  'piiFields',
-  'financialFields',
-]
+const KNOWN = optionNames<FieldsealOptions>({
+  keys: true,
+  keyring: true,
+  env: true,
+  fields: true,
+  policy: true,
+  legacyPlaintext: true,
+  readLegacy: true,
+  maxDepth: true,
+  maxFields: true,
+  maxIndexedLength: true,
+  onEvent: true,
+})
+const KNOWN_FIELD = optionNames<FieldSpec>({ path: true, context: true, blindIndex: true })
+const KNOWN_POLICY = optionNames<PolicyOptions>({
+  encryptPii: true,
+  encryptFinancial: true,
+  encryptedFields: true,
+  piiFields: true,
+  financialFields: true,
+})
 
 /** Validates and resolves field specs; used for configured fields and per-call paths. */
 export function resolveFields(fields: unknown, where: string): ResolvedField[] {

@@ -15,7 +15,12 @@ import {
 import { decodeBase64Strict } from './base64.js'
 import { FieldsealError } from '../errors.js'
 import { NONCE_LENGTH, nextNonce } from './nonce-pool.js'
-import { invalidOption, optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
+import {
+  invalidOption,
+  optionNames,
+  optionsObject,
+  rejectUnknownOptions,
+} from '../util/option-checks.js'
 
 /** AES-256 key length in bytes. */
 export const KEY_LENGTH = 32
@@ -55,6 +60,8 @@ export interface AesGcmCipherOptions {
    */
   readonly encryptionLimit?: number
 }
+
+const CIPHER_OPTIONS = optionNames<AesGcmCipherOptions>({ encryptionLimit: true })
 
 /**
  * Checks an encryption limit option: a whole number from 1 to {@link MAX_ENCRYPTIONS_PER_KEY}.
@@ -143,7 +150,7 @@ export class AesGcmCipher {
    */
   constructor(key: Uint8Array | KeyObject, options?: Readonly<AesGcmCipherOptions>) {
     const defined = optionsObject(options, 'AesGcmCipher')
-    rejectUnknownOptions(defined, ['encryptionLimit'], 'AesGcmCipher')
+    rejectUnknownOptions(defined, CIPHER_OPTIONS, 'AesGcmCipher')
     this.#limit = encryptionLimitOption(defined.encryptionLimit, 'AesGcmCipher')
     this.#key = importKey(key)
   }

@@ -4,7 +4,12 @@
  * @module
  */
 import type { FieldsealError } from '../errors.js'
-import { invalidOption, optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
+import {
+  invalidOption,
+  optionNames,
+  optionsObject,
+  rejectUnknownOptions,
+} from '../util/option-checks.js'
 
 /** Options of `errorHandler()` in both adapters; `R` is the framework's request (`req`, `ctx`). */
 export interface ErrorHandlerOptions<R> {
@@ -16,6 +21,8 @@ export interface ErrorHandlerOptions<R> {
    */
   readonly onError?: (error: FieldsealError, request: R) => void
 }
+
+const KNOWN = optionNames<ErrorHandlerOptions<unknown>>({ onError: true })
 
 /**
  * Validates `errorHandler()` options; returns the hook. Throws `ERR_FIELDSEAL_INVALID_OPTION`.
@@ -30,7 +37,7 @@ export function resolveErrorHandlerOptions<R>(
 ): ErrorHandlerOptions<R>['onError'] {
   const where = 'errorHandler'
   const options = optionsObject(input, where)
-  rejectUnknownOptions(options, ['onError'], where)
+  rejectUnknownOptions(options, KNOWN, where)
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw invalidOption(where, 'onError must be a function')
   }

@@ -6,10 +6,11 @@
  */
 import { BlindIndexKey, createBlindIndexKey } from '../blind-index/blind-index.js'
 import type { DecryptSetting } from './request-open.js'
-import { createMasker, type MaskOptions } from '../mask/masker.js'
+import { createMasker, MASK_OPTION_NAMES, type MaskOptions } from '../mask/masker.js'
 import {
   booleanOption,
   invalidOption,
+  optionNames,
   optionsObject,
   rejectUnknownOptions,
 } from '../util/option-checks.js'
@@ -107,18 +108,26 @@ export interface MiddlewareConfig {
 }
 
 const MIDDLEWARE = 'fieldseal middleware'
-const KNOWN = [
-  'decrypt',
-  'binding',
-  'encrypt',
-  'mask',
-  'blindIndexKey',
-  'blindIndexSuffix',
-  'env',
-  'keyRefreshInterval',
-]
-const MASKER_KNOWN = ['paths', 'rules', 'censor', 'remove', 'detect', 'maxDepth']
-const MASK_KNOWN = [...MASKER_KNOWN, 'decrypt', 'reveal']
+const KNOWN = optionNames<FieldsealMiddlewareOptions>({
+  decrypt: true,
+  binding: true,
+  encrypt: true,
+  mask: true,
+  blindIndexKey: true,
+  blindIndexSuffix: true,
+  env: true,
+  keyRefreshInterval: true,
+})
+const MASK_KNOWN = optionNames<ResponseMaskOptions>({
+  paths: true,
+  rules: true,
+  censor: true,
+  remove: true,
+  detect: true,
+  maxDepth: true,
+  decrypt: true,
+  reveal: true,
+})
 const SUFFIX = /^[A-Za-z0-9_$-]{1,32}$/
 
 /**
@@ -135,7 +144,8 @@ export function resolveMaskSpec(input: unknown, where: string): MaskSpec {
     parsePath(path)
   }
   const masker: Record<string, unknown> = {}
-  for (const name of MASKER_KNOWN) if (options[name] !== undefined) masker[name] = options[name]
+  for (const name of MASK_OPTION_NAMES)
+    if (options[name] !== undefined) masker[name] = options[name]
   createMasker(masker as MaskOptions)
   return {
     decrypt:

@@ -15,6 +15,7 @@ import { isMaskRuleName, MASK_RULE_NAMES, NAMED_RULES, type MaskRuleName } from 
 import {
   booleanOption,
   invalidOption,
+  optionNames,
   optionsObject,
   positiveInteger,
   rejectUnknownOptions,
@@ -70,8 +71,19 @@ export type Masker = <T>(doc: T) => T
 type Handler = (value: unknown, match: Match<Handler>) => unknown
 
 const WHERE = 'createMasker'
-const KNOWN = ['paths', 'rules', 'censor', 'remove', 'detect', 'maxDepth']
-const KNOWN_DETECT = ['cards', 'ssn']
+/** The option names of {@link MaskOptions}. */
+export const MASK_OPTION_NAMES = optionNames<MaskOptions>({
+  paths: true,
+  rules: true,
+  censor: true,
+  remove: true,
+  detect: true,
+  maxDepth: true,
+})
+const KNOWN_DETECT = optionNames<Exclude<MaskOptions['detect'], boolean | undefined>>({
+  cards: true,
+  ssn: true,
+})
 /** Lowest priority: reaches every value for detection, after all configured paths. */
 const EVERYWHERE = '**.*'
 
@@ -153,7 +165,7 @@ function detector(cards: boolean, ssn: boolean): (text: string) => string {
  */
 export function createMasker(options?: Readonly<MaskOptions>): Masker {
   const input = optionsObject(options, WHERE)
-  rejectUnknownOptions(input, KNOWN, WHERE)
+  rejectUnknownOptions(input, MASK_OPTION_NAMES, WHERE)
   const whole = censorHandler(input.censor === undefined ? DEFAULT_CENSOR : input.censor)
   const remove = booleanOption(input.remove, false, 'remove', WHERE)
   const maxDepth = positiveInteger(input.maxDepth, 32, 'maxDepth', WHERE)

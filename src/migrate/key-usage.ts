@@ -14,7 +14,12 @@ import { FieldsealError } from '../errors.js'
 import { decryptionPlan, isEncryptedField } from '../core/field-ops.js'
 import { isEmptyValue } from '../crypto/field-value.js'
 import { configOf, type Fieldseal } from '../core/fieldseal.js'
-import { invalidOption, optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
+import {
+  invalidOption,
+  optionNames,
+  optionsObject,
+  rejectUnknownOptions,
+} from '../util/option-checks.js'
 import { resolveFields, type FieldPaths } from '../core/options.js'
 import { DESCEND, KEEP, walkPaths } from '../paths/walk.js'
 
@@ -55,6 +60,7 @@ export interface KeyUsageReport {
 export type RecordSource<T> = Iterable<T> | AsyncIterable<T>
 
 const WHERE = 'keyUsage'
+const KNOWN = optionNames<KeyUsageOptions>({ fields: true, startedAt: true })
 
 /**
  * Throws a `TypeError` unless `records` can be iterated with `for await`.
@@ -105,7 +111,7 @@ export async function keyUsage<T>(
   const config = configOf(fieldseal)
   assertRecordSource(records, WHERE)
   const defined = optionsObject(options, WHERE)
-  rejectUnknownOptions(defined, ['fields', 'startedAt'], WHERE)
+  rejectUnknownOptions(defined, KNOWN, WHERE)
   const startedAt = startedAtOption(defined.startedAt, called)
   const fields = defined.fields === undefined ? undefined : resolveFields(defined.fields, WHERE)
   const plan = decryptionPlan(config, fields)

@@ -9,7 +9,12 @@
  */
 import { FieldsealError } from '../errors.js'
 import { assertRecordSource, type RecordSource } from './key-usage.js'
-import { optionsObject, positiveInteger, rejectUnknownOptions } from '../util/option-checks.js'
+import {
+  optionNames,
+  optionsObject,
+  positiveInteger,
+  rejectUnknownOptions,
+} from '../util/option-checks.js'
 
 /** One parsed line. */
 export interface NdjsonLine {
@@ -28,6 +33,7 @@ export interface ReadNdjsonOptions {
 export type NdjsonSource = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>
 
 const WHERE = 'readNdjson'
+const KNOWN = optionNames<ReadNdjsonOptions>({ maxLineLength: true })
 const DEFAULT_MAX_LINE = 16 * 1024 * 1024
 const WRITE_CHUNK = 64 * 1024
 const BLANK = /^\s*$/
@@ -63,7 +69,7 @@ export function readNdjson(
 ): AsyncGenerator<NdjsonLine, void, undefined> {
   assertRecordSource(source, WHERE)
   const defined = optionsObject(options, WHERE)
-  rejectUnknownOptions(defined, ['maxLineLength'], WHERE)
+  rejectUnknownOptions(defined, KNOWN, WHERE)
   return lines(
     source,
     positiveInteger(defined.maxLineLength, DEFAULT_MAX_LINE, 'maxLineLength', WHERE),

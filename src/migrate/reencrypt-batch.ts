@@ -11,7 +11,12 @@
 import { FieldsealError } from '../errors.js'
 import { configOf, type Fieldseal } from '../core/fieldseal.js'
 import { assertRecordSource, type RecordSource } from './key-usage.js'
-import { optionsObject, positiveInteger, rejectUnknownOptions } from '../util/option-checks.js'
+import {
+  optionNames,
+  optionsObject,
+  positiveInteger,
+  rejectUnknownOptions,
+} from '../util/option-checks.js'
 import type { FieldPaths } from '../core/options.js'
 import { checkBatchOptions, reencryptRecord } from './reencrypt-record.js'
 
@@ -64,15 +69,15 @@ export interface ReencryptRecordsOptions<T = unknown> {
 }
 
 const WHERE = 'reencryptRecords'
-const KNOWN = [
-  'fields',
-  'binding',
-  'onProgress',
-  'progressInterval',
-  'startAfter',
-  'signal',
-  'stopOnError',
-]
+const KNOWN = optionNames<ReencryptRecordsOptions>({
+  fields: true,
+  binding: true,
+  onProgress: true,
+  progressInterval: true,
+  startAfter: true,
+  signal: true,
+  stopOnError: true,
+})
 
 function nonNegativeInteger(value: unknown, fallback: number, name: string): number {
   if (value === 0) return 0

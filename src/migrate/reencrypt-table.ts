@@ -13,6 +13,7 @@ import type { FieldsealError } from '../errors.js'
 import { configOf, type Fieldseal } from '../core/fieldseal.js'
 import {
   invalidOption,
+  optionNames,
   optionsObject,
   positiveInteger,
   rejectUnknownOptions,
@@ -78,20 +79,20 @@ export interface ReencryptTableOptions {
 }
 
 const WHERE = 'reencryptTable'
-const KNOWN = [
-  'table',
-  'idColumn',
-  'columns',
-  'fields',
-  'binding',
-  'bindingColumns',
-  'batchSize',
-  'onProgress',
-  'onRowError',
-  'startAfterId',
-  'signal',
-  'stopOnError',
-]
+const KNOWN = optionNames<ReencryptTableOptions>({
+  table: true,
+  idColumn: true,
+  columns: true,
+  fields: true,
+  binding: true,
+  bindingColumns: true,
+  batchSize: true,
+  onProgress: true,
+  onRowError: true,
+  startAfterId: true,
+  signal: true,
+  stopOnError: true,
+})
 
 async function acquire(client: PgPool): Promise<PgConnection> {
   if (typeof client?.connect !== 'function') {

@@ -8,6 +8,25 @@
 import { closest } from './did-you-mean.js'
 import { FieldsealError } from '../errors.js'
 
+/**
+ * The option names of an options interface, for {@link rejectUnknownOptions}. The record is
+ * checked against the interface by the compiler: a name the interface gained but the list lacks,
+ * or one the list kept after the interface lost it, does not compile. A plain string array next
+ * to an interface drifts silently, and a drifted list either refuses a real option or lets a
+ * misspelt one through unnoticed.
+ *
+ * @example
+ * ```ts
+ * const KNOWN = optionNames<FieldsealOptions>({ keys: true, keyring: true, ... })
+ * rejectUnknownOptions(options, KNOWN, 'createFieldseal')
+ * ```
+ */
+export function optionNames<T>(
+  names: Readonly<Record<keyof T, true>>,
+): readonly (keyof T & string)[] {
+  return Object.freeze(Object.keys(names) as (keyof T & string)[])
+}
+
 /** Throws `ERR_FIELDSEAL_INVALID_OPTION` for an option `where` does not know. */
 export function rejectUnknownOptions(
   options: object,
