@@ -19,7 +19,7 @@ const outline = (doc: unknown): string =>
 
 // In an application the key comes from FIELDSEAL_KEYS (base64, 32 bytes): createFieldseal() reads it.
 const key = randomBytes(32).toString('base64')
-const fs = createFieldseal({
+const sealer = createFieldseal({
   keys: [key],
   fields: ['ssn', 'cards[*].number', 'profile.birth_year'],
 })
@@ -31,12 +31,12 @@ const customer = {
   profile: { birth_year: 1815, city: 'London' },
 }
 
-const sealed = fs.encryptFields(customer)
+const sealed = sealer.encryptFields(customer)
 console.log('stored:', outline(sealed))
 // { name: 'Ada Lovelace', ssn: 'enc:v1:<kid>:…', cards: [{ brand: 'visa', number: 'enc:v1:…' }],
 //   profile: { birth_year: 'enc:v1:…', city: 'London' } }
 
-const opened = fs.decryptFields(sealed)
+const opened = sealer.decryptFields(sealed)
 console.log('read back equals the input:', isDeepStrictEqual(opened, customer))
 console.log('birth_year is still a number:', typeof opened.profile.birth_year === 'number')
 console.log('the input was not changed:', customer.ssn === '078-05-1120')
@@ -44,7 +44,7 @@ console.log('the input was not changed:', customer.ssn === '078-05-1120')
 // Every value is bound to its field: a ciphertext moved into another field does not decrypt.
 const moved = { ...sealed, cards: [{ brand: 'visa', number: sealed.ssn }] }
 try {
-  fs.decryptFields(moved)
+  sealer.decryptFields(moved)
 } catch (error) {
   // The error names the code and the path, never the value.
   if (!isFieldsealError(error)) throw error
@@ -52,10 +52,10 @@ try {
 }
 
 // Single values: the context plays the part of the field name.
-const token = fs.encryptField('JBSWY3DPEHPK3PXP', { context: 'totp_secret' })
+const token = sealer.encryptField('JBSWY3DPEHPK3PXP', { context: 'totp_secret' })
 console.log(
   'one value:',
   outline(token),
   'opens:',
-  fs.decryptField(token, { context: 'totp_secret' }) === 'JBSWY3DPEHPK3PXP',
+  sealer.decryptField(token, { context: 'totp_secret' }) === 'JBSWY3DPEHPK3PXP',
 )

@@ -12,9 +12,12 @@ import express from 'express'
 import { createFieldseal } from 'fieldseal'
 import { fieldseal, mask } from 'fieldseal/express'
 
-const fs = createFieldseal({ keys: [randomBytes(32).toString('base64')], fields: ['ssn', 'card'] })
+const sealer = createFieldseal({
+  keys: [randomBytes(32).toString('base64')],
+  fields: ['ssn', 'card'],
+})
 // What a database would hand back: sensitive fields encrypted.
-const stored = fs.encryptFields({
+const stored = sealer.encryptFields({
   name: 'Ada',
   ssn: '078-05-1120',
   card: '4111111111111111',
@@ -24,7 +27,7 @@ const stored = fs.encryptFields({
 const app = express()
 app.use(
   express.json(),
-  fieldseal(fs, {
+  fieldseal(sealer, {
     mask: { decrypt: true, rules: { '**.ssn': 'ssn', '**.card': 'card', '**.email': 'email' } },
   }),
 )

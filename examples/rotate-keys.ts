@@ -24,13 +24,13 @@ const keyring = await openKeyring({
   refreshIntervalMs: 0,
   now: () => new Date(Date.now() - behindMs),
 })
-const fs = createFieldseal({ keyring, fields: ['ssn'] })
+const sealer = createFieldseal({ keyring, fields: ['ssn'] })
 const kidOf = (value: unknown) => String(value).split(':')[2]
 
 let rows = [
   { id: 1, ssn: '078-05-1120' },
   { id: 2, ssn: '219-09-9999' },
-].map((row) => fs.encryptFields(row))
+].map((row) => sealer.encryptFields(row))
 const oldKid = keyring.encryptionKey().kid
 console.log(
   'rows written under',
@@ -44,14 +44,14 @@ console.log(
   'rotated to',
   next.id,
   '— old rows still read:',
-  fs.decryptFields(rows[0]).ssn === '078-05-1120',
+  sealer.decryptFields(rows[0]).ssn === '078-05-1120',
 )
-console.log('new writes use', kidOf(fs.encryptFields({ ssn: '111-22-3333' }).ssn))
+console.log('new writes use', kidOf(sealer.encryptFields({ ssn: '111-22-3333' }).ssn))
 
 // 2. The old key cannot be retired yet: instances that have not reloaded the keyring may still
 //    seal with it for a few minutes, and values still use it.
 try {
-  await keyring.manager.retireKey(oldKid, { usage: await keyUsage(fs, rows) })
+  await keyring.manager.retireKey(oldKid, { usage: await keyUsage(sealer, rows) })
 } catch (error) {
   if (!isFieldsealError(error)) throw error
   console.log('retire refused:', error.code, '— wait until', keyring.manager.drainedAt(oldKid))
@@ -61,8 +61,8 @@ try {
 //    usage report, retire.
 behindMs = 0
 await keyring.refresh()
-rows = rows.map((row) => fs.reencryptFields(row))
-const usage = await keyUsage(fs, rows)
+rows = rows.map((row) => sealer.reencryptFields(row))
+const usage = await keyUsage(sealer, rows)
 console.log('usage after re-encryption:', { ...usage.byKid })
 await keyring.manager.retireKey(oldKid, { usage })
 

@@ -11,7 +11,6 @@
  * @module
  */
 import express, { type RequestHandler } from 'express'
-import { blindIndex } from 'fieldseal'
 import { errorHandler, fieldseal, mask } from 'fieldseal/express'
 import {
   customerId,
@@ -33,13 +32,13 @@ export type { CustomersAppOptions } from '../shared/api.js'
  *
  * @example
  * ```ts
- * const app = createApp({ db: openDatabase(':memory:'), fieldseal: fs, blindIndexKey })
+ * const app = createApp({ db: openDatabase(':memory:'), fieldseal: sealer })
  * app.listen(3000)
  * ```
  */
 export function createApp(options: CustomersAppOptions): express.Express {
   const store = new CustomerStore(options.db)
-  const fs = options.fieldseal
+  const sealer = options.fieldseal
   const adminToken = options.adminToken ?? (process.env.DEMO_ADMIN_TOKEN || DEV_ADMIN_TOKEN)
   const revealToAdmin = mask(ADMIN_VIEW)
   const adminOnlyReveal: RequestHandler = (req, res, next) => {
@@ -50,12 +49,7 @@ export function createApp(options: CustomersAppOptions): express.Express {
   const app = express()
   app.disable('x-powered-by')
   app.use(express.json({ limit: '16kb' }))
-  app.use(
-    fieldseal(fs, {
-      mask: RESPONSE_MASK,
-      ...(options.blindIndexKey === undefined ? {} : { blindIndexKey: options.blindIndexKey }),
-    }),
-  )
+  app.use(fieldseal(sealer, { mask: RESPONSE_MASK }))
   app.use((_req, res, next) => {
     res.set(PRIVATE_HEADERS)
     next()
@@ -77,7 +71,7 @@ export function createApp(options: CustomersAppOptions): express.Express {
   app.get('/customers', (req, res) => {
     const email = req.query.email
     if (typeof email === 'string') {
-      const index = blindIndex(fs, email, 'email')
+      const index = sealer.blindIndex(email, 'email')
       res.json({ customers: index === undefined ? [] : store.findByEmailIndex(index) })
       return
     }

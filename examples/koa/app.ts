@@ -11,7 +11,6 @@
  */
 import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
-import { blindIndex } from 'fieldseal'
 import { errorHandler, fieldseal, mask } from 'fieldseal/koa'
 import Koa, { type Middleware } from 'koa'
 import {
@@ -41,13 +40,13 @@ function problem(ctx: Koa.Context, body: { readonly status: number }): void {
  *
  * @example
  * ```ts
- * const app = createApp({ db: openDatabase(':memory:'), fieldseal: fs, blindIndexKey })
+ * const app = createApp({ db: openDatabase(':memory:'), fieldseal: sealer })
  * app.listen(3001)
  * ```
  */
 export function createApp(options: CustomersAppOptions): Koa {
   const store = new CustomerStore(options.db)
-  const fs = options.fieldseal
+  const sealer = options.fieldseal
   const adminToken = options.adminToken ?? (process.env.DEMO_ADMIN_TOKEN || DEV_ADMIN_TOKEN)
   const revealToAdmin = mask(ADMIN_VIEW)
   const adminOnlyReveal: Middleware = (ctx, next) =>
@@ -67,7 +66,7 @@ export function createApp(options: CustomersAppOptions): Koa {
   router.get('/customers', (ctx) => {
     const email = ctx.query.email
     if (typeof email === 'string') {
-      const index = blindIndex(fs, email, 'email')
+      const index = sealer.blindIndex(email, 'email')
       ctx.body = { customers: index === undefined ? [] : store.findByEmailIndex(index) }
       return
     }
@@ -83,12 +82,7 @@ export function createApp(options: CustomersAppOptions): Koa {
   const app = new Koa()
   app.use(errorHandler())
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '16kb' }))
-  app.use(
-    fieldseal(fs, {
-      mask: RESPONSE_MASK,
-      ...(options.blindIndexKey === undefined ? {} : { blindIndexKey: options.blindIndexKey }),
-    }),
-  )
+  app.use(fieldseal(sealer, { mask: RESPONSE_MASK }))
   app.use(async (ctx, next) => {
     ctx.set(PRIVATE_HEADERS)
     await next()

@@ -21,10 +21,8 @@ import type { CustomerDatabase } from './database.js'
 export interface CustomersAppOptions {
   /** An open database (see `openDatabase`). */
   readonly db: CustomerDatabase
-  /** A fieldseal instance configured with `CUSTOMER_FIELDS`. */
+  /** A fieldseal instance configured with `CUSTOMER_FIELDS` and a blind-index key. */
   readonly fieldseal: Fieldseal
-  /** Key of the e-mail blind index. Defaults to `FIELDSEAL_BLIND_INDEX_KEY`. */
-  readonly blindIndexKey?: string | Uint8Array
   /** Bearer token that may see customers in full. Defaults to `DEMO_ADMIN_TOKEN`, else `'dev-admin-token'`. */
   readonly adminToken?: string
 }

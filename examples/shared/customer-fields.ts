@@ -44,7 +44,7 @@ export type CustomerColumn = (typeof CUSTOMER_COLUMNS)[number]
  *
  * @example
  * ```ts
- * const fs = createFieldseal({ keyring, fields: CUSTOMER_FIELDS })
+ * const sealer = createFieldseal({ keyring, fields: CUSTOMER_FIELDS })
  * ```
  */
 export const CUSTOMER_FIELDS: FieldPaths = [
@@ -63,7 +63,7 @@ export const CUSTOMER_FIELDS: FieldPaths = [
  *
  * @example
  * ```ts
- * app.use(express.json(), fieldseal(fs, { mask: RESPONSE_MASK, blindIndexKey }))
+ * app.use(express.json(), fieldseal(sealer, { mask: RESPONSE_MASK }))
  * ```
  */
 export const RESPONSE_MASK: ResponseMaskOptions = {

@@ -101,7 +101,7 @@ export class CustomerStore {
     return this.#list.all(limit, offset) as CustomerRow[]
   }
 
-  /** Customers whose e-mail has this blind index (see `blindIndex(fs, email, 'email')`). */
+  /** Customers whose e-mail has this blind index (see `sealer.blindIndex(email, 'email')`). */
   findByEmailIndex(index: string): CustomerRow[] {
     return this.#byEmail.all(index) as CustomerRow[]
   }

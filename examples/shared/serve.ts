@@ -70,7 +70,6 @@ export async function runDemo(
   const handler = listener({
     db: env.db,
     fieldseal: env.fieldseal,
-    blindIndexKey: env.blindIndexKey,
     adminToken,
   })
   const url = await serve(handler, Number(process.env.PORT ?? defaultPort), env)

@@ -19,12 +19,12 @@
  * @module
  */
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
-import { normalizeForBlindIndex } from './normalize.js'
+import { DEFAULT_MAX_INDEXED_LENGTH, normalizeForBlindIndex } from './normalize.js'
 import { checkBinding } from '../core/binding.js'
 import { isWellFormedText } from '../util/code-points.js'
 import { FieldsealError } from '../errors.js'
-import { configOf, type Fieldseal } from '../core/fieldseal.js'
 import { decodeKey, keyFingerprint } from '../crypto/static-keys.js'
+import { optionNames, optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
 
 export { DEFAULT_MAX_INDEXED_LENGTH, normalizeForBlindIndex } from './normalize.js'
 
@@ -40,7 +40,7 @@ const BOUND_DOMAIN = 'fieldseal-blind-index:v1:bound\0'
  * @example
  * ```ts
  * const key = createBlindIndexKey(process.env.FIELDSEAL_BLIND_INDEX_KEY!)
- * blindIndex(key, '123-45-6789', 'ssn')
+ * const sealer = createFieldseal({ blindIndexKey: key, fields: [{ path: 'ssn', blindIndex: true }] })
  * ```
  */
 export class BlindIndexKey {
@@ -113,58 +113,6 @@ export function blindIndexKeyFromEnv(
   return createBlindIndexKey(raw.trim())
 }
 
-/** Blind-index keys registered by middleware for an instance, so queries use the same key. */
-const registered = new WeakMap<Fieldseal, BlindIndexKey>()
-
-/**
- * Records the key a middleware indexes with for `fieldseal`. Two middlewares of one instance
- * with different keys would write indexes that never match: that is refused.
- */
-export function registerBlindIndexKey(fieldseal: Fieldseal, key: BlindIndexKey): void {
-  const known = registered.get(fieldseal)
-  if (known !== undefined && known.kid !== key.kid) {
-    throw new FieldsealError(
-      'ERR_FIELDSEAL_INVALID_OPTION',
-      'fieldseal middleware: this instance already indexes with another blind-index key',
-    )
-  }
-  // A data key would be a poor index key: it rotates, and the index must not.
-  const config = configOf(fieldseal)
-  let isDataKey: boolean
-  try {
-    isDataKey = config.keys.decryptionKey(key.kid) !== undefined
-  } catch {
-    isDataKey = true
-  }
-  if (isDataKey) {
-    throw new FieldsealError(
-      'ERR_FIELDSEAL_INVALID_OPTION',
-      'fieldseal middleware: the blind-index key must not be one of the data keys',
-    )
-  }
-  registered.set(fieldseal, key)
-}
-
-type KeyInput = BlindIndexKey | string | Uint8Array
-
-function isKeyInput(source: Fieldseal | KeyInput): source is KeyInput {
-  return (
-    source instanceof BlindIndexKey || typeof source === 'string' || source instanceof Uint8Array
-  )
-}
-
-function keyOf(source: Fieldseal | KeyInput): BlindIndexKey {
-  if (isKeyInput(source)) return createBlindIndexKey(source)
-  const key = registered.get(source) ?? blindIndexKeyFromEnv()
-  if (key === undefined) {
-    throw new FieldsealError(
-      'ERR_FIELDSEAL_NO_KEY',
-      `no blind-index key: pass blindIndexKey to the middleware or set ${BLIND_INDEX_KEY_ENV_VAR}`,
-    )
-  }
-  return key
-}
-
 /** Options of {@link blindIndex}. */
 export interface BlindIndexOptions {
   /**
@@ -174,31 +122,59 @@ export interface BlindIndexOptions {
   readonly binding?: string
 }
 
+const KNOWN = optionNames<BlindIndexOptions>({ binding: true })
+
 /**
  * The blind index of `value` in field `field` (the field's name, e.g. `'ssn'`, also for
- * `customers[*].ssn`), or `undefined` for an empty value. `source` is a key, or a fieldseal
- * instance: then the key its middleware was created with, else `FIELDSEAL_BLIND_INDEX_KEY`, and
- * the instance's `maxIndexedLength` (with a key: 4096). Throws `ERR_FIELDSEAL_VALUE_TOO_LONG`
- * and `ERR_FIELDSEAL_UNSUPPORTED_VALUE` as the middleware does for the same value.
+ * `customers[*].ssn`) under `key`, or `undefined` for an empty value. Values longer than
+ * `maxLength` (default 4096) throw `ERR_FIELDSEAL_VALUE_TOO_LONG`; ill-formed text throws
+ * `ERR_FIELDSEAL_UNSUPPORTED_VALUE`, as the middleware does for the same value. With an instance,
+ * call its `blindIndex(value, field)`: it uses the instance's key and `maxIndexedLength`.
  *
  * @example
  * ```ts
  * // what the middleware stored in customers.ssn_bidx for '123-45-6789'
- * const row = db.prepare('SELECT * FROM customers WHERE ssn_bidx = ?').get(blindIndex(fs, '123 45 6789', 'ssn'))
+ * const index = blindIndex(process.env.FIELDSEAL_BLIND_INDEX_KEY!, '123 45 6789', 'ssn')
  * ```
  */
 export function blindIndex(
-  source: Fieldseal | KeyInput,
+  key: BlindIndexKey | string | Uint8Array,
   value: unknown,
   field: string,
   options?: Readonly<BlindIndexOptions>,
 ): string | undefined {
+  if (!(key instanceof BlindIndexKey) && typeof key !== 'string' && !(key instanceof Uint8Array)) {
+    throw new TypeError(
+      'blindIndex: pass a blind-index key (base64 text, 32 bytes or a BlindIndexKey); with an instance, call instance.blindIndex(value, field)',
+    )
+  }
+  return indexValue(createBlindIndexKey(key), value, field, options, DEFAULT_MAX_INDEXED_LENGTH)
+}
+
+/**
+ * What {@link blindIndex} and an instance's `blindIndex` compute: the index of `value` under
+ * `key`, refusing values longer than `maxLength`.
+ *
+ * @example
+ * ```ts
+ * indexValue(key, '123 45 6789', 'ssn', { binding: 'tenant:42' }, 4096)
+ * ```
+ */
+export function indexValue(
+  key: BlindIndexKey,
+  value: unknown,
+  field: string,
+  options: Readonly<BlindIndexOptions> | undefined,
+  maxLength: number,
+): string | undefined {
   if (typeof field !== 'string' || field === '')
     throw new TypeError('field must be a non-empty string')
-  const key = keyOf(source)
-  const maxLength = isKeyInput(source) ? undefined : configOf(source).maxIndexedLength
-  const binding = options?.binding
+  const checked = optionsObject(options, 'blindIndex')
+  rejectUnknownOptions(checked, KNOWN, 'blindIndex')
+  const binding = checked.binding
   if (binding !== undefined) checkBinding(binding, 'blindIndex')
   const normalised = normalizeForBlindIndex(value, undefined, maxLength)
-  return normalised === undefined ? undefined : key.digest(field, normalised, binding)
+  return normalised === undefined
+    ? undefined
+    : key.digest(field, normalised, binding as string | undefined)
 }

@@ -5,6 +5,11 @@
  * @module
  */
 import { boundContext, checkBinding, fixedBinder, type Binder } from './binding.js'
+import {
+  BLIND_INDEX_KEY_ENV_VAR,
+  indexValue,
+  type BlindIndexOptions,
+} from '../blind-index/blind-index.js'
 import { isWellFormedText } from '../util/code-points.js'
 import { isEncrypted, parseEnvelope, V1_PREFIX } from '../crypto/envelope.js'
 import { FieldsealError } from '../errors.js'
@@ -64,18 +69,45 @@ export interface Fieldseal {
   reencryptFields<T>(doc: T, paths?: FieldPaths, options?: FieldsOptions): T
   /** The policy: whether a field of this name is encrypted when no `fields` are configured. */
   shouldEncryptField(name: string): boolean
+  /**
+   * The blind index of `value` in field `field` (the field's name, `'ssn'`, also for
+   * `customers[*].ssn`) with the instance's blind-index key: what the middleware writes beside a
+   * field with `blindIndex`, for lookups. `undefined` for an empty value. Throws
+   * `ERR_FIELDSEAL_NO_KEY` when the instance has no blind-index key, and
+   * `ERR_FIELDSEAL_VALUE_TOO_LONG` (over `maxIndexedLength`) or `ERR_FIELDSEAL_UNSUPPORTED_VALUE`
+   * as the middleware does for the same value.
+   */
+  blindIndex(
+    value: unknown,
+    field: string,
+    options?: Readonly<BlindIndexOptions>,
+  ): string | undefined
   /** Reloads keys from the keyring's store (a rotation made elsewhere). */
   refreshKeys(): Promise<void>
   /** The key source in use. */
   readonly keySource: KeySource
+  /**
+   * The validated configuration, frozen. Read by fieldseal's own entry points — the HTTP
+   * pipeline (`fieldseal/http` and the adapters), `keyUsage`, the re-encryption jobs — from the
+   * instance they are given. Internal: its shape may change in any release.
+   */
+  readonly config: FieldsealConfig
 }
 
-const CONFIG = Symbol('fieldseal.config')
-
-/** The resolved configuration behind an instance; for fieldseal's own modules (middleware). */
-export function configOf(fieldseal: Fieldseal): FieldsealConfig {
-  const config = (fieldseal as unknown as Record<symbol, FieldsealConfig | undefined>)[CONFIG]
-  if (config === undefined) throw new TypeError('not a fieldseal instance (use createFieldseal)')
+/**
+ * The configuration of an instance handed to one of fieldseal's entry points (`where`). Throws a
+ * `TypeError` for anything that is not an instance made by {@link createFieldseal}.
+ *
+ * @example
+ * ```ts
+ * const config = configOf(sealer, 'keyUsage')
+ * ```
+ */
+export function configOf(fieldseal: Fieldseal, where: string): FieldsealConfig {
+  const config = (fieldseal as Partial<Fieldseal> | undefined)?.config
+  if (typeof config?.keys?.encryptionKey !== 'function') {
+    throw new TypeError(`${where}: expected a fieldseal instance (createFieldseal)`)
+  }
   return config
 }
 
@@ -192,12 +224,21 @@ export function createFieldseal(options?: Readonly<FieldsealOptions>): Fieldseal
     reencryptFields: (doc, paths, callOptions) =>
       read(doc, paths, callOptions, true, 'reencryptFields') as typeof doc,
     shouldEncryptField: config.shouldEncryptField,
+    blindIndex(value, field, indexOptions) {
+      const key = config.blindIndexKey
+      if (key === undefined) {
+        throw new FieldsealError(
+          'ERR_FIELDSEAL_NO_KEY',
+          `no blind-index key: pass blindIndexKey to createFieldseal or set ${BLIND_INDEX_KEY_ENV_VAR}`,
+        )
+      }
+      return indexValue(key, value, field, indexOptions, config.maxIndexedLength)
+    },
     async refreshKeys() {
       await keys.refresh?.()
     },
     keySource: keys,
+    config,
   }
-
-  Object.defineProperty(fieldseal, CONFIG, { value: config, enumerable: false })
   return Object.freeze(fieldseal)
 }

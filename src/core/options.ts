@@ -4,6 +4,12 @@
  *
  * @module
  */
+import {
+  BLIND_INDEX_KEY_ENV_VAR,
+  BlindIndexKey,
+  blindIndexKeyFromEnv,
+  createBlindIndexKey,
+} from '../blind-index/blind-index.js'
 import { DEFAULT_MAX_INDEXED_LENGTH } from '../blind-index/normalize.js'
 import { isWellFormedText } from '../util/code-points.js'
 import { FieldsealError } from '../errors.js'
@@ -47,8 +53,20 @@ export interface FieldsealOptions {
   readonly keys?: ReadonlyArray<string | Uint8Array>
   /** A key source, such as a persisted keyring. Excludes `keys`. */
   readonly keyring?: KeySource
-  /** Where `FIELDSEAL_KEYS` is read when neither `keys` nor `keyring` is given. Defaults to `process.env`. */
+  /**
+   * Where `FIELDSEAL_KEYS` (when neither `keys` nor `keyring` is given) and
+   * `FIELDSEAL_BLIND_INDEX_KEY` (when `blindIndexKey` is not given) are read, once, when the
+   * instance is created. Defaults to `process.env`.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>
+  /**
+   * Key of blind indexes: those the middleware writes beside fields with `blindIndex`, and
+   * those `blindIndex(value, field)` computes for lookups. Base64 text, 32 bytes or a
+   * `BlindIndexKey`; never one of the data keys (they rotate, an index must not). Defaults to
+   * `FIELDSEAL_BLIND_INDEX_KEY` of `env`; without either, a field with `blindIndex` throws
+   * `ERR_FIELDSEAL_NO_KEY` here.
+   */
+  readonly blindIndexKey?: string | Uint8Array | BlindIndexKey
   /** Encrypted fields. Defaults to every field `shouldEncryptField` accepts, at any depth. */
   readonly fields?: FieldPaths
   /** Name-based policy used when `fields` is not given. */
@@ -87,9 +105,15 @@ export interface ResolvedField {
   readonly blindIndex: boolean | 'bound'
 }
 
-/** The internal, validated configuration. */
+/**
+ * The validated configuration of an instance, frozen: what fieldseal's own entry points (the HTTP
+ * pipeline, `keyUsage`, the re-encryption jobs) read from the instance they are given, as its
+ * `config` property. Internal: its shape may change in any release.
+ */
 export interface FieldsealConfig {
   readonly keys: KeySource
+  /** `undefined`: no key given or in the environment (no field may ask for an index). */
+  readonly blindIndexKey: BlindIndexKey | undefined
   readonly fields: readonly ResolvedField[] | undefined
   readonly shouldEncryptField: (name: string) => boolean
   readonly legacyPlaintext: boolean
@@ -105,6 +129,7 @@ const KNOWN = optionNames<FieldsealOptions>({
   keys: true,
   keyring: true,
   env: true,
+  blindIndexKey: true,
   fields: true,
   policy: true,
   legacyPlaintext: true,
@@ -124,33 +149,41 @@ const KNOWN_POLICY = optionNames<PolicyOptions>({
 })
 
 /** Validates and resolves field specs; used for configured fields and per-call paths. */
-export function resolveFields(fields: unknown, where: string): ResolvedField[] {
+export function resolveFields(fields: unknown, where: string): readonly ResolvedField[] {
   if (!Array.isArray(fields)) throw invalidOption(where, 'fields must be an array')
-  return fields.map((field: unknown): ResolvedField => {
-    if (typeof field === 'string') {
-      parsePath(field)
-      return { path: field, context: undefined, blindIndex: false }
-    }
-    const spec = optionsObject(field, `${where} field`)
-    rejectUnknownOptions(spec, KNOWN_FIELD, `${where} field`)
-    if (typeof spec.path !== 'string') throw invalidOption(where, 'a field needs a string path')
-    parsePath(spec.path)
-    const context = spec.context
-    if (context !== undefined && context !== false && typeof context !== 'string') {
-      throw invalidOption(where, `context of "${spec.path}" must be a string or false`)
-    }
-    if (typeof context === 'string' && !isWellFormedText(context)) {
-      throw invalidOption(where, `context of "${spec.path}" is not well-formed Unicode`)
-    }
-    return {
-      path: spec.path,
-      context: context === false ? '' : context,
-      blindIndex:
-        spec.blindIndex === 'bound'
-          ? 'bound'
-          : booleanOption(spec.blindIndex, false, 'blindIndex', where),
-    }
-  })
+  return Object.freeze(fields.map((field) => Object.freeze(resolveField(field, where))))
+}
+
+function resolveField(field: unknown, where: string): ResolvedField {
+  if (typeof field === 'string') {
+    parsePath(field)
+    return { path: field, context: undefined, blindIndex: false }
+  }
+  const spec = optionsObject(field, `${where} field`)
+  rejectUnknownOptions(spec, KNOWN_FIELD, `${where} field`)
+  if (typeof spec.path !== 'string') throw invalidOption(where, 'a field needs a string path')
+  parsePath(spec.path)
+  const context = spec.context
+  if (context !== undefined && context !== false && typeof context !== 'string') {
+    throw invalidOption(where, `context of "${spec.path}" must be a string or false`)
+  }
+  if (typeof context === 'string' && !isWellFormedText(context)) {
+    throw invalidOption(where, `context of "${spec.path}" is not well-formed Unicode`)
+  }
+  return {
+    path: spec.path,
+    context: context === false ? '' : context,
+    blindIndex:
+      spec.blindIndex === 'bound'
+        ? 'bound'
+        : booleanOption(spec.blindIndex, false, 'blindIndex', where),
+  }
+}
+
+function envOf(options: Record<string, unknown>): Readonly<Record<string, string | undefined>> {
+  const env = options.env ?? process.env
+  if (typeof env !== 'object' || env === null) throw invalidOption(WHERE, 'env must be an object')
+  return env as Readonly<Record<string, string | undefined>>
 }
 
 function resolveKeys(options: Record<string, unknown>): KeySource {
@@ -168,8 +201,7 @@ function resolveKeys(options: Record<string, unknown>): KeySource {
     return keyring
   }
   if (options.keys !== undefined) return staticKeySource(options.keys as string[])
-  const env = (options.env ?? process.env) as Record<string, string | undefined>
-  const fromEnv = keysFromEnv(env)
+  const fromEnv = keysFromEnv(envOf(options))
   if (fromEnv === undefined) {
     throw new FieldsealError(
       'ERR_FIELDSEAL_NO_KEY',
@@ -177,6 +209,46 @@ function resolveKeys(options: Record<string, unknown>): KeySource {
     )
   }
   return staticKeySource(fromEnv)
+}
+
+/**
+ * The blind-index key: the option, else `FIELDSEAL_BLIND_INDEX_KEY` of `env`. Refused when it is
+ * one of the data keys, and required when a field asks for an index.
+ */
+function resolveBlindIndexKey(
+  options: Record<string, unknown>,
+  keys: KeySource,
+  fields: readonly ResolvedField[] | undefined,
+): BlindIndexKey | undefined {
+  const given = options.blindIndexKey
+  if (
+    given !== undefined &&
+    !(given instanceof BlindIndexKey) &&
+    typeof given !== 'string' &&
+    !(given instanceof Uint8Array)
+  ) {
+    throw invalidOption(WHERE, 'blindIndexKey must be base64 text, a Uint8Array or a BlindIndexKey')
+  }
+  const key =
+    given === undefined ? blindIndexKeyFromEnv(envOf(options)) : createBlindIndexKey(given)
+  if (key === undefined) {
+    if (fields?.some((field) => field.blindIndex !== false)) {
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_NO_KEY',
+        `${WHERE}: fields ask for a blind index but no key is set (blindIndexKey or ${BLIND_INDEX_KEY_ENV_VAR})`,
+      )
+    }
+    return undefined
+  }
+  // A data key would be a poor index key: it rotates, and an index must not.
+  let isDataKey: boolean
+  try {
+    isDataKey = keys.decryptionKey(key.kid) !== undefined
+  } catch {
+    isDataKey = true // known to the keyring, though unavailable: a data key all the same
+  }
+  if (isDataKey) throw invalidOption(WHERE, 'the blind-index key must not be one of the data keys')
+  return key
 }
 
 /** Validates options and fills defaults. Throws `ERR_FIELDSEAL_INVALID_OPTION` or `ERR_FIELDSEAL_NO_KEY`. */
@@ -190,9 +262,12 @@ export function resolveOptions(input: Readonly<FieldsealOptions> | undefined): F
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
     throw invalidOption(WHERE, 'onEvent must be a function')
   }
-  return {
-    keys: resolveKeys(options),
-    fields: options.fields === undefined ? undefined : resolveFields(options.fields, WHERE),
+  const keys = resolveKeys(options)
+  const fields = options.fields === undefined ? undefined : resolveFields(options.fields, WHERE)
+  return Object.freeze({
+    keys,
+    blindIndexKey: resolveBlindIndexKey(options, keys, fields),
+    fields,
     shouldEncryptField: createFieldPolicy(policy as PolicyOptions),
     legacyPlaintext: booleanOption(options.legacyPlaintext, false, 'legacyPlaintext', WHERE),
     readLegacy: booleanOption(options.readLegacy, true, 'readLegacy', WHERE),
@@ -205,5 +280,5 @@ export function resolveOptions(input: Readonly<FieldsealOptions> | undefined): F
       WHERE,
     ),
     onEvent: options.onEvent as EventHook | undefined,
-  }
+  })
 }

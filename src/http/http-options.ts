@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { BlindIndexKey, createBlindIndexKey } from '../blind-index/blind-index.js'
 import type { DecryptSetting } from './request-open.js'
 import { createMasker, MASK_OPTION_NAMES, type MaskOptions } from '../mask/masker.js'
 import {
@@ -70,15 +69,8 @@ export interface FieldsealMiddlewareOptions<R = unknown> {
    * unless a route's `mask()` asks otherwise).
    */
   readonly mask?: ResponseMaskOptions | false
-  /**
-   * Key of the blind indexes written for fields with `blindIndex: true`: base64 text, 32 bytes,
-   * or a `BlindIndexKey`. Defaults to `FIELDSEAL_BLIND_INDEX_KEY` from `env`.
-   */
-  readonly blindIndexKey?: string | Uint8Array | BlindIndexKey
   /** Appended to a field's name to name its blind index (`ssn` → `ssn_bidx`). Defaults to `'_bidx'`. */
   readonly blindIndexSuffix?: string
-  /** Where `FIELDSEAL_BLIND_INDEX_KEY` is read. Defaults to `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>
   /**
    * Least time in milliseconds between two key reloads caused by an unknown key id (another
    * instance rotated). Bounds the load a client can put on the key store by sending made-up key
@@ -101,9 +93,7 @@ export interface MiddlewareConfig {
   /** `undefined` = the instance's fields or policy. */
   readonly encrypt: readonly ResolvedField[] | undefined
   readonly mask: MaskSpec | undefined
-  readonly blindIndexKey: BlindIndexKey | undefined
   readonly blindIndexSuffix: string
-  readonly env: Readonly<Record<string, string | undefined>>
   readonly keyRefreshInterval: number
 }
 
@@ -113,9 +103,7 @@ const KNOWN = optionNames<FieldsealMiddlewareOptions>({
   binding: true,
   encrypt: true,
   mask: true,
-  blindIndexKey: true,
   blindIndexSuffix: true,
-  env: true,
   keyRefreshInterval: true,
 })
 const MASK_KNOWN = optionNames<ResponseMaskOptions>({
@@ -175,19 +163,17 @@ function resolveRefreshInterval(value: unknown): number {
   return value
 }
 
-function resolveBlindIndexKey(value: unknown): BlindIndexKey | undefined {
-  if (value === undefined) return undefined
-  if (
-    !(value instanceof BlindIndexKey) &&
-    typeof value !== 'string' &&
-    !(value instanceof Uint8Array)
-  ) {
-    throw invalidOption(
-      MIDDLEWARE,
-      'blindIndexKey must be base64 text, a Uint8Array or a BlindIndexKey',
-    )
+/** Options of 0.1.0 that moved: the instance holds them, so there is one source of truth. */
+const MOVED: Readonly<Record<string, string>> = {
+  blindIndexKey:
+    "blindIndexKey is an option of createFieldseal: the middleware indexes with the instance's key",
+  env: 'env is an option of createFieldseal, which reads FIELDSEAL_BLIND_INDEX_KEY from it',
+}
+
+function rejectMovedOptions(options: Record<string, unknown>): void {
+  for (const name of Object.keys(options)) {
+    if (Object.hasOwn(MOVED, name)) throw invalidOption(MIDDLEWARE, MOVED[name] as string)
   }
-  return createBlindIndexKey(value)
 }
 
 /**
@@ -203,14 +189,12 @@ export function resolveMiddlewareOptions<R>(
   input: Readonly<FieldsealMiddlewareOptions<R>> | undefined,
 ): MiddlewareConfig {
   const options = optionsObject(input, MIDDLEWARE)
+  rejectMovedOptions(options)
   rejectUnknownOptions(options, KNOWN, MIDDLEWARE)
   const suffix = options.blindIndexSuffix ?? '_bidx'
   if (typeof suffix !== 'string' || !SUFFIX.test(suffix)) {
     throw invalidOption(MIDDLEWARE, 'blindIndexSuffix must be 1–32 characters of [A-Za-z0-9_$-]')
   }
-  const env = options.env ?? process.env
-  if (typeof env !== 'object' || env === null)
-    throw invalidOption(MIDDLEWARE, 'env must be an object')
   if (
     options.mask !== undefined &&
     options.mask !== false &&
@@ -226,9 +210,7 @@ export function resolveMiddlewareOptions<R>(
     binding: options.binding as MiddlewareConfig['binding'],
     encrypt: options.encrypt === undefined ? undefined : resolveFields(options.encrypt, MIDDLEWARE),
     mask: options.mask === false ? undefined : resolveMaskSpec(options.mask, `${MIDDLEWARE} mask`),
-    blindIndexKey: resolveBlindIndexKey(options.blindIndexKey),
     blindIndexSuffix: suffix,
-    env: env as Readonly<Record<string, string | undefined>>,
     keyRefreshInterval: resolveRefreshInterval(options.keyRefreshInterval),
   }
 }

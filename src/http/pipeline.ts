@@ -5,11 +5,7 @@
  *
  * @module
  */
-import {
-  BLIND_INDEX_KEY_ENV_VAR,
-  blindIndexKeyFromEnv,
-  registerBlindIndexKey,
-} from '../blind-index/blind-index.js'
+import { BLIND_INDEX_KEY_ENV_VAR } from '../blind-index/blind-index.js'
 import { FieldsealError } from '../errors.js'
 import { checkBinding, type Binder } from '../core/binding.js'
 import { encryptDocument } from '../core/field-ops.js'
@@ -63,17 +59,16 @@ export function createHttpPipeline<R>(
   fieldseal: Fieldseal,
   options?: Readonly<FieldsealMiddlewareOptions<R>>,
 ): HttpPipeline {
-  const config = configOf(fieldseal)
+  const config = configOf(fieldseal, 'fieldseal middleware')
   const settings = resolveMiddlewareOptions(options)
   const encrypt = settings.encrypt ?? config.fields
   const indexed = (encrypt ?? []).filter((field) => field.blindIndex)
   let blindIndexes: BlindIndexPlan | undefined
-  const key =
-    settings.blindIndexKey ?? (indexed.length > 0 ? blindIndexKeyFromEnv(settings.env) : undefined)
+  const key = config.blindIndexKey
   if (indexed.length > 0 && key === undefined) {
     throw new FieldsealError(
       'ERR_FIELDSEAL_NO_KEY',
-      `fieldseal middleware: fields ask for a blind index but no key is set (blindIndexKey or ${BLIND_INDEX_KEY_ENV_VAR})`,
+      `fieldseal middleware: fields ask for a blind index but the instance has no key (createFieldseal's blindIndexKey, or ${BLIND_INDEX_KEY_ENV_VAR})`,
     )
   }
   if (indexed.some((field) => field.blindIndex === 'bound') && settings.binding === undefined) {
@@ -82,7 +77,6 @@ export function createHttpPipeline<R>(
       "fieldseal middleware: a field indexed blindIndex: 'bound' needs the binding option",
     )
   }
-  if (key !== undefined) registerBlindIndexKey(fieldseal, key)
   if (key !== undefined && indexed.length > 0)
     blindIndexes = compileBlindIndex(indexed, key, settings.blindIndexSuffix)
 

@@ -108,7 +108,7 @@ export async function keyUsage<T>(
   options?: Readonly<KeyUsageOptions>,
 ): Promise<KeyUsageReport> {
   const called = new Date()
-  const config = configOf(fieldseal)
+  const config = configOf(fieldseal, WHERE)
   assertRecordSource(records, WHERE)
   const defined = optionsObject(options, WHERE)
   rejectUnknownOptions(defined, KNOWN, WHERE)

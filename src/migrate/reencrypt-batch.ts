@@ -104,7 +104,7 @@ export function reencryptRecords<T>(
   records: RecordSource<T>,
   options?: Readonly<ReencryptRecordsOptions<T>>,
 ): AsyncGenerator<ReencryptResult<T>, ReencryptProgress, undefined> {
-  configOf(fieldseal)
+  configOf(fieldseal, WHERE)
   assertRecordSource(records, WHERE)
   const defined = optionsObject(options, WHERE)
   rejectUnknownOptions(defined, KNOWN, WHERE)

@@ -128,7 +128,7 @@ export async function reencryptTable(
   client: PgPool,
   options: Readonly<ReencryptTableOptions>,
 ): Promise<TableProgress> {
-  configOf(fieldseal)
+  configOf(fieldseal, WHERE)
   const defined = optionsObject(options, WHERE)
   rejectUnknownOptions(defined, KNOWN, WHERE)
   const fields = checkBatchOptions(defined, WHERE)

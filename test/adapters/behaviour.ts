@@ -286,15 +286,18 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
     })
 
     it("encrypts a bare field name at any depth, as in the quick start's bulk route", async () => {
-      const fs = makeFs({ fields: ['ssn', 'card', { path: 'email', blindIndex: true }] })
       const indexKey = newKey()
+      const fs = makeFs({
+        fields: ['ssn', 'card', { path: 'email', blindIndex: true }],
+        blindIndexKey: indexKey,
+      })
       const { seen, db, route } = recorder()
       const bulk = [
         { ssn: '078-05-1120', card: CARD, email: EMAIL },
         { name: 'b', contact: { email: 'b@example.com' } },
       ]
       await post(
-        { fs, options: { blindIndexKey: indexKey }, routes: [route('post', '/customers/bulk')] },
+        { fs, routes: [route('post', '/customers/bulk')] },
         bulk,
         '/customers/bulk',
       ).expect(201)
@@ -866,11 +869,12 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
         { path: 'ssn', blindIndex: true },
         { path: 'people[*].ssn', blindIndex: true },
       ],
+      blindIndexKey: indexKey,
     })
 
     it('writes a keyed HMAC of the normalised value beside the field, drops client-sent indexes', async () => {
       const { db, seen, route } = recorder()
-      const spec = { fs, options: { blindIndexKey: indexKey }, routes: [route()] }
+      const spec = { fs, routes: [route()] }
       await post(spec, {
         ssn: SSN,
         people: [{ ssn: '123 45 6789' }, { name: 'no ssn', ssn_bidx: 'forged' }],
@@ -879,14 +883,14 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       expect(db[0].ssn_bidx).toBe(expected)
       expect(db[0].people[0].ssn_bidx).toBe(expected)
       expect(db[0].people[1]).toEqual({ name: 'no ssn' })
-      expect(blindIndex(fs, SSN, 'ssn')).toBe(expected)
+      expect(fs.blindIndex(SSN, 'ssn')).toBe(expected)
       expect(seen[0]?.fieldseal?.plaintext).not.toHaveProperty('ssn_bidx')
     })
 
     it('uses the configured suffix [blindIndexSuffix: "Index"]', async () => {
       const { db, route } = recorder()
       await post(
-        { fs, options: { blindIndexKey: indexKey, blindIndexSuffix: 'Index' }, routes: [route()] },
+        { fs, options: { blindIndexSuffix: 'Index' }, routes: [route()] },
         { ssn: SSN },
       ).expect(201)
       expect(db[0].ssnIndex).toBe(blindIndex(indexKey, SSN, 'ssn'))
@@ -895,7 +899,7 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
     it('answers 413 ERR_FIELDSEAL_VALUE_TOO_LONG for an indexed value over maxIndexedLength, at once', async () => {
       // 0.1.0 spent over ten seconds on this body (a backtracking pattern) and then stored it.
       const { seen, route } = recorder()
-      const spec = { fs, options: { blindIndexKey: indexKey }, routes: [route()] }
+      const spec = { fs, routes: [route()] }
       const response = await post(spec, { people: [{ ssn: `${'1'.repeat(90_000)}a` }] })
       expectProblem(response, 413, 'ERR_FIELDSEAL_VALUE_TOO_LONG', 'people[0].ssn')
       expect(seen).toHaveLength(0)
@@ -903,33 +907,32 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       const raised = makeFs({
         fields: [{ path: 'ssn', blindIndex: true }],
         maxIndexedLength: 100_000,
+        blindIndexKey: indexKey,
       })
       const { db, route: raisedRoute } = recorder()
-      const raisedSpec = {
-        fs: raised,
-        options: { blindIndexKey: indexKey },
-        routes: [raisedRoute()],
-      }
-      await post(raisedSpec, { ssn: long }).expect(201)
-      expect(db[0].ssn_bidx).toBe(blindIndex(raised, long, 'ssn'))
+      await post({ fs: raised, routes: [raisedRoute()] }, { ssn: long }).expect(201)
+      expect(db[0].ssn_bidx).toBe(raised.blindIndex(long, 'ssn'))
     })
 
     it('answers 400 ERR_FIELDSEAL_UNSUPPORTED_VALUE for an indexed value with a lone surrogate', async () => {
       // Two different addresses, "\uD800" and "\uFFFD", shared one index in 0.1.0.
       const { seen, route } = recorder()
-      const spec = { fs, options: { blindIndexKey: indexKey }, routes: [route()] }
+      const spec = { fs, routes: [route()] }
       const response = await post(spec, { ssn: 'ann\ud800@example.com' })
       expectProblem(response, 400, 'ERR_FIELDSEAL_UNSUPPORTED_VALUE', 'ssn')
       expect(seen).toHaveLength(0)
     })
 
     it("binds an index to the request's binding: equal values of two tenants index apart [blindIndex: 'bound']", async () => {
-      const bound = makeFs({ fields: [{ path: 'email', blindIndex: 'bound' }, 'ssn'] })
+      const bound = makeFs({
+        fields: [{ path: 'email', blindIndex: 'bound' }, 'ssn'],
+        blindIndexKey: indexKey,
+      })
       const binding = (req: any) => `tenant:${req.headers['x-tenant']}`
       const { db, route } = recorder()
       const built = app({
         fs: bound,
-        options: { blindIndexKey: indexKey, binding },
+        options: { binding },
         routes: [route()],
       })
       for (const tenant of ['A', 'B']) {
@@ -944,15 +947,28 @@ export function behaviourSuite(name: string, createApp: AppFactory): void {
       expect(b).toBe(blindIndex(indexKey, EMAIL, 'email', { binding: 'tenant:B' }))
       expect(a).not.toBe(b)
       expect(a).not.toBe(blindIndex(indexKey, EMAIL, 'email'))
-      expect(() => app({ fs: bound, options: { blindIndexKey: indexKey }, routes: [] })).toThrow(
+      expect(() => app({ fs: bound, routes: [] })).toThrow(
         expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
       )
     })
 
-    it('refuses to start without a blind-index key (ERR_FIELDSEAL_NO_KEY)', () => {
-      expect(() => app({ fs, options: { env: {} }, routes: [] })).toThrow(
+    it("refuses to start when the instance has no blind-index key for the encrypt option's indexed fields (ERR_FIELDSEAL_NO_KEY)", () => {
+      const unkeyed = makeFs({ env: {} })
+      const encrypt = [{ path: 'ssn', blindIndex: true }]
+      expect(() => app({ fs: unkeyed, options: { encrypt }, routes: [] })).toThrow(
         expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
       )
+    })
+
+    it("takes the instance's key only: a key or env given to the middleware is refused, pointing at createFieldseal", () => {
+      for (const moved of [{ blindIndexKey: indexKey }, { env: {} }]) {
+        expect(() => app({ fs, options: moved as never, routes: [] })).toThrow(
+          expect.objectContaining({
+            code: 'ERR_FIELDSEAL_INVALID_OPTION',
+            message: expect.stringMatching(/option of createFieldseal/),
+          }),
+        )
+      }
     })
   })
 

@@ -53,7 +53,6 @@ describe('demo start-up (openDevEnvironment)', () => {
     const app = createExpressApp({
       db: first.db,
       fieldseal: first.fieldseal,
-      blindIndexKey: first.blindIndexKey,
     })
     const { body } = await request(app).post('/customers').send(ADA).expect(201)
     await close(first)
@@ -64,7 +63,6 @@ describe('demo start-up (openDevEnvironment)', () => {
     const again = createExpressApp({
       db: second.db,
       fieldseal: second.fieldseal,
-      blindIndexKey: second.blindIndexKey,
       adminToken: ADMIN_TOKEN,
     })
     const full = await request(again)
@@ -97,7 +95,6 @@ describe('demo start-up (openDevEnvironment)', () => {
     const options = {
       db: env.db,
       fieldseal: env.fieldseal,
-      blindIndexKey: env.blindIndexKey,
       adminToken: ADMIN_TOKEN,
     }
     const { body } = await request(createExpressApp(options))

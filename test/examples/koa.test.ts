@@ -5,7 +5,6 @@ customersSuite('Koa', (env, adminToken) =>
   createApp({
     db: env.db,
     fieldseal: env.fieldseal,
-    blindIndexKey: env.blindIndexKey,
     adminToken,
   }).callback(),
 )

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   BLIND_INDEX_KEY_ENV_VAR,
   BlindIndexKey,
@@ -7,16 +7,11 @@ import {
   blindIndexKeyFromEnv,
   createBlindIndexKey,
   normalizeForBlindIndex,
-  registerBlindIndexKey,
 } from '../../../src/blind-index/blind-index.js'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
 
 const keyBytes = Buffer.alloc(32, 7)
 const keyText = keyBytes.toString('base64')
-
-afterEach(() => {
-  vi.unstubAllEnvs()
-})
 
 describe('normalizeForBlindIndex', () => {
   const cases: Array<[unknown, string | undefined]> = [
@@ -131,45 +126,11 @@ describe('blindIndex', () => {
   })
 })
 
-describe('blindIndex with a fieldseal instance', () => {
-  it(`uses the key registered by the middleware, else ${BLIND_INDEX_KEY_ENV_VAR}, else ERR_FIELDSEAL_NO_KEY`, () => {
-    vi.stubEnv(BLIND_INDEX_KEY_ENV_VAR, '')
-    const fs = createFieldseal({ keys: [randomBytes(32).toString('base64')] })
-    expect(() => blindIndex(fs, 'x', 'f')).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
-    )
-    const envKey = randomBytes(32).toString('base64')
-    vi.stubEnv(BLIND_INDEX_KEY_ENV_VAR, envKey)
-    expect(blindIndex(fs, 'x', 'f')).toBe(blindIndex(envKey, 'x', 'f'))
-    registerBlindIndexKey(fs, createBlindIndexKey(keyText))
-    expect(blindIndex(fs, 'x', 'f')).toBe(blindIndex(keyText, 'x', 'f'))
-  })
-
-  it('refuses a data key as blind-index key, and a second, different key for one instance', () => {
-    const dataKey = randomBytes(32).toString('base64')
-    const fs = createFieldseal({ keys: [dataKey] })
-    expect(() => registerBlindIndexKey(fs, createBlindIndexKey(dataKey))).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
-    )
-    registerBlindIndexKey(fs, createBlindIndexKey(keyText))
-    registerBlindIndexKey(fs, createBlindIndexKey(keyBytes)) // the same key again is fine
-    expect(() => registerBlindIndexKey(fs, createBlindIndexKey(randomBytes(32)))).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
-    )
-  })
-
-  it("caps the value at the instance's maxIndexedLength [maxIndexedLength: 10]", () => {
-    const fs = createFieldseal({ keys: [randomBytes(32).toString('base64')], maxIndexedLength: 10 })
-    registerBlindIndexKey(fs, createBlindIndexKey(keyText))
-    expect(blindIndex(fs, '0123456789', 'f')).toBe(blindIndex(keyText, '0123456789', 'f'))
-    expect(() => blindIndex(fs, '01234567890', 'f')).toThrow(
-      expect.objectContaining({ code: 'ERR_FIELDSEAL_VALUE_TOO_LONG' }),
-    )
-    for (const bad of [0, -1, 1.5, '10', Number.POSITIVE_INFINITY]) {
-      expect(() => createFieldseal({ keys: [keyText], maxIndexedLength: bad as number })).toThrow(
-        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
-      )
-    }
+describe('blindIndex: the key', () => {
+  it('takes a key only: an instance has its own blindIndex(value, field)', () => {
+    const fs = createFieldseal({ keys: [randomBytes(32)], blindIndexKey: keyText })
+    expect(() => blindIndex(fs as never, 'x', 'f')).toThrow(TypeError)
+    expect(fs.blindIndex('x', 'f')).toBe(blindIndex(keyText, 'x', 'f'))
   })
 
   it('reads the key from an env object', () => {

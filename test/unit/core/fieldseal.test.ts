@@ -3,6 +3,8 @@ import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
 import type { FieldsealEvent } from '../../../src/core/events.js'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { keyFingerprint } from '../../../src/crypto/static-keys.js'
+import { BLIND_INDEX_KEY_ENV_VAR, blindIndex } from '../../../src/blind-index/blind-index.js'
+import { createHttpPipeline } from '../../../src/http/pipeline.js'
 
 const key = AesGcmCipher.generateKey()
 const oldKey = AesGcmCipher.generateKey()
@@ -338,5 +340,85 @@ describe('documents', () => {
     expect(() => fs.encryptFields(doc, ['__proto__.ssn'])).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
     )
+  })
+})
+
+describe('createFieldseal: blind indexes [blindIndexKey]', () => {
+  const indexKey = AesGcmCipher.generateKey().toString('base64')
+  const expected = (value: string, field: string, binding?: string) =>
+    blindIndex(indexKey, value, field, binding === undefined ? {} : { binding })
+
+  it('indexes with the key given to the instance, no middleware needed', () => {
+    const fs = createFieldseal({ keys: [key], blindIndexKey: indexKey })
+    expect(fs.blindIndex('123-45-6789', 'ssn')).toBe(expected('123456789', 'ssn'))
+    expect(fs.blindIndex('a@x.io', 'email', { binding: 't:1' })).toBe(
+      expected('a@x.io', 'email', 't:1'),
+    )
+    expect(fs.blindIndex('', 'ssn')).toBeUndefined()
+  })
+
+  it(`defaults to ${BLIND_INDEX_KEY_ENV_VAR} of env, read once when the instance is created`, () => {
+    const env: Record<string, string | undefined> = { [BLIND_INDEX_KEY_ENV_VAR]: indexKey }
+    const fs = createFieldseal({ keys: [key], env })
+    env[BLIND_INDEX_KEY_ENV_VAR] = AesGcmCipher.generateKey().toString('base64')
+    expect(fs.blindIndex('x', 'f')).toBe(expected('x', 'f'))
+    const given = createFieldseal({ keys: [key], env, blindIndexKey: indexKey })
+    expect(given.blindIndex('x', 'f')).toBe(expected('x', 'f')) // the option wins over env
+  })
+
+  it('refuses to start when a field asks for an index and there is no key (ERR_FIELDSEAL_NO_KEY)', () => {
+    const fields = ['ssn', { path: 'email', blindIndex: true }]
+    expect(() => createFieldseal({ keys: [key], fields, env: {} })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
+    )
+    const unindexed = createFieldseal({ keys: [key], fields: ['ssn'], env: {} })
+    expect(() => unindexed.blindIndex('x', 'f')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
+    )
+  })
+
+  it('refuses a bad key at creation: not 32 bytes, from the option or env, or one of the data keys', () => {
+    for (const options of [
+      { blindIndexKey: 'c2hvcnQ=' },
+      { env: { [BLIND_INDEX_KEY_ENV_VAR]: 'not a key' } },
+    ]) {
+      expect(() => createFieldseal({ keys: [key], ...options })).toThrow(
+        expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_KEY' }),
+      )
+    }
+    expect(() => createFieldseal({ keys: [key, oldKey], blindIndexKey: oldKey })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+    )
+    expect(() => createFieldseal({ keys: [key], blindIndexKey: 42 as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }),
+    )
+  })
+
+  it("caps indexed values at the instance's maxIndexedLength [maxIndexedLength: 10]", () => {
+    const fs = createFieldseal({ keys: [key], blindIndexKey: indexKey, maxIndexedLength: 10 })
+    expect(fs.blindIndex('0123456789', 'f')).toBe(expected('0123456789', 'f'))
+    expect(() => fs.blindIndex('01234567890', 'f')).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_VALUE_TOO_LONG' }),
+    )
+  })
+})
+
+describe('createFieldseal: no hidden doors', () => {
+  it('keeps its configuration in a documented, read-only property, never under a symbol', () => {
+    const fs = createFieldseal({ keys: [key], fields: ['ssn'], maxDepth: 7 })
+    expect(Object.getOwnPropertySymbols(fs)).toEqual([])
+    expect(fs.config).toMatchObject({ maxDepth: 7, keys: fs.keySource })
+    expect(Object.isFrozen(fs.config)).toBe(true)
+    expect(Object.isFrozen(fs.config.fields)).toBe(true)
+    expect(() => {
+      ;(fs.config as { maxDepth: number }).maxDepth = 1000
+    }).toThrow(TypeError)
+  })
+
+  it("needs no middleware to have run first: an instance's blind index is the same before and after", () => {
+    const fs = createFieldseal({ keys: [key], blindIndexKey: AesGcmCipher.generateKey() })
+    const before = fs.blindIndex('x', 'f')
+    createHttpPipeline(fs)
+    expect(fs.blindIndex('x', 'f')).toBe(before)
   })
 })

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { FieldsealEvent } from '../../../src/core/events.js'
 import { decryptDocument } from '../../../src/core/field-ops.js'
-import { configOf, createFieldseal } from '../../../src/core/fieldseal.js'
+import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { createKeyRefresher } from '../../../src/http/key-refresh.js'
 import type { KeySource } from '../../../src/crypto/key-source.js'
 import { staticKeySource } from '../../../src/crypto/static-keys.js'
@@ -32,7 +32,7 @@ function rotatingSetup(options: { reloadable?: boolean } = {}) {
     context: 'ssn',
   }) as string
   const fromA = createFieldseal({ keys: [keyA] }).encryptField('old', { context: 'note' }) as string
-  return { fs, source, events, fromB, fromA, config: configOf(fs) }
+  return { fs, source, events, fromB, fromA, config: fs.config }
 }
 
 describe('createKeyRefresher', () => {

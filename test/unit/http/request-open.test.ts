@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
-import { configOf, createFieldseal } from '../../../src/core/fieldseal.js'
+import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { openRequest, requestModes } from '../../../src/http/request-open.js'
 import { resolveFields } from '../../../src/core/options.js'
 
 const fs = createFieldseal({ keys: [AesGcmCipher.generateKey()], fields: ['ssn'] })
-const config = configOf(fs)
+const config = fs.config
 const encrypted = config.fields
 const ssn = fs.encryptField('078-05-1120', { context: 'ssn' })
 const note = fs.encryptField('hello', { context: 'note' })
@@ -59,9 +59,9 @@ describe('openRequest', () => {
     const email = policy.encryptField('a@b.c', { context: 'email' })
     const other = policy.encryptField('x', { context: 'other' })
     const modes = requestModes('encrypted', undefined)
-    const opened = openRequest(configOf(policy), { contact: { email } }, modes, undefined)
+    const opened = openRequest(policy.config, { contact: { email } }, modes, undefined)
     expect(opened.base).toEqual({ contact: { email: 'a@b.c' } })
-    expect(() => openRequest(configOf(policy), { other }, modes, undefined)).toThrow(
+    expect(() => openRequest(policy.config, { other }, modes, undefined)).toThrow(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_UNEXPECTED_CIPHERTEXT', path: 'other' }),
     )
   })

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
 import type { FieldsealEvent } from '../../../src/core/events.js'
-import { configOf, createFieldseal } from '../../../src/core/fieldseal.js'
+import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { resolveMaskSpec, type ResponseMaskOptions } from '../../../src/http/http-options.js'
 import { jsonDocument, transformResponse } from '../../../src/http/response-body.js'
 import { compileResponsePlan } from '../../../src/http/response-plan.js'
@@ -17,7 +17,7 @@ const key = randomBytes(32)
 function setup(options: FieldsealOptions = {}) {
   const events: FieldsealEvent[] = []
   const fs = createFieldseal({ keys: [key], onEvent: (event) => events.push(event), ...options })
-  const config = configOf(fs)
+  const config = fs.config
   const spec = (mask?: ResponseMaskOptions) =>
     mask === undefined ? undefined : resolveMaskSpec(mask, 'test')
   const run = (doc: object, app?: ResponseMaskOptions, route?: ResponseMaskOptions) =>
