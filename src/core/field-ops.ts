@@ -10,7 +10,7 @@ import { contextUnder, type Binder } from './binding.js'
 import { FieldsealError } from '../errors.js'
 import { Batch, withPath } from './field-batch.js'
 import { fieldNames } from './field-names.js'
-import { isEmptyValue, openValue, sealValue, type SealObserver } from '../crypto/field-value.js'
+import { isEmptyValue, sealValue, type SealObserver } from '../crypto/field-value.js'
 import type { FieldsealConfig, ResolvedField } from './options.js'
 import {
   compilePaths,
@@ -132,7 +132,7 @@ export function encryptDocument(
   fields: readonly ResolvedField[] | undefined,
   options: SealOptions = {},
 ): unknown {
-  const batch = new Batch(config)
+  const batch = new Batch(config, true)
   const names = fields === undefined ? undefined : fieldNames(fields)
   // The variant check must see every key; the policy (no fields) already reads every name.
   const guard = names?.any === true ? names : undefined
@@ -183,42 +183,8 @@ export interface DecryptMode {
   readonly binder?: Binder | undefined
 }
 
-function open(
-  config: FieldsealConfig,
-  batch: Batch,
-  value: string,
-  match: Match<Spec>,
-  mode: DecryptMode,
-): unknown {
-  batch.take(match)
-  try {
-    if (mode.reencrypt && value.startsWith(`enc:v1:${config.keys.encryptionKey().kid}:`)) {
-      return KEEP
-    }
-    const context = contextOf(match, mode.binder)
-    const opened = openValue(config.keys, value, context, undefined, config.readLegacy)
-    if (opened.legacy) {
-      batch.emit({
-        operation: 'legacy-format',
-        outcome: 'success',
-        path: match.path(),
-        kid: opened.kid,
-      })
-    }
-    return mode.reencrypt ? sealValue(config.keys, opened.value, context) : opened.value
-  } catch (error) {
-    const located = withPath(error, match.path())
-    if (located instanceof FieldsealError) {
-      batch.emit({
-        operation: mode.reencrypt ? 'reencrypt' : 'decrypt',
-        outcome: 'failure',
-        path: match.path(),
-        ...(located.kid === undefined ? {} : { kid: located.kid }),
-        code: located.code,
-      })
-    }
-    throw located
-  }
+function open(batch: Batch, value: string, match: Match<Spec>, mode: DecryptMode): unknown {
+  return batch.open(value, contextOf(match, mode.binder), match, { reencrypt: mode.reencrypt })
 }
 
 function unexpectedCiphertext(path: string): FieldsealError {
@@ -241,7 +207,7 @@ export function decryptDocument(config: FieldsealConfig, doc: unknown, mode: Dec
     compiled(mode.fields, mode.everywhere || mode.refuseOthers === true),
     (value, match) => {
       if (isEncrypted(value)) {
-        if (mode.everywhere || encryptedHere(match)) return open(config, batch, value, match, mode)
+        if (mode.everywhere || encryptedHere(match)) return open(batch, value, match, mode)
         if (mode.refuseOthers === true) throw unexpectedCiphertext(match.path())
         return KEEP
       }

@@ -11,7 +11,7 @@ import {
   type BlindIndexOptions,
 } from '../blind-index/blind-index.js'
 import { isWellFormedText } from '../util/code-points.js'
-import { isEncrypted, parseEnvelope, V1_PREFIX } from '../crypto/envelope.js'
+import { hasKeyId, isEncrypted, parseEnvelope } from '../crypto/envelope.js'
 import { FieldsealError } from '../errors.js'
 import { decryptDocument, encryptDocument } from './field-ops.js'
 import { isEmptyValue, openValue, sealValue } from '../crypto/field-value.js'
@@ -206,7 +206,7 @@ export function createFieldseal(options?: Readonly<FieldsealOptions>): Fieldseal
     reencryptField(value, valueOptions) {
       const context = contextOption(valueOptions, 'reencryptField')
       if (!isEncrypted(value)) return value
-      if (value.startsWith(`${V1_PREFIX}${keys.encryptionKey().kid}:`)) return value
+      if (hasKeyId(value, keys.encryptionKey().kid)) return value
       return sealValue(
         keys,
         openValue(keys, value, context, undefined, config.readLegacy).value,

@@ -77,6 +77,23 @@ export function v1Header(kid: string): string {
   return `${V1_PREFIX}${kid}:`
 }
 
+/**
+ * True when `value` is a v1 value written with the key `kid` (it is not parsed: a malformed
+ * payload still answers true).
+ *
+ * @example
+ * ```ts
+ * hasKeyId('enc:v1:Xk3v9_Qa1Bc:…', 'Xk3v9_Qa1Bc') // true
+ * ```
+ */
+export function hasKeyId(value: string, kid: string): boolean {
+  return (
+    value.startsWith(V1_PREFIX) &&
+    value.startsWith(kid, V1_PREFIX.length) &&
+    value.charCodeAt(V1_PREFIX.length + kid.length) === 0x3a
+  ) // ':'
+}
+
 /** Builds a v1 value from its header and sealed bytes. */
 export function formatV1(header: string, sealed: Buffer): string {
   return header + sealed.toString('base64url')

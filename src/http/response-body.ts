@@ -8,13 +8,12 @@
  */
 import { contextUnder, type Binder } from '../core/binding.js'
 import { isEncrypted } from '../crypto/envelope.js'
-import { FieldsealError } from '../errors.js'
+import { Batch } from '../core/field-batch.js'
 import { fieldsPlan } from '../core/field-ops.js'
 import { isEmptyValue } from '../crypto/field-value.js'
 import { jsonRoot, Opaque } from '../paths/json-form.js'
 import type { FieldsealConfig, ResolvedField } from '../core/options.js'
 import { DESCEND, KEEP, REMOVE, Subtree, walkPaths, type Match } from '../paths/walk.js'
-import { openOne } from './response-open.js'
 import { Held, type ResponsePlan } from './response-plan.js'
 import type { SealMemo } from './seal-memo.js'
 
@@ -82,22 +81,17 @@ export function transformResponse(
   const limits = { maxDepth: config.maxDepth, json: true }
   const marks = plan.masker !== undefined
   const policy = scope.fields === undefined
-  let opened = 0
+  const batch = new Batch(config)
+  const known = { known: scope.memo }
   let held = 0
   const encryptedHere = (match: Match<Spec>) =>
     match.data !== null ||
     (policy && typeof match.step === 'string' && config.shouldEncryptField(match.step))
   const open = (value: string, match: Match<Spec>) => {
-    const path = () => match.path()
-    if (++opened > config.maxFields) {
-      throw new FieldsealError(
-        'ERR_FIELDSEAL_TOO_MANY_FIELDS',
-        `more than ${config.maxFields} encrypted fields in one document`,
-        { path: path() },
-      )
-    }
-    const context = contextUnder(scope.binder, match.data?.context ?? match.name, path)
-    return openOne(config, value, context, path, scope.memo)
+    const context = contextUnder(scope.binder, match.data?.context ?? match.name, () =>
+      match.path(),
+    )
+    return batch.open(value, context, match, known)
   }
   const censor = (value: string, match: Match<Spec>) =>
     typeof plan.censor === 'function' ? plan.censor(value, match.path()) : plan.censor

@@ -28,9 +28,7 @@
  */
 import { parsePlaintextText, type SealObserver } from '../crypto/field-value.js'
 import type { DataKey, KeySource } from '../crypto/key-source.js'
-
-/** Returned by {@link SealMemo.recall} when the value must be decrypted for real. */
-export const NOT_REMEMBERED: unique symbol = Symbol('fieldseal.notRemembered')
+import { NOT_KNOWN, type KnownValues } from '../core/field-batch.js'
 
 interface Sealed {
   readonly value: string
@@ -55,7 +53,7 @@ const SCAN_LIMIT = 16
  * const value = memo.recall(config.keys, body.ssn, 'ssn') // '078-05-1120', no decryption
  * ```
  */
-export class SealMemo {
+export class SealMemo implements KnownValues {
   #sealed: Sealed[] | undefined
   #index: Map<string, Sealed> | undefined
 
@@ -84,20 +82,20 @@ export class SealMemo {
   /**
    * The value opening `value` under `context` with `keys` would give, when this request sealed
    * exactly `value` under exactly `context` with the key `keys` still hands out for its id;
-   * otherwise {@link NOT_REMEMBERED}.
+   * otherwise {@link NOT_KNOWN}.
    */
   recall(keys: KeySource, value: string, context: string): unknown {
     const sealed = this.#find(value)
-    if (sealed === undefined || sealed.context !== context) return NOT_REMEMBERED
+    if (sealed === undefined || sealed.context !== context) return NOT_KNOWN
     let current: DataKey | undefined
     try {
       current = keys.decryptionKey(sealed.key.kid)
     } catch {
-      return NOT_REMEMBERED // real decryption reports why the key is unavailable
+      return NOT_KNOWN // real decryption reports why the key is unavailable
     }
     // The same cipher under the same id is what real decryption would use.
     return current !== undefined && current.cipher === sealed.key.cipher
       ? parsePlaintextText(sealed.text)
-      : NOT_REMEMBERED
+      : NOT_KNOWN
   }
 }

@@ -4,7 +4,8 @@ import { FieldsealError } from '../../../src/errors.js'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { sealValue } from '../../../src/crypto/field-value.js'
 import { createHttpPipeline } from '../../../src/http/pipeline.js'
-import { NOT_REMEMBERED, SealMemo } from '../../../src/http/seal-memo.js'
+import { NOT_KNOWN } from '../../../src/core/field-batch.js'
+import { SealMemo } from '../../../src/http/seal-memo.js'
 import type { DataKey, KeySource } from '../../../src/crypto/key-source.js'
 import { staticKeySource } from '../../../src/crypto/static-keys.js'
 
@@ -68,14 +69,14 @@ describe('SealMemo', () => {
     const recalled = memo.recall(keys.source, sealedProfile, 'profile')
     expect(recalled).toEqual(profile)
     expect(recalled).not.toBe(profile) // a fresh copy, as decryption gives
-    expect(memo.recall(keys.source, sealedSsn, 'card_number')).toBe(NOT_REMEMBERED)
+    expect(memo.recall(keys.source, sealedSsn, 'card_number')).toBe(NOT_KNOWN)
     const changed = `${sealedSsn.slice(0, -1)}${sealedSsn.endsWith('A') ? 'B' : 'A'}`
-    expect(memo.recall(keys.source, changed, 'ssn')).toBe(NOT_REMEMBERED)
-    expect(new SealMemo().recall(keys.source, sealedSsn, 'ssn')).toBe(NOT_REMEMBERED)
+    expect(memo.recall(keys.source, changed, 'ssn')).toBe(NOT_KNOWN)
+    expect(new SealMemo().recall(keys.source, sealedSsn, 'ssn')).toBe(NOT_KNOWN)
     keys.set('unavailable')
-    expect(memo.recall(keys.source, sealedSsn, 'ssn')).toBe(NOT_REMEMBERED)
+    expect(memo.recall(keys.source, sealedSsn, 'ssn')).toBe(NOT_KNOWN)
     keys.set('replaced')
-    expect(memo.recall(keys.source, sealedSsn, 'ssn')).toBe(NOT_REMEMBERED)
+    expect(memo.recall(keys.source, sealedSsn, 'ssn')).toBe(NOT_KNOWN)
     expect(keys.decrypts()).toBe(0)
   })
 
@@ -87,7 +88,7 @@ describe('SealMemo', () => {
     )
     sealed.forEach((value, i) => {
       expect(memo.recall(keys.source, value, `f${i}`)).toBe(`v${i}`)
-      expect(memo.recall(keys.source, value, `f${(i + 1) % 40}`)).toBe(NOT_REMEMBERED)
+      expect(memo.recall(keys.source, value, `f${(i + 1) % 40}`)).toBe(NOT_KNOWN)
     })
     expect(keys.decrypts()).toBe(0)
   })
