@@ -83,7 +83,7 @@ export function transformResponse(
   const policy = scope.fields === undefined
   const batch = new Batch(config)
   const known = { known: scope.memo }
-  let held = 0
+  const held: Held[] = []
   const encryptedHere = (match: Match<Spec>) =>
     match.data !== null ||
     (policy && typeof match.step === 'string' && config.shouldEncryptField(match.step))
@@ -97,8 +97,9 @@ export function transformResponse(
     typeof plan.censor === 'function' ? plan.censor(value, match.path()) : plan.censor
   const hold = (value: unknown) => {
     if (!marks) return value
-    held++
-    return new Held(value)
+    const marker = new Held(value)
+    held.push(marker)
+    return marker
   }
 
   const revealed =
@@ -131,9 +132,8 @@ export function transformResponse(
     limits,
   )
   if (plan.masker === undefined) return prepared
-  plan.released = 0
   const masked = plan.masker(prepared)
-  if (plan.released >= held) return masked
+  if (held.every((marker) => marker.released)) return masked
   // Some markers sat outside every mask path: give their values back.
   return walkPaths(
     masked,

@@ -1,11 +1,13 @@
 /**
  * Compiles what a JSON response goes through — the app's mask options merged with a route's —
- * once per middleware and route, never per response.
+ * once per middleware and route, never per response. A plan is frozen: it is shared by every
+ * response of its route, so what one response does is kept in that response's own objects.
  *
  * Revealed fields and censored ciphertext travel through the masker as opaque {@link Held}
- * markers: the masker leaves objects it meets outside its paths alone and hands objects at its
- * paths to the censor, which this module wraps to give the held value back. Revealed paths are
- * put first among the rules, so they win over every other rule, path and detection.
+ * markers, made per response: the masker leaves objects it meets outside its paths alone and
+ * hands objects at its paths to the censor, which this module wraps to give the held value back
+ * (and mark that marker released). Revealed paths are put first among the rules, so they win over
+ * every other rule, path and detection.
  *
  * @module
  */
@@ -23,6 +25,8 @@ import type { MaskSpec } from './http-options.js'
 
 /** A value the masker must hand back untouched (a revealed field, a censored ciphertext). */
 export class Held extends Opaque {
+  /** Set when the masker gave the value back; markers left unreleased are undone afterwards. */
+  released = false
   constructor(readonly value: unknown) {
     super()
   }
@@ -38,8 +42,6 @@ export interface ResponsePlan {
   readonly remove: boolean
   /** `undefined` when nothing would be masked: values then go in place without markers. */
   readonly masker: Masker | undefined
-  /** How many {@link Held} markers the masker's censor gave back during the current call. */
-  released: number
 }
 
 const keepRevealed: MaskRule = (value) => value
@@ -72,32 +74,29 @@ export function compileResponsePlan(
   const remove = pick('remove') ?? false
   const masks = Object.keys(rules).length > reveal.length || paths.length > 0 || detects(detect)
 
-  const plan: ResponsePlan = {
+  const release = (value: unknown, path: string): unknown => {
+    if (value instanceof Held) {
+      value.released = true
+      return value.value
+    }
+    return typeof censor === 'function' ? censor(value, path) : censor
+  }
+  const maxDepth = pick('maxDepth')
+  return Object.freeze({
     decrypt: specs.map((spec) => spec.decrypt).find((value) => value !== undefined) ?? false,
     reveal:
       reveal.length === 0 ? undefined : compilePaths(reveal.map((path) => [path, true] as const)),
     censor,
     remove,
-    masker: undefined,
-    released: 0,
-  }
-  if (masks) {
-    const release = (value: unknown, path: string): unknown => {
-      if (value instanceof Held) {
-        plan.released++
-        return value.value
-      }
-      return typeof censor === 'function' ? censor(value, path) : censor
-    }
-    const maxDepth = pick('maxDepth')
-    ;(plan as { masker: Masker | undefined }).masker = createMasker({
-      rules,
-      paths,
-      censor: release,
-      remove,
-      ...(detect === undefined ? {} : { detect }),
-      ...(maxDepth === undefined ? {} : { maxDepth }),
-    })
-  }
-  return plan
+    masker: masks
+      ? createMasker({
+          rules,
+          paths,
+          censor: release,
+          remove,
+          ...(detect === undefined ? {} : { detect }),
+          ...(maxDepth === undefined ? {} : { maxDepth }),
+        })
+      : undefined,
+  })
 }
