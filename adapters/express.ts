@@ -84,7 +84,7 @@ export function fieldseal(
   const pipeline = createHttpPipeline(fs, options)
   return function fieldsealMiddleware(req, res, next) {
     // Callbacks, not a promise: the handler runs in the same tick when no key reload is needed.
-    pipeline.handle(
+    pipeline.request(
       { body: req.body, headers: req.headers, bodyRead: req.readableEnded, request: req },
       (result) => {
         req.body = result.body

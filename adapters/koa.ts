@@ -16,6 +16,7 @@ import type { FieldsealMiddlewareOptions, ResponseMaskOptions } from '../src/htt
 import {
   createHttpPipeline,
   createRouteMask,
+  isJsonBody,
   useRouteMask,
   type HttpRequestResult,
 } from '../src/http/pipeline.js'
@@ -67,14 +68,15 @@ export function fieldseal(
   return async function fieldsealMiddleware(ctx, next) {
     const request = ctx.request as { body?: unknown }
     const raw = ctx.req as { body?: unknown }
+    const input = {
+      body: request.body,
+      headers: ctx.request.headers,
+      bodyRead: ctx.req.readableEnded,
+      request: ctx,
+    }
     let result: HttpRequestResult
     try {
-      result = await pipeline.request({
-        body: request.body,
-        headers: ctx.request.headers,
-        bodyRead: ctx.req.readableEnded,
-        request: ctx,
-      })
+      result = await new Promise((done, fail) => pipeline.request(input, done, fail))
     } catch (error) {
       if (!isRequestDataError(error)) throw error
       setProblem(ctx, error)
@@ -85,7 +87,9 @@ export function fieldseal(
     request.body = result.body
     ctx.state.fieldseal = result.fieldseal
     await next()
-    const body = await pipeline.prepareResponse(ctx.body, result.fieldseal)
+    if (!isJsonBody(ctx.body)) return
+    const state = result.fieldseal
+    const body = await new Promise((send, fail) => pipeline.respond(ctx.body, state, send, fail))
     if (body === ctx.body) return
     const type = ctx.response.get('Content-Type')
     // A JSON body whose JSON form was one ciphertext is now its censor: still sent as JSON.

@@ -8,7 +8,6 @@
  */
 import { FieldsealError } from '../errors.js'
 import type { FieldsealEvent } from '../core/events.js'
-import type { Fieldseal } from '../core/fieldseal.js'
 import type { FieldsealConfig } from '../core/options.js'
 
 /** Runs document operations with one reload-and-retry on an unknown key id. */
@@ -23,24 +22,21 @@ export interface KeyRefresher {
     done: (value: T) => void,
     fail: (error: unknown) => void,
   ): void
-  /** {@link KeyRefresher.run} as a promise. */
-  runAsync<T>(operation: (config: FieldsealConfig) => T): Promise<T>
 }
 
 const isUnknownKey = (error: unknown) =>
   error instanceof FieldsealError && error.code === 'ERR_FIELDSEAL_UNKNOWN_KEY'
 
 /**
- * Creates the refresher of one middleware.
+ * Creates the refresher of one middleware over an instance's configuration.
  *
  * @example
  * ```ts
- * const refresher = createKeyRefresher(fs, configOf(fs), 1000)
- * const plain = await refresher.runAsync((config) => decryptDocument(config, body, mode))
+ * const refresher = createKeyRefresher(sealer.config, 1000)
+ * refresher.run((config) => decryptDocument(config, body, mode), done, fail)
  * ```
  */
 export function createKeyRefresher(
-  fieldseal: Fieldseal,
   config: FieldsealConfig,
   interval: number,
   now: () => number = Date.now,
@@ -53,7 +49,10 @@ export function createKeyRefresher(
     if (inflight !== undefined) return inflight.then(() => true)
     if (now() - last < interval) return Promise.resolve(false)
     last = now()
-    const started = fieldseal.refreshKeys()
+    // Reached only when the source can refresh (`reloadable`); async, so a throw rejects.
+    const started = (async () => {
+      await config.keys.refresh?.()
+    })()
     const settled = () => {
       inflight = undefined
     }
@@ -123,8 +122,5 @@ export function createKeyRefresher(
     done(value)
   }
 
-  return {
-    run,
-    runAsync: (operation) => new Promise((resolve, reject) => run(operation, resolve, reject)),
-  }
+  return { run }
 }

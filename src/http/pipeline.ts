@@ -1,7 +1,8 @@
 /**
- * The framework-agnostic HTTP pipeline behind `fieldseal/express` and `fieldseal/koa`. It takes
- * and returns plain data (a parsed body, headers, a response body); the adapters only read
- * `req`/`ctx`, call it and map its errors, so both frameworks behave the same.
+ * The framework-agnostic HTTP pipeline behind `fieldseal/express`, `fieldseal/koa` and
+ * `fieldseal/fastify`, and the seam for any other framework (`fieldseal/http`). It takes and
+ * returns plain data (a parsed body, headers, a response body); the adapters only read the
+ * framework's request, call it and map its errors, so every framework behaves the same.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { checkBinding, type Binder } from '../core/binding.js'
 import { encryptDocument } from '../core/field-ops.js'
 import { configOf, type Fieldseal } from '../core/fieldseal.js'
 import { addBlindIndexes, compileBlindIndex, type BlindIndexPlan } from './blind-index-fields.js'
+import type { FieldsealConfig, ResolvedField } from '../core/options.js'
 import { resolveMiddlewareOptions, type FieldsealMiddlewareOptions } from './http-options.js'
 import { createKeyRefresher } from './key-refresh.js'
 import { assertDepth, assertParsed, isJsonContainer } from './request-body.js'
@@ -20,10 +22,9 @@ import {
   createRequestState,
   routeSlotOf,
   sealMemoOf,
-  type FieldsealRequest,
 } from './request-state.js'
-import { jsonDocument, transformResponse } from './response-body.js'
-import { compileResponsePlan, type ResponsePlan } from './response-plan.js'
+import { transformResponse } from './response-body.js'
+import { compileResponsePlan } from './response-plan.js'
 import { RouteMask } from './route-mask.js'
 import { SealMemo } from './seal-memo.js'
 import type { HttpPipeline, HttpRequestResult } from './pipeline-types.js'
@@ -43,16 +44,46 @@ function responseFailed(error: unknown): unknown {
   )
 }
 
+/** The blind indexes the middleware writes, compiled once; `undefined` when no field asks. */
+function blindIndexPlan(
+  config: FieldsealConfig,
+  encrypt: readonly ResolvedField[] | undefined,
+  bound: boolean,
+  suffix: string,
+): BlindIndexPlan | undefined {
+  const indexed = (encrypt ?? []).filter((field) => field.blindIndex)
+  if (indexed.length === 0) return undefined
+  const key = config.blindIndexKey
+  if (key === undefined) {
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_NO_KEY',
+      `fieldseal middleware: fields ask for a blind index but the instance has no key (createFieldseal's blindIndexKey, or ${BLIND_INDEX_KEY_ENV_VAR})`,
+    )
+  }
+  if (indexed.some((field) => field.blindIndex === 'bound') && !bound) {
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_INVALID_OPTION',
+      "fieldseal middleware: a field indexed blindIndex: 'bound' needs the binding option",
+    )
+  }
+  return compileBlindIndex(indexed, key, suffix)
+}
+
 /**
  * Creates the pipeline of one middleware; validates everything now. Throws
  * `ERR_FIELDSEAL_INVALID_OPTION` (unknown options get a "Did you mean"), `ERR_FIELDSEAL_INVALID_PATH`,
- * `ERR_FIELDSEAL_INVALID_KEY`, or `ERR_FIELDSEAL_NO_KEY` when a field asks for a blind index and
- * no blind-index key is configured.
+ * or `ERR_FIELDSEAL_NO_KEY` when a field asks for a blind index and the instance has no
+ * blind-index key. This is the seam for a framework fieldseal has no adapter for: see
+ * {@link HttpPipeline}, and adapters/express.ts for a complete adapter.
  *
  * @example
  * ```ts
- * const pipeline = createHttpPipeline(fs, { mask: { rules: { '**.card': 'card' } } })
- * const { body, fieldseal } = await pipeline.request({ body: parsed, headers })
+ * const pipeline = createHttpPipeline(sealer, { mask: { rules: { '**.card': 'card' } } })
+ * pipeline.request(
+ *   { body: req.body, headers: req.headers, bodyRead: req.readableEnded, request: req },
+ *   (result) => handle(result.body, result.fieldseal),
+ *   (error) => answer(error),
+ * )
  * ```
  */
 export function createHttpPipeline<R>(
@@ -62,51 +93,19 @@ export function createHttpPipeline<R>(
   const config = configOf(fieldseal, 'fieldseal middleware')
   const settings = resolveMiddlewareOptions(options)
   const encrypt = settings.encrypt ?? config.fields
-  const indexed = (encrypt ?? []).filter((field) => field.blindIndex)
-  let blindIndexes: BlindIndexPlan | undefined
-  const key = config.blindIndexKey
-  if (indexed.length > 0 && key === undefined) {
-    throw new FieldsealError(
-      'ERR_FIELDSEAL_NO_KEY',
-      `fieldseal middleware: fields ask for a blind index but the instance has no key (createFieldseal's blindIndexKey, or ${BLIND_INDEX_KEY_ENV_VAR})`,
-    )
-  }
-  if (indexed.some((field) => field.blindIndex === 'bound') && settings.binding === undefined) {
-    throw new FieldsealError(
-      'ERR_FIELDSEAL_INVALID_OPTION',
-      "fieldseal middleware: a field indexed blindIndex: 'bound' needs the binding option",
-    )
-  }
-  if (key !== undefined && indexed.length > 0)
-    blindIndexes = compileBlindIndex(indexed, key, settings.blindIndexSuffix)
-
-  const refresher = createKeyRefresher(fieldseal, config, settings.keyRefreshInterval)
+  const binding = settings.binding
+  const blindIndexes = blindIndexPlan(
+    config,
+    encrypt,
+    binding !== undefined,
+    settings.blindIndexSuffix,
+  )
+  const refresher = createKeyRefresher(config, settings.keyRefreshInterval)
   const appPlan =
     settings.mask === undefined ? undefined : compileResponsePlan(settings.mask, undefined)
   const owner = {}
-
-  const planFor = (state: FieldsealRequest | undefined): ResponsePlan | undefined => {
-    const route = routeSlotOf(state)
-    return route instanceof RouteMask ? route.planFor(owner, settings.mask) : appPlan
-  }
-
-  const respond: HttpPipeline['respond'] = (body, state, send, fail) => {
-    const plan = planFor(state)
-    if (plan === undefined) {
-      send(body)
-      return
-    }
-    const scope = { fields: encrypt, binder: binderOf(state), memo: sealMemoOf(state) }
-    refresher.run(
-      (current) => transformResponse(current, plan, body, scope),
-      send,
-      (error) => fail(responseFailed(error)),
-    )
-  }
-
   // Resolved once: every request decrypts the same way.
   const modes = requestModes(settings.decrypt, encrypt)
-  const binding = settings.binding
   const binderFor = (request: unknown): Binder | undefined =>
     binding === undefined
       ? undefined
@@ -130,7 +129,9 @@ export function createHttpPipeline<R>(
       fieldseal: createRequestState(opened.plaintext, memo, binder),
     }
   }
-  const sealOrFail = (
+
+  /** Seals what was opened and hands it on: `done` is called outside the try, never twice. */
+  const sealThen = (
     opened: OpenedRequest,
     binder: Binder | undefined,
     done: (result: HttpRequestResult) => void,
@@ -146,44 +147,46 @@ export function createHttpPipeline<R>(
     done(result)
   }
 
-  const handle: HttpPipeline['handle'] = ({ body, headers, bodyRead, request }, done, fail) => {
-    const binder = binderFor(request)
+  const request: HttpPipeline['request'] = (input, done, fail) => {
+    const { body, headers, bodyRead } = input
+    const binder = binderFor(input.request)
     try {
       assertParsed(body, headers, bodyRead)
+      if (isJsonContainer(body)) assertDepth(body, config.maxDepth)
     } catch (error) {
       fail(error)
       return
     }
     if (!isJsonContainer(body)) {
       done({ body, fieldseal: createRequestState(body, undefined, binder) })
+    } else if (modes.sealed === undefined) {
+      sealThen({ base: body, plaintext: body }, binder, done, fail)
+    } else {
+      refresher.run(
+        (current) => openRequest(current, body, modes, binder),
+        (opened) => sealThen(opened, binder, done, fail),
+        fail,
+      )
+    }
+  }
+
+  const respond: HttpPipeline['respond'] = (body, state, send, fail) => {
+    const route = routeSlotOf(state)
+    const plan = route instanceof RouteMask ? route.planFor(owner, settings.mask) : appPlan
+    if (plan === undefined) {
+      send(body)
       return
     }
-    try {
-      assertDepth(body, config.maxDepth)
-    } catch (error) {
-      fail(error)
-      return
-    }
-    if (modes.sealed === undefined) {
-      sealOrFail({ base: body, plaintext: body }, binder, done, fail)
-      return
-    }
+    const scope = { fields: encrypt, binder: binderOf(state), memo: sealMemoOf(state) }
     refresher.run(
-      (current) => openRequest(current, body, modes, binder),
-      (opened) => sealOrFail(opened, binder, done, fail),
-      fail,
+      (current) => transformResponse(current, plan, body, scope),
+      send,
+      (error) => fail(responseFailed(error)),
     )
   }
 
-  return {
-    handle,
-    request: (input) => new Promise((resolve, reject) => handle(input, resolve, reject)),
-    respond,
-    prepareResponse: (body, state) =>
-      jsonDocument(body) === undefined
-        ? Promise.resolve(body)
-        : new Promise((resolve, reject) => respond(body, state, resolve, reject)),
-  }
+  return { request, respond }
 }
 
 export { createRouteMask, useRouteMask } from './route-mask.js'
+export { isJsonBody } from './response-body.js'

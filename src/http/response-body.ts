@@ -29,18 +29,24 @@ type Spec = ResolvedField | null
 const isContainer = (value: unknown) => typeof value === 'object' && value !== null
 
 /**
- * The body itself when a framework sends it as JSON (Koa: any object but a buffer, stream, blob
- * or fetch `Response`), else `undefined` (text, bytes, streams are not touched). Objects that
- * are not plain data are walked as `JSON.stringify` sends them (src/paths/json-form.ts).
+ * True when a framework that sends objects as JSON and anything else as it is (Koa's `ctx.body`,
+ * Fastify's `reply.send`) sends `body` as JSON: any object but a buffer, a stream, a blob or a
+ * fetch `Response`. Text, bytes and streams are not touched. Objects that are not plain data are
+ * walked as `JSON.stringify` sends them (src/paths/json-form.ts).
+ *
+ * @example
+ * ```ts
+ * if (isJsonBody(ctx.body)) pipeline.respond(ctx.body, state, send, fail)
+ * ```
  */
-export function jsonDocument(body: unknown): object | undefined {
-  if (typeof body !== 'object' || body === null) return undefined
-  if (ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return undefined
-  if (typeof (body as { pipe?: unknown }).pipe === 'function') return undefined
-  if (typeof Blob !== 'undefined' && body instanceof Blob) return undefined
-  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) return undefined
-  if (typeof Response !== 'undefined' && body instanceof Response) return undefined
-  return body
+export function isJsonBody(body: unknown): body is object {
+  if (typeof body !== 'object' || body === null) return false
+  if (ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return false
+  if (typeof (body as { pipe?: unknown }).pipe === 'function') return false
+  if (typeof Blob !== 'undefined' && body instanceof Blob) return false
+  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) return false
+  if (typeof Response !== 'undefined' && body instanceof Response) return false
+  return true
 }
 
 /** What a response is prepared for, besides its plan. */

@@ -12,6 +12,7 @@ import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { createHttpPipeline } from '../../../src/http/pipeline.js'
 import { createMasker } from '../../../src/mask/masker.js'
 import { createNaive } from './naive.js'
+import { requestThrough, respondThrough } from '../../helpers/pipeline.js'
 
 const ITERATIONS = Number(process.argv[2] ?? 100_000)
 const FIELDS = ['ssn', 'card_number', 'bank_account_number']
@@ -59,18 +60,18 @@ await time('raw AES-256-GCM: 3 encrypt + 3 decrypt (node:crypto, random IV)', ra
 await time('fs.encryptFields(body) — 3 fields', () => fs.encryptFields(body()))
 await time('fs.decryptFields(sealed) — 3 fields', () => fs.decryptFields(sealed))
 await time('createMasker(rules)(plaintext)', () => masker(body()))
-await time('pipeline.request(body) — inbound scan + encrypt 3', () =>
-  pipeline.request({ body: body(), headers }),
+await time('requestThrough(pipeline, body) — inbound scan + encrypt 3', () =>
+  requestThrough(pipeline, { body: body(), headers }),
 )
-const { fieldseal: state } = await pipeline.request({ body: body(), headers })
-await time('pipeline.prepareResponse(sealed) — decrypt 3 + mask', () =>
-  pipeline.prepareResponse(sealed, state),
+const { fieldseal: state } = await requestThrough(pipeline, { body: body(), headers })
+await time('respondThrough(pipeline, sealed) — decrypt 3 + mask', () =>
+  respondThrough(pipeline, sealed, state),
 )
 const naive = createNaive(randomBytes(32))
 await time('naive: seal 3 + decrypt 3 + last-4 mask (bench:http --naive)', () =>
   naive.mask(naive.seal(body())),
 )
 await time('request + prepareResponse (what one bench request costs)', async () => {
-  const result = await pipeline.request({ body: body(), headers })
-  return pipeline.prepareResponse(result.body, result.fieldseal)
+  const result = await requestThrough(pipeline, { body: body(), headers })
+  return respondThrough(pipeline, result.body, result.fieldseal)
 })

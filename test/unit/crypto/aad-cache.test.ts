@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { AadCache, MAX_CACHED_CONTEXT_LENGTH } from '../../../src/crypto/aad-cache.js'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { createHttpPipeline } from '../../../src/http/pipeline.js'
+import { requestThrough } from '../../helpers/pipeline.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -81,12 +82,14 @@ describe('memory under failing decryptions with client-chosen contexts', () => {
     const fs = createFieldseal({ keys: [randomBytes(32)], fields: ['secrets.*'] })
     const pipeline = createHttpPipeline(fs, { decrypt: ['secrets.*'] })
     const value = fs.encryptField('078-05-1120', { context: 'ssn' })
-    await pipeline.request({ body: { secrets: { ssn: value } }, headers: json })
+    await requestThrough(pipeline, { body: { secrets: { ssn: value } }, headers: json })
     const before = retained()
     const codes = new Set<string>()
     for (let i = 0; i < FAILURES; i++) {
       const body = { secrets: { [bigContext(i)]: value } }
-      await pipeline.request({ body, headers: json }).catch((error) => codes.add(error.code))
+      await requestThrough(pipeline, { body, headers: json }).catch((error) =>
+        codes.add(error.code),
+      )
     }
     const grown = retained() - before
     expect([...codes]).toEqual(['ERR_FIELDSEAL_DECRYPT_FAILED'])

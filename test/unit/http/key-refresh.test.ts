@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest'
 import type { FieldsealEvent } from '../../../src/core/events.js'
 import { decryptDocument } from '../../../src/core/field-ops.js'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
-import { createKeyRefresher } from '../../../src/http/key-refresh.js'
+import { createKeyRefresher, type KeyRefresher } from '../../../src/http/key-refresh.js'
+import type { FieldsealConfig } from '../../../src/core/options.js'
+
+/** `refresher.run` as a promise. */
+const runAsync = <T>(refresher: KeyRefresher, operation: (config: FieldsealConfig) => T) =>
+  new Promise<T>((resolve, reject) => refresher.run(operation, resolve, reject))
 import type { KeySource } from '../../../src/crypto/key-source.js'
 import { staticKeySource } from '../../../src/crypto/static-keys.js'
 
@@ -37,10 +42,10 @@ function rotatingSetup(options: { reloadable?: boolean } = {}) {
 
 describe('createKeyRefresher', () => {
   it('reloads keys once and retries when a value names an unknown key id', async () => {
-    const { fs, config, source, events, fromB } = rotatingSetup()
-    const refresher = createKeyRefresher(fs, config, 0)
+    const { config, source, events, fromB } = rotatingSetup()
+    const refresher = createKeyRefresher(config, 0)
     let attempts = 0
-    const result = await refresher.runAsync((current) => {
+    const result = await runAsync(refresher, (current) => {
       attempts++
       return decryptDocument(current, { ssn: fromB }, mode)
     })
@@ -51,14 +56,14 @@ describe('createKeyRefresher', () => {
   })
 
   it('reports the failure once when the retry fails too', async () => {
-    const { fs, config, events } = rotatingSetup()
+    const { config, events } = rotatingSetup()
     const foreign = createFieldseal({ keys: [randomBytes(32).toString('base64')] }).encryptField(
       'x',
       { context: 'ssn' },
     )
-    const refresher = createKeyRefresher(fs, config, 0)
+    const refresher = createKeyRefresher(config, 0)
     await expect(
-      refresher.runAsync((current) => decryptDocument(current, { ssn: foreign }, mode)),
+      runAsync(refresher, (current) => decryptDocument(current, { ssn: foreign }, mode)),
     ).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_UNKNOWN_KEY',
       path: 'ssn',
@@ -74,20 +79,20 @@ describe('createKeyRefresher', () => {
   })
 
   it('does not retry without a reloadable key source, or for other errors', async () => {
-    const { fs, config, fromB } = rotatingSetup({ reloadable: false })
+    const { config, fromB } = rotatingSetup({ reloadable: false })
     let attempts = 0
-    const refresher = createKeyRefresher(fs, config, 0)
+    const refresher = createKeyRefresher(config, 0)
     await expect(
-      refresher.runAsync(() => {
+      runAsync(refresher, () => {
         attempts++
         return decryptDocument(config, { ssn: fromB }, mode)
       }),
     ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
     expect(attempts).toBe(1)
     const reloadable = rotatingSetup()
-    const other = createKeyRefresher(reloadable.fs, reloadable.config, 0)
+    const other = createKeyRefresher(reloadable.config, 0)
     await expect(
-      other.runAsync((current) => decryptDocument(current, { ssn: 'enc:v1:k:bad' }, mode)),
+      runAsync(other, (current) => decryptDocument(current, { ssn: 'enc:v1:k:bad' }, mode)),
     ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_MALFORMED' })
     expect(reloadable.source.refreshes).toBe(0)
     expect(reloadable.events).toEqual([
@@ -96,35 +101,35 @@ describe('createKeyRefresher', () => {
   })
 
   it('spaces reloads by the interval, and shares one reload between concurrent requests', async () => {
-    const { fs, config, source, fromB, events } = rotatingSetup()
+    const { config, source, fromB, events } = rotatingSetup()
     const foreign = createFieldseal({ keys: [randomBytes(32).toString('base64')] }).encryptField(
       'x',
       { context: 'ssn' },
     )
     let now = 10_000
-    const refresher = createKeyRefresher(fs, config, 1000, () => now)
+    const refresher = createKeyRefresher(config, 1000, () => now)
     const both = await Promise.allSettled([
-      refresher.runAsync((current) => decryptDocument(current, { ssn: foreign }, mode)),
-      refresher.runAsync((current) => decryptDocument(current, { ssn: fromB }, mode)),
+      runAsync(refresher, (current) => decryptDocument(current, { ssn: foreign }, mode)),
+      runAsync(refresher, (current) => decryptDocument(current, { ssn: fromB }, mode)),
     ])
     expect(both.map((result) => result.status)).toEqual(['rejected', 'fulfilled'])
     expect(source.refreshes).toBe(1)
     events.length = 0
     await expect(
-      refresher.runAsync((current) => decryptDocument(current, { ssn: foreign }, mode)),
+      runAsync(refresher, (current) => decryptDocument(current, { ssn: foreign }, mode)),
     ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
     expect(source.refreshes).toBe(1) // within the interval: no reload, and the failure is reported
     expect(events).toHaveLength(1)
     now += 1000
     await expect(
-      refresher.runAsync((current) => decryptDocument(current, { ssn: foreign }, mode)),
+      runAsync(refresher, (current) => decryptDocument(current, { ssn: foreign }, mode)),
     ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_UNKNOWN_KEY' })
     expect(source.refreshes).toBe(2)
   })
 
   it('calls done in the same tick when no reload is needed', () => {
-    const { fs, config, fromA } = rotatingSetup()
-    const refresher = createKeyRefresher(fs, config, 0)
+    const { config, fromA } = rotatingSetup()
+    const refresher = createKeyRefresher(config, 0)
     let value: unknown
     refresher.run(
       (current) => decryptDocument(current, { note: fromA }, mode),
@@ -135,13 +140,13 @@ describe('createKeyRefresher', () => {
   })
 
   it('passes a failing reload to fail', async () => {
-    const { fs, config, source, fromB } = rotatingSetup()
+    const { config, source, fromB } = rotatingSetup()
     source.refresh = async () => {
       throw new Error('store down')
     }
-    const refresher = createKeyRefresher(fs, config, 0)
+    const refresher = createKeyRefresher(config, 0)
     await expect(
-      refresher.runAsync((current) => decryptDocument(current, { ssn: fromB }, mode)),
+      runAsync(refresher, (current) => decryptDocument(current, { ssn: fromB }, mode)),
     ).rejects.toThrow('store down')
   })
 })

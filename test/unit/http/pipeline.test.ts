@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { BLIND_INDEX_KEY_ENV_VAR, blindIndex } from '../../../src/blind-index/blind-index.js'
 import type { FieldsealEvent } from '../../../src/core/events.js'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
-import { createHttpPipeline, createRouteMask, useRouteMask } from '../../../src/http/pipeline.js'
+import {
+  createHttpPipeline,
+  createRouteMask,
+  useRouteMask,
+  type HttpPipeline,
+} from '../../../src/http/pipeline.js'
 import type { KeySource } from '../../../src/crypto/key-source.js'
 import { staticKeySource } from '../../../src/crypto/static-keys.js'
+import { requestThrough, respondThrough } from '../../helpers/pipeline.js'
 
 const SSN = '123-45-6789'
 const json = { 'content-type': 'application/json', 'content-length': '10' }
@@ -24,7 +30,7 @@ describe('createHttpPipeline: request', () => {
       ssn: fs.encryptField(SSN, { context: 'ssn' }),
       cards: Object.freeze([Object.freeze({ number: '4111' })]),
     })
-    const result = await pipeline.request({ body, headers: json })
+    const result = await requestThrough(pipeline, { body, headers: json })
     expect(result.fieldseal.plaintext).toEqual({ ssn: SSN, cards: [{ number: '4111' }] })
     expect(fs.decryptFields(result.body)).toEqual({ ssn: SSN, cards: [{ number: '4111' }] })
     expect(events).toEqual([
@@ -38,13 +44,15 @@ describe('createHttpPipeline: request', () => {
 
   it('passes non-JSON bodies and refuses unparsed JSON', async () => {
     const pipeline = createHttpPipeline(createFieldseal({ keys: [newKey()] }))
-    const text = await pipeline.request({
+    const text = await requestThrough(pipeline, {
       body: 'plain',
       headers: { 'content-type': 'text/plain', 'content-length': '5' },
     })
     expect(text.body).toBe('plain')
     expect(text.fieldseal.plaintext).toBe('plain')
-    await expect(pipeline.request({ body: undefined, headers: json })).rejects.toMatchObject({
+    await expect(
+      requestThrough(pipeline, { body: undefined, headers: json }),
+    ).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_BODY_NOT_PARSED',
     })
   })
@@ -66,7 +74,7 @@ describe('createHttpPipeline: request', () => {
     const fs = createFieldseal({ keyring: source, fields: ['ssn'] })
     const elsewhere = createFieldseal({ keys: [rotated] })
     const pipeline = createHttpPipeline(fs, { keyRefreshInterval: 0 })
-    const result = await pipeline.request({
+    const result = await requestThrough(pipeline, {
       body: { ssn: elsewhere.encryptField(SSN, { context: 'ssn' }) },
       headers: json,
     })
@@ -80,27 +88,33 @@ describe('createHttpPipeline: request', () => {
     const state = result.fieldseal
     useRouteMask(state, createRouteMask({ decrypt: true }))
     const sealed = createFieldseal({ keys: [third] }).encryptFields({ ssn: SSN })
-    await expect(pipeline.prepareResponse(sealed, state)).resolves.toEqual({ ssn: SSN })
+    await expect(respondThrough(pipeline, sealed, state)).resolves.toEqual({ ssn: SSN })
     expect(refreshes).toBe(2)
   })
 })
 
-describe('createHttpPipeline: handle', () => {
+describe('createHttpPipeline: request, in the same tick', () => {
+  it('has one shape: two callback steps, request and respond', () => {
+    expectTypeOf<keyof HttpPipeline>().toEqualTypeOf<'request' | 'respond'>()
+    const pipeline = createHttpPipeline(createFieldseal({ keys: [newKey()] }))
+    expect(Object.keys(pipeline).sort()).toEqual(['request', 'respond'])
+  })
+
   it('calls done in the same tick, or fail once for bad data, never both', () => {
     const fs = createFieldseal({ keys: [newKey()], fields: ['ssn'] })
     const pipeline = createHttpPipeline(fs)
     const calls: Array<[string, unknown]> = []
     const done = (result: unknown) => calls.push(['done', result])
     const fail = (error: unknown) => calls.push(['fail', error])
-    pipeline.handle({ body: { ssn: SSN }, headers: json }, done, fail)
+    pipeline.request({ body: { ssn: SSN }, headers: json }, done, fail)
     expect(calls).toHaveLength(1)
     const [kind, result] = calls[0] as [string, { body: { ssn: string }; fieldseal: any }]
     expect(kind).toBe('done')
     expect(fs.decryptFields(result.body)).toEqual({ ssn: SSN })
     expect(result.fieldseal.get('ssn')).toBe(SSN)
     calls.length = 0
-    pipeline.handle({ body: { ssn: 'enc:v1:bad' }, headers: json }, done, fail)
-    pipeline.handle({ body: undefined, headers: json }, done, fail)
+    pipeline.request({ body: { ssn: 'enc:v1:bad' }, headers: json }, done, fail)
+    pipeline.request({ body: undefined, headers: json }, done, fail)
     expect(calls).toEqual([
       ['fail', expect.objectContaining({ code: 'ERR_FIELDSEAL_MALFORMED', path: 'ssn' })],
       ['fail', expect.objectContaining({ code: 'ERR_FIELDSEAL_BODY_NOT_PARSED' })],
@@ -114,7 +128,10 @@ describe('createHttpPipeline: blind indexes', () => {
     const indexKey = newKey()
     const env = { [BLIND_INDEX_KEY_ENV_VAR]: indexKey }
     const fs = createFieldseal({ keys: [newKey()], fields, env })
-    const { body } = await createHttpPipeline(fs).request({ body: { ssn: SSN }, headers: json })
+    const { body } = await requestThrough(createHttpPipeline(fs), {
+      body: { ssn: SSN },
+      headers: json,
+    })
     expect((body as any).ssn_bidx).toBe(blindIndex(indexKey, SSN, 'ssn'))
     expect(fs.blindIndex(SSN, 'ssn')).toBe(blindIndex(indexKey, SSN, 'ssn'))
   })
@@ -131,7 +148,7 @@ describe('createHttpPipeline: blind indexes', () => {
     const indexKey = newKey()
     const fs = createFieldseal({ keys: [newKey()], blindIndexKey: indexKey })
     const pipeline = createHttpPipeline(fs, { encrypt: [{ path: 'tax_id', blindIndex: true }] })
-    const { body } = await pipeline.request({ body: { tax_id: '12-345' }, headers: json })
+    const { body } = await requestThrough(pipeline, { body: { tax_id: '12-345' }, headers: json })
     expect((body as any).tax_id_bidx).toBe(blindIndex(indexKey, '12345', 'tax_id'))
     expect((body as any).tax_id).toMatch(/^enc:v1:/)
   })
@@ -173,9 +190,9 @@ describe('createHttpPipeline: respond', () => {
     const foreign = createFieldseal({ keys: [newKey()], fields: ['ssn'] }).encryptFields({
       ssn: SSN,
     })
-    const failure = await pipeline
-      .prepareResponse(foreign, undefined)
-      .catch((error: unknown) => error)
+    const failure = await respondThrough(pipeline, foreign, undefined).catch(
+      (error: unknown) => error,
+    )
     expect(failure).toMatchObject({
       code: 'ERR_FIELDSEAL_RESPONSE_FAILED',
       status: 500,
@@ -188,11 +205,11 @@ describe('createHttpPipeline: respond', () => {
   it('uses a route mask only for the request it was set on', async () => {
     const pipeline = createHttpPipeline(fs)
     const json = { 'content-type': 'application/json', 'content-length': '2' }
-    const first = (await pipeline.request({ body: {}, headers: json })).fieldseal
-    const second = (await pipeline.request({ body: {}, headers: json })).fieldseal
+    const first = (await requestThrough(pipeline, { body: {}, headers: json })).fieldseal
+    const second = (await requestThrough(pipeline, { body: {}, headers: json })).fieldseal
     useRouteMask(first, createRouteMask({ reveal: ['ssn'] }))
-    await expect(pipeline.prepareResponse(sealed, first)).resolves.toEqual({ ssn: SSN })
-    await expect(pipeline.prepareResponse(sealed, second)).resolves.toEqual({ ssn: '[REDACTED]' })
+    await expect(respondThrough(pipeline, sealed, first)).resolves.toEqual({ ssn: SSN })
+    await expect(respondThrough(pipeline, sealed, second)).resolves.toEqual({ ssn: '[REDACTED]' })
   })
 
   it('refuses a route mask without the middleware state', () => {

@@ -5,7 +5,7 @@ import { AesGcmCipher } from '../../../src/crypto/aes-gcm.js'
 import type { FieldsealEvent } from '../../../src/core/events.js'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { resolveMaskSpec, type ResponseMaskOptions } from '../../../src/http/http-options.js'
-import { jsonDocument, transformResponse } from '../../../src/http/response-body.js'
+import { isJsonBody, transformResponse } from '../../../src/http/response-body.js'
 import { compileResponsePlan } from '../../../src/http/response-plan.js'
 import { RouteMask } from '../../../src/http/route-mask.js'
 import type { FieldsealOptions } from '../../../src/core/options.js'
@@ -36,14 +36,14 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-describe('jsonDocument', () => {
+describe('isJsonBody', () => {
   it('takes every object a framework sends as JSON as it is: plain or not', () => {
     const plain = { a: 1 }
-    expect(jsonDocument(plain)).toBe(plain)
+    expect(isJsonBody(plain)).toBe(true)
     const list = [1]
-    expect(jsonDocument(list)).toBe(list)
+    expect(isJsonBody(list)).toBe(true)
     const bare = Object.create(null)
-    expect(jsonDocument(bare)).toBe(bare)
+    expect(isJsonBody(bare)).toBe(true)
     class Row {
       ssn = 'enc:v1:k:x'
       toJSON() {
@@ -51,9 +51,9 @@ describe('jsonDocument', () => {
       }
     }
     const row = new Row()
-    expect(jsonDocument(row)).toBe(row)
+    expect(isJsonBody(row)).toBe(true)
     const date = new Date()
-    expect(jsonDocument(date)).toBe(date)
+    expect(isJsonBody(date)).toBe(true)
   })
   it('leaves non-JSON bodies alone', () => {
     for (const body of [
@@ -68,7 +68,7 @@ describe('jsonDocument', () => {
       new Blob(['x']),
       new Response('x'),
     ]) {
-      expect(jsonDocument(body)).toBeUndefined()
+      expect(isJsonBody(body)).toBe(false)
     }
   })
 })

@@ -8,6 +8,7 @@ import { NOT_KNOWN } from '../../../src/core/field-batch.js'
 import { SealMemo } from '../../../src/http/seal-memo.js'
 import type { DataKey, KeySource } from '../../../src/crypto/key-source.js'
 import { staticKeySource } from '../../../src/crypto/static-keys.js'
+import { requestThrough, respondThrough } from '../../helpers/pipeline.js'
 
 const SSN = '078-05-1120'
 const CARD = '4111111111111111'
@@ -53,7 +54,7 @@ function setup() {
   const pipeline = createHttpPipeline(fs, {
     mask: { decrypt: true, rules: { ssn: 'ssn', card_number: 'card' } },
   })
-  const request = (body: object) => pipeline.request({ body, headers: json })
+  const request = (body: object) => requestThrough(pipeline, { body, headers: json })
   return { keys, fs, pipeline, request }
 }
 
@@ -102,11 +103,11 @@ describe('pipeline response with what the same request sealed', () => {
     const { body, fieldseal } = await request(input)
     expect(keys.decrypts()).toBe(0)
 
-    const remembered = (await pipeline.prepareResponse(body, fieldseal)) as any
+    const remembered = (await respondThrough(pipeline, body, fieldseal)) as any
     expect(keys.decrypts()).toBe(0)
     // The same body through another request's state is decrypted for real.
     const other = await request({ id: 8 })
-    const decrypted = await pipeline.prepareResponse(body, other.fieldseal)
+    const decrypted = await respondThrough(pipeline, body, other.fieldseal)
     expect(keys.decrypts()).toBe(3)
     expect(remembered).toEqual(decrypted)
     expect(remembered).toEqual({
@@ -124,7 +125,7 @@ describe('pipeline response with what the same request sealed', () => {
     const { keys, pipeline, request } = setup()
     const { body, fieldseal } = await request({ ssn: SSN, card_number: CARD })
     const moved = { ...(body as any), card_number: (body as any).ssn }
-    const error = await pipeline.prepareResponse(moved, fieldseal).catch((e: unknown) => e)
+    const error = await respondThrough(pipeline, moved, fieldseal).catch((e: unknown) => e)
     expect(error).toMatchObject({
       code: 'ERR_FIELDSEAL_RESPONSE_FAILED',
       path: 'card_number',
@@ -132,7 +133,7 @@ describe('pipeline response with what the same request sealed', () => {
     })
     expect(keys.decrypts()).toBe(1)
     const fresh = await request({})
-    const real = await pipeline.prepareResponse(moved, fresh.fieldseal).catch((e: unknown) => e)
+    const real = await respondThrough(pipeline, moved, fresh.fieldseal).catch((e: unknown) => e)
     expect(real).toMatchObject({ code: (error as FieldsealError).code, path: 'card_number' })
   })
 
@@ -142,7 +143,7 @@ describe('pipeline response with what the same request sealed', () => {
     const sealed = (body as { ssn: string }).ssn
     const last = sealed.at(-2) === 'A' ? 'B' : 'A'
     const tampered = { ssn: `${sealed.slice(0, -2)}${last}${sealed.at(-1)}` }
-    await expect(pipeline.prepareResponse(tampered, fieldseal)).rejects.toMatchObject({
+    await expect(respondThrough(pipeline, tampered, fieldseal)).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_RESPONSE_FAILED',
       path: 'ssn',
     })
@@ -152,11 +153,11 @@ describe('pipeline response with what the same request sealed', () => {
     const { keys, pipeline, request } = setup()
     const first = await request({ ssn: SSN })
     const second = await request({ ssn: SSN })
-    await pipeline.prepareResponse(first.body, second.fieldseal)
+    await respondThrough(pipeline, first.body, second.fieldseal)
     expect(keys.decrypts()).toBe(1)
-    await pipeline.prepareResponse(first.body, undefined)
+    await respondThrough(pipeline, first.body, undefined)
     expect(keys.decrypts()).toBe(2)
-    await pipeline.prepareResponse(second.body, second.fieldseal)
+    await respondThrough(pipeline, second.body, second.fieldseal)
     expect(keys.decrypts()).toBe(2)
   })
 
@@ -164,12 +165,12 @@ describe('pipeline response with what the same request sealed', () => {
     const { keys, pipeline, request } = setup()
     const { body, fieldseal } = await request({ ssn: SSN })
     keys.set('unavailable')
-    await expect(pipeline.prepareResponse(body, fieldseal)).rejects.toMatchObject({
+    await expect(respondThrough(pipeline, body, fieldseal)).rejects.toMatchObject({
       code: 'ERR_FIELDSEAL_RESPONSE_FAILED',
       cause: { code: 'ERR_FIELDSEAL_KEY_UNAVAILABLE' },
     })
     keys.set('replaced')
-    await expect(pipeline.prepareResponse(body, fieldseal)).resolves.toEqual({
+    await expect(respondThrough(pipeline, body, fieldseal)).resolves.toEqual({
       ssn: '*******1120',
     })
     expect(keys.decrypts()).toBe(1)
