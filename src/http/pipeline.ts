@@ -17,12 +17,7 @@ import { resolveMiddlewareOptions, type FieldsealMiddlewareOptions } from './htt
 import { createKeyRefresher } from './key-refresh.js'
 import { assertDepth, assertParsed, isJsonContainer } from './request-body.js'
 import { openRequest, requestModes, type OpenedRequest } from './request-open.js'
-import {
-  binderOf,
-  createRequestState,
-  routeSlotOf,
-  sealMemoOf,
-} from './request-state.js'
+import { binderOf, createRequestState, routeSlotOf, sealMemoOf } from './request-state.js'
 import { transformResponse } from './response-body.js'
 import { compileResponsePlan } from './response-plan.js'
 import { RouteMask } from './route-mask.js'
