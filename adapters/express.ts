@@ -70,18 +70,18 @@ function wrapJson(
  * import { createFieldseal } from 'fieldseal'
  * import { fieldseal, mask } from 'fieldseal/express'
  *
- * const fs = createFieldseal({ fields: ['ssn', 'card'] })
+ * const sealer = createFieldseal({ fields: ['ssn', 'card'] })
  * const app = express()
- * app.use(express.json(), fieldseal(fs, { mask: { rules: { '**.card': 'card' } } }))
+ * app.use(express.json(), fieldseal(sealer, { mask: { rules: { '**.card': 'card' } } }))
  * app.post('/customers', (req, res) => res.status(201).json(db.insert(req.body)))
  * app.get('/customers/:id', mask({ decrypt: true, reveal: ['ssn'] }), (req, res) => res.json(db.get(req.params.id)))
  * ```
  */
 export function fieldseal(
-  fs: Fieldseal,
+  sealer: Fieldseal,
   options?: Readonly<FieldsealMiddlewareOptions<Request>>,
 ): RequestHandler {
-  const pipeline = createHttpPipeline(fs, options)
+  const pipeline = createHttpPipeline(sealer, options)
   return function fieldsealMiddleware(req, res, next) {
     // Callbacks, not a promise: the handler runs in the same tick when no key reload is needed.
     pipeline.request(

@@ -56,15 +56,15 @@ function setProblem(ctx: Context, error: FieldsealError): void {
  * import { fieldseal } from 'fieldseal/koa'
  *
  * const app = new Koa()
- * app.use(bodyParser()).use(fieldseal(fs, { mask: { rules: { '**.card': 'card' } } }))
+ * app.use(bodyParser()).use(fieldseal(sealer, { mask: { rules: { '**.card': 'card' } } }))
  * app.use((ctx) => { ctx.body = db.insert(ctx.request.body) })
  * ```
  */
 export function fieldseal(
-  fs: Fieldseal,
+  sealer: Fieldseal,
   options?: Readonly<FieldsealMiddlewareOptions<Context>>,
 ): Middleware {
-  const pipeline = createHttpPipeline(fs, options)
+  const pipeline = createHttpPipeline(sealer, options)
   return async function fieldsealMiddleware(ctx, next) {
     const request = ctx.request as { body?: unknown }
     const raw = ctx.req as { body?: unknown }

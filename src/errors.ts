@@ -112,7 +112,7 @@ export interface FieldsealErrorDetails {
  * @example
  * ```ts
  * try {
- *   fs.decryptField(value)
+ *   sealer.decryptField(value)
  * } catch (err) {
  *   if (err instanceof FieldsealError && err.code === 'ERR_FIELDSEAL_DECRYPT_FAILED') {
  *     // wrong key or tampered value: the two are deliberately indistinguishable

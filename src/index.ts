@@ -50,7 +50,7 @@ export { DEFAULT_CENSOR, maskDict, maskEmail, maskField, maskPhone } from './mas
 export { MASK_RULE_NAMES, REFERENCE_MASK_RULES, type MaskRuleName } from './mask/rules.js'
 export {
   createMasker,
-  maskFields,
+  maskDocument,
   type Censor,
   type Masker,
   type MaskOptions,

@@ -32,7 +32,7 @@ function register(target: object, name: string, read: SealedReader): void {
  * @example
  * ```ts
  * class Customer {
- *   @encrypted(fs) accessor ssn: string | null = null
+ *   @encrypted(sealer) accessor ssn: string | null = null
  * }
  * const c = new Customer()
  * c.ssn = '078-05-1120'    // stored as 'enc:v1:…'
@@ -72,7 +72,7 @@ export function encrypted(fieldseal: Fieldseal, options: Readonly<EncryptedPrope
  *
  * @example
  * ```ts
- * const row = defineEncryptedProperties({ name: 'Ada', ssn: '078-05-1120' }, fs, ['ssn'])
+ * const row = defineEncryptedProperties({ name: 'Ada', ssn: '078-05-1120' }, sealer, ['ssn'])
  * row.ssn                 // '078-05-1120'
  * JSON.stringify(row)     // '{"name":"Ada"}' — plaintext never serialised
  * sealedFields(row).ssn   // 'enc:v1:…'

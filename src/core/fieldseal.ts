@@ -151,10 +151,10 @@ function binderOption(options: FieldsOptions | undefined, where: string): Binder
  * ```ts
  * import { createFieldseal } from 'fieldseal'
  *
- * const fs = createFieldseal({ fields: ['ssn', 'cards[*].number'] }) // keys from FIELDSEAL_KEYS
- * const row = fs.encryptFields({ name: 'Ada', ssn: '123-45-6789', cards: [{ number: '4111…' }] })
+ * const sealer = createFieldseal({ fields: ['ssn', 'cards[*].number'] }) // keys from FIELDSEAL_KEYS
+ * const row = sealer.encryptFields({ name: 'Ada', ssn: '123-45-6789', cards: [{ number: '4111…' }] })
  * // row.ssn === 'enc:v1:Xk3v9_Qa1Bc:…'
- * fs.decryptFields(row).ssn // '123-45-6789'
+ * sealer.decryptFields(row).ssn // '123-45-6789'
  * ```
  */
 export function createFieldseal(options?: Readonly<FieldsealOptions>): Fieldseal {

@@ -28,7 +28,7 @@ export interface DataKey {
  * @example
  * ```ts
  * const source: KeySource = staticKeySource([process.env.MY_KEY!])
- * const fs = createFieldseal({ keySource: source })
+ * const sealer = createFieldseal({ keyring: source })
  * ```
  */
 export interface KeySource {

@@ -1,5 +1,5 @@
 /**
- * Options of the HTTP middleware (`fieldseal(fs, options)`) and of route-level masking
+ * Options of the HTTP middleware (`fieldseal(sealer, options)`) and of route-level masking
  * (`mask(options)`), validated once when the middleware is created.
  *
  * @module
@@ -36,7 +36,7 @@ export interface ResponseMaskOptions extends MaskOptions {
 }
 
 /**
- * Options of the `fieldseal(fs, options)` middleware of `fieldseal/express` and `fieldseal/koa`;
+ * Options of the `fieldseal(sealer, options)` middleware of `fieldseal/express` and `fieldseal/koa`;
  * `R` is the framework's request (Express `Request`, Koa `Context`).
  */
 export interface FieldsealMiddlewareOptions<R = unknown> {

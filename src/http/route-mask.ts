@@ -53,7 +53,7 @@ export function useRouteMask(state: unknown, route: RouteMask): void {
   if (!isRequestState(state)) {
     throw new FieldsealError(
       'ERR_FIELDSEAL_INVALID_OPTION',
-      'mask() needs the fieldseal middleware mounted before it (app.use(fieldseal(fs)))',
+      'mask() needs the fieldseal middleware mounted before it (app.use(fieldseal(sealer)))',
     )
   }
   setRouteSlot(state, route)

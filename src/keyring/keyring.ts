@@ -35,7 +35,7 @@ import type { KeyRecord, KeyringDocument, StoreWatch } from './types.js'
  * @example
  * ```ts
  * const keyring = await openKeyring({ store: 'keys/keyring.json' }) // FIELDSEAL_MASTER_KEY
- * const fs = createFieldseal({ keyring, fields: ['ssn'] })
+ * const sealer = createFieldseal({ keyring, fields: ['ssn'] })
  * await keyring.manager.rotateKey('data', { rotatedBy: 'ops' }) // old values still decrypt
  * ```
  */
@@ -209,7 +209,7 @@ export class Keyring implements KeySource {
  * @example
  * ```ts
  * const keyring = await openKeyring({ store: 'keys/keyring.json', autoRotate: true, onEvent: audit })
- * const fs = createFieldseal({ keyring })
+ * const sealer = createFieldseal({ keyring })
  * process.on('SIGTERM', () => void keyring.close())
  * ```
  */

@@ -1,5 +1,5 @@
 /**
- * Path-based masking of whole documents (`createMasker`, `maskFields`), in the fast-redact/pino
+ * Path-based masking of whole documents (`createMasker`, `maskDocument`), in the fast-redact/pino
  * shape: `paths` are censored (or removed), `rules` mask by kind (card, ssn, email…), and the
  * opt-in `detect` masks card numbers and SSNs found anywhere. Same path language and walker as
  * encryption; inputs are never mutated and only the containers on the way to a masked value are
@@ -148,7 +148,7 @@ function detector(cards: boolean, ssn: boolean): (text: string) => string {
 
 /**
  * Validates and compiles masking options once, and returns the masking function (named
- * `maskFields`). Configured paths win over detection; when a value matches several paths, the
+ * `maskDocument`). Configured paths win over detection; when a value matches several paths, the
  * first listed wins, `rules` before `paths`. Throws `ERR_FIELDSEAL_INVALID_OPTION` or
  * `ERR_FIELDSEAL_INVALID_PATH` for a bad configuration; the masker throws
  * `ERR_FIELDSEAL_TOO_DEEP` for data nested deeper than `maxDepth`.
@@ -201,7 +201,7 @@ export function createMasker(options?: Readonly<MaskOptions>): Masker {
   const compiled = compilePaths(entries)
   const limits = { maxDepth, json: true }
   const visit = (value: unknown, match: Match<Handler>): unknown => match.data(value, match)
-  return function maskFields<T>(doc: T): T {
+  return function maskDocument<T>(doc: T): T {
     // What JSON.stringify would send of it: class instances and toJSON() at any depth.
     const root = jsonRoot(doc)
     if (typeof root === 'string' && detect !== undefined) {
@@ -219,10 +219,10 @@ export function createMasker(options?: Readonly<MaskOptions>): Masker {
  *
  * @example
  * ```ts
- * maskFields({ card: '4111111111111111' }, { rules: { card: 'card' } })
+ * maskDocument({ card: '4111111111111111' }, { rules: { card: 'card' } })
  * // { card: '************1111' }
  * ```
  */
-export function maskFields<T>(doc: T, options: Readonly<MaskOptions>): T {
+export function maskDocument<T>(doc: T, options: Readonly<MaskOptions>): T {
   return createMasker(options)(doc)
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { maskDict } from '../../../src/mask/reference.js'
 import { REFERENCE_MASK_RULES } from '../../../src/mask/rules.js'
-import { createMasker, maskFields, type MaskOptions } from '../../../src/mask/masker.js'
+import { createMasker, maskDocument, type MaskOptions } from '../../../src/mask/masker.js'
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
@@ -252,7 +252,7 @@ describe('createMasker options', () => {
     for (const options of [undefined, {}, Object.create(null) as MaskOptions]) {
       const mask = createMasker(options)
       expect(mask(input)).toBe(input)
-      expect(mask.name).toBe('maskFields')
+      expect(mask.name).toBe('maskDocument')
     }
   })
 
@@ -389,15 +389,15 @@ describe('createMasker safety', () => {
   })
 })
 
-describe('maskFields', () => {
+describe('maskDocument', () => {
   it('masks once with the given options', () => {
-    expect(maskFields({ card: '4111111111111111' }, { rules: { card: 'card' } })).toEqual({
+    expect(maskDocument({ card: '4111111111111111' }, { rules: { card: 'card' } })).toEqual({
       card: '************1111',
     })
   })
 
   it('validates its options like createMasker', () => {
-    expect(() => maskFields({}, { paths: ['a.__proto__'] })).toThrowError(
+    expect(() => maskDocument({}, { paths: ['a.__proto__'] })).toThrowError(
       expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_PATH' }),
     )
   })
