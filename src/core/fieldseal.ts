@@ -119,7 +119,7 @@ function contextOption(options: FieldValueOptions | undefined, where: string): s
   if (options === undefined || options === null) return ''
   // Per-call options are checked without allocating: this runs once per field.
   for (const key in options) {
-    if (!(VALUE_OPTIONS as readonly string[]).includes(key)) {
+    if (!VALUE_OPTIONS.includes(key)) {
       rejectUnknownOptions(optionsObject(options, where), VALUE_OPTIONS, where)
     }
   }

@@ -111,7 +111,7 @@ export class KeyManager extends KeyQueries {
    */
   async initEncryptionKeys(options?: Readonly<InitKeysOptions>): Promise<KeyInfo[]> {
     const where = 'initEncryptionKeys'
-    const o = callOptions(options, ['types', 'ttlDays', 'actor'], where)
+    const o = callOptions(options, { types: true, ttlDays: true, actor: true }, where)
     const types = (o.types ?? ['data']) as KeyType[]
     if (!Array.isArray(types)) throw invalidOption(where, 'types must be an array')
     if (types.some((type) => !STORED_KEY_TYPES.includes(type))) {
@@ -135,7 +135,7 @@ export class KeyManager extends KeyQueries {
   /** Creates the first (active) key of `type`; refused if the type already has an active key. */
   async generateKey(type: KeyType, options?: Readonly<GenerateKeyOptions>): Promise<KeyInfo> {
     assertStoredType(type)
-    const o = callOptions(options, ['ttlDays', 'actor'], 'generateKey')
+    const o = callOptions(options, { ttlDays: true, actor: true }, 'generateKey')
     const ttlDays = ttlOption(o.ttlDays, this.#config.ttlDays, 'generateKey')
     const actor = actorOption(o.actor, this.#config.actor, 'generateKey')
     return this.#changeOne('key.generate', actor, ({ keys, master }) => {
@@ -159,7 +159,7 @@ export class KeyManager extends KeyQueries {
    */
   async rotateKey(type: KeyType, options?: Readonly<RotateKeyOptions>): Promise<KeyInfo> {
     assertStoredType(type)
-    const o = callOptions(options, ['rotatedBy', 'ttlDays', 'ifActive'], 'rotateKey')
+    const o = callOptions(options, { rotatedBy: true, ttlDays: true, ifActive: true }, 'rotateKey')
     const by = actorOption(o.rotatedBy, this.#config.actor, 'rotateKey')
     const ttlDays = ttlOption(o.ttlDays, this.#config.ttlDays, 'rotateKey')
     const ifActive = o.ifActive
@@ -186,7 +186,7 @@ export class KeyManager extends KeyQueries {
    * report with no value left under it (`ERR_FIELDSEAL_KEY_IN_USE`), or `force`.
    */
   async retireKey(id: string, options?: Readonly<RetireKeyOptions>): Promise<KeyInfo> {
-    const o = callOptions(options, ['usage', 'force', 'actor'], 'retireKey')
+    const o = callOptions(options, { usage: true, force: true, actor: true }, 'retireKey')
     const usage = checkUsageReport(o.usage)
     if (o.force !== undefined && typeof o.force !== 'boolean')
       throw invalidOption('retireKey', 'force must be a boolean')
@@ -202,7 +202,7 @@ export class KeyManager extends KeyQueries {
 
   /** Switches a key off (it neither encrypts nor decrypts) until it is reactivated. */
   async deactivateKey(id: string, options?: Readonly<KeyActionOptions>): Promise<KeyInfo> {
-    const o = callOptions(options, ['actor'], 'deactivateKey')
+    const o = callOptions(options, { actor: true }, 'deactivateKey')
     const actor = actorOption(o.actor, this.#config.actor, 'deactivateKey')
     return this.#changeOne('key.deactivate', actor, ({ keys }) => {
       const { records, record } = deactivateRecord(keys, id, this.#config.now().toISOString())
@@ -212,7 +212,7 @@ export class KeyManager extends KeyQueries {
 
   /** Switches an inactive key back on (active again only if it is still the newest of its type). */
   async reactivateKey(id: string, options?: Readonly<KeyActionOptions>): Promise<KeyInfo> {
-    const o = callOptions(options, ['actor'], 'reactivateKey')
+    const o = callOptions(options, { actor: true }, 'reactivateKey')
     const actor = actorOption(o.actor, this.#config.actor, 'reactivateKey')
     return this.#changeOne('key.reactivate', actor, ({ keys }) => {
       const { records, record } = reactivateRecord(keys, id)
@@ -230,7 +230,7 @@ export class KeyManager extends KeyQueries {
   ): Promise<KeyInfo[]> {
     if (!Array.isArray(keys) || keys.length === 0)
       throw new TypeError('importKeys: keys must be a non-empty array')
-    const o = callOptions(options, ['activate', 'ttlDays', 'actor'], 'importKeys')
+    const o = callOptions(options, { activate: true, ttlDays: true, actor: true }, 'importKeys')
     const kids = keys.map((key, i) => keyFingerprint(decodeKey(key, `imported key #${i + 1}`)))
     const activate = (o.activate ?? kids[0]) as string | false
     if (activate !== false && !kids.includes(activate)) {
@@ -255,7 +255,7 @@ export class KeyManager extends KeyQueries {
   async rewrap(options: Readonly<RewrapOptions>): Promise<void> {
     const o = callOptions(
       options,
-      ['masterKey', 'passphrase', 'pbkdf2Iterations', 'rotatedBy'],
+      { masterKey: true, passphrase: true, pbkdf2Iterations: true, rotatedBy: true },
       'rewrap',
     )
     if (o.masterKey === undefined && o.passphrase === undefined) {

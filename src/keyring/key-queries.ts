@@ -6,7 +6,7 @@
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
+import { optionNames, optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
 import { KeySession } from './key-session.js'
 import {
   expiringRecords,
@@ -116,7 +116,11 @@ export class KeyQueries {
   /** Keys matching `filter`, newest version first. */
   listKeys(filter?: Readonly<ListKeysFilter>): KeyInfo[] {
     const defined = optionsObject(filter, 'listKeys')
-    rejectUnknownOptions(defined, ['type', 'status'], 'listKeys')
+    rejectUnknownOptions(
+      defined,
+      optionNames<ListKeysFilter>({ type: true, status: true }),
+      'listKeys',
+    )
     return filterRecords(this.#records, defined as ListKeysFilter).map((r) => this.#info(r))
   }
 

@@ -6,7 +6,12 @@
  */
 import { encryptionLimitOption } from '../crypto/aes-gcm.js'
 import type { EventHook } from '../core/events.js'
-import { booleanOption, invalidOption, positiveInteger } from '../util/option-checks.js'
+import {
+  booleanOption,
+  invalidOption,
+  optionNames,
+  positiveInteger,
+} from '../util/option-checks.js'
 import type { KeyManagerOptions } from './manager-options.js'
 
 /**
@@ -70,14 +75,14 @@ export interface KeyringConfig {
 }
 
 /** Option names `openKeyring` adds to the key manager's. */
-export const KEYRING_OPTIONS = [
-  'init',
-  'refreshIntervalMs',
-  'autoRotate',
-  'usageWarningThreshold',
-  'encryptionLimit',
-  'onRefreshError',
-]
+export const KEYRING_OPTIONS = optionNames<Omit<KeyringOptions, keyof KeyManagerOptions>>({
+  init: true,
+  refreshIntervalMs: true,
+  autoRotate: true,
+  usageWarningThreshold: true,
+  encryptionLimit: true,
+  onRefreshError: true,
+})
 
 function warn(error: unknown): void {
   const code = (error as { code?: unknown } | null)?.code

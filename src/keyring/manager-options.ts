@@ -10,6 +10,7 @@ import type { EventHook } from '../core/events.js'
 import {
   booleanOption,
   invalidOption,
+  optionNames,
   optionsObject,
   positiveInteger,
   rejectUnknownOptions,
@@ -75,19 +76,19 @@ export interface KeyManagerConfig {
 }
 
 /** Option names of {@link KeyManagerOptions}. */
-export const KEY_MANAGER_OPTIONS = [
-  'store',
-  'create',
-  'masterKey',
-  'passphrase',
-  'pbkdf2Iterations',
-  'env',
-  'ttlDays',
-  'actor',
-  'onEvent',
-  'maxRetries',
-  'now',
-]
+export const KEY_MANAGER_OPTIONS = optionNames<KeyManagerOptions>({
+  store: true,
+  create: true,
+  masterKey: true,
+  passphrase: true,
+  pbkdf2Iterations: true,
+  env: true,
+  ttlDays: true,
+  actor: true,
+  onEvent: true,
+  maxRetries: true,
+  now: true,
+})
 
 /** Options of the calls that change one key. */
 export interface KeyActionOptions {
@@ -152,16 +153,16 @@ export interface RewrapOptions {
  *
  * @example
  * ```ts
- * const o = callOptions(options, ['actor'], 'deactivateKey')
+ * const o = callOptions(options, { actor: true }, 'deactivateKey')
  * ```
  */
-export function callOptions(
-  options: unknown,
-  known: string[],
+export function callOptions<T>(
+  options: Readonly<T> | undefined,
+  known: NoInfer<Readonly<Record<keyof T, true>>>,
   where: string,
 ): Record<string, unknown> {
   const defined = optionsObject(options, where)
-  rejectUnknownOptions(defined, known, where)
+  rejectUnknownOptions(defined, Object.keys(known), where)
   return defined
 }
 

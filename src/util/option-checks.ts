@@ -21,10 +21,8 @@ import { FieldsealError } from '../errors.js'
  * rejectUnknownOptions(options, KNOWN, 'createFieldseal')
  * ```
  */
-export function optionNames<T>(
-  names: Readonly<Record<keyof T, true>>,
-): readonly (keyof T & string)[] {
-  return Object.freeze(Object.keys(names) as (keyof T & string)[])
+export function optionNames<T>(names: Readonly<Record<keyof T, true>>): readonly string[] {
+  return Object.freeze(Object.keys(names))
 }
 
 /** Throws `ERR_FIELDSEAL_INVALID_OPTION` for an option `where` does not know. */

@@ -26,7 +26,12 @@ import {
 } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { FieldsealError } from '../../errors.js'
-import { optionsObject, positiveInteger, rejectUnknownOptions } from '../../util/option-checks.js'
+import {
+  optionNames,
+  optionsObject,
+  positiveInteger,
+  rejectUnknownOptions,
+} from '../../util/option-checks.js'
 import { assertKeyringDocument, checkSaveArguments } from './document-check.js'
 import { acquireFileLock } from './file-lock.js'
 import { watchKeyringFile } from './file-watch.js'
@@ -41,6 +46,7 @@ export interface FileKeyStoreOptions {
 }
 
 const WHERE = 'FileKeyStore'
+const KNOWN = optionNames<FileKeyStoreOptions>({ lockTimeoutMs: true, staleLockMs: true })
 // A keyring of thousands of keys is well under a megabyte; anything far larger is not one.
 const MAX_FILE_BYTES = 16 * 1024 * 1024
 // Temp files are named `.<file>.<pid>.<12 hex>.tmp`.
@@ -91,7 +97,7 @@ export class FileKeyStore implements KeyStore {
       throw new TypeError(`${WHERE}: path must be a non-empty string`)
     }
     const defined = optionsObject(options, WHERE)
-    rejectUnknownOptions(defined, ['lockTimeoutMs', 'staleLockMs'], WHERE)
+    rejectUnknownOptions(defined, KNOWN, WHERE)
     this.path = resolve(path)
     this.lockPath = `${this.path}.lock`
     this.#folder = dirname(this.path)

@@ -15,6 +15,7 @@ import { FieldsealError } from '../../errors.js'
 import {
   booleanOption,
   invalidOption,
+  optionNames,
   optionsObject,
   rejectUnknownOptions,
 } from '../../util/option-checks.js'
@@ -46,7 +47,12 @@ export interface PostgresKeyStoreOptions {
 }
 
 const WHERE = 'PostgresKeyStore'
-const KNOWN = ['table', 'name', 'createTable', 'listen']
+const KNOWN = optionNames<PostgresKeyStoreOptions>({
+  table: true,
+  name: true,
+  createTable: true,
+  listen: true,
+})
 const DEFAULT_TABLE = 'fieldseal_keyring'
 // What a session racing another through CREATE TABLE IF NOT EXISTS can get: unique_violation
 // on the catalog, duplicate_table, and duplicate_object for the table's row type. Creation runs
