@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { transform } from 'esbuild'
 import { defineConfig, type Plugin } from 'vitest/config'
@@ -21,12 +22,13 @@ const standardDecorators: Plugin = {
   },
 }
 
-/** `fieldseal`, `fieldseal/express` and `fieldseal/koa` resolve to the sources, as tsconfig `paths`. */
-const selfImports = [
-  ['fieldseal', './src/index.ts'],
-  ['fieldseal/express', './adapters/express.ts'],
-  ['fieldseal/koa', './adapters/koa.ts'],
-].map(([name, file]) => ({
+/**
+ * Every `fieldseal/…` entry point resolves to its source, as tsconfig `paths` maps it: one list
+ * (tsconfig.json), which test/packaging/exports.test.ts checks against package.json "exports".
+ */
+const tsconfig = JSON.parse(readFileSync(new URL('./tsconfig.json', import.meta.url), 'utf8'))
+const paths: Record<string, [string]> = tsconfig.compilerOptions.paths
+const selfImports = Object.entries(paths).map(([name, [file]]) => ({
   find: new RegExp(`^${name}$`),
   replacement: fileURLToPath(new URL(file, import.meta.url)),
 }))

@@ -12,7 +12,9 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { createFieldseal, isFieldsealError, keyUsage, MemoryKeyStore, openKeyring } from 'fieldseal'
+import { createFieldseal, isFieldsealError } from 'fieldseal'
+import { MemoryKeyStore, openKeyring } from 'fieldseal/keyring'
+import { keyUsage } from 'fieldseal/migrate'
 
 // The keyring's clock starts ten minutes behind, so the rotation below looks ten minutes old
 // once it catches up: in real life, this is the wait.

@@ -1,19 +1,42 @@
 /**
- * fieldseal: field-level encryption, key management and response masking for Node.js APIs.
+ * `fieldseal`: the everyday API — an instance that encrypts and decrypts fields
+ * (`createFieldseal`), the cipher, masking, blind indexes and the one error class. Everything
+ * else has an entry point of its own, by audience:
+ *
+ * - `fieldseal/keyring`: the persisted keyring, the key manager, key stores, master-key providers;
+ * - `fieldseal/migrate`: key usage reports and re-encryption of records, NDJSON and tables;
+ * - `fieldseal/express`, `fieldseal/koa`, `fieldseal/fastify`: the middleware;
+ * - `fieldseal/http`: the framework-agnostic pipeline, the seam for other frameworks;
+ * - `fieldseal/reference`: the reference design's helpers, for a migration from it.
  *
  * @module
  */
 export {
+  createFieldseal,
+  type Fieldseal,
+  type FieldsOptions,
+  type FieldValueOptions,
+} from './core/fieldseal.js'
+export type { FieldPaths, FieldSpec, FieldsealOptions } from './core/options.js'
+export type { PolicyOptions } from './core/policy.js'
+export type { EventHook, FieldsealEvent, FieldsealOperation } from './core/events.js'
+export {
+  defineEncryptedProperties,
+  encrypted,
+  sealedFields,
+  type EncryptedPropertyOptions,
+} from './core/encrypted-property.js'
+export {
   AesGcmCipher,
   DEFAULT_PBKDF2_ITERATIONS,
   KEY_LENGTH,
-  REFERENCE_PBKDF2_ITERATIONS,
-  SALT_LENGTH,
-  TAG_LENGTH,
+  type AesGcmCipherOptions,
   type BytesLike,
   type DeriveKeyOptions,
 } from './crypto/aes-gcm.js'
 export { ENCRYPTED_PREFIX, isEncrypted, KID_PATTERN, V1_PREFIX } from './crypto/envelope.js'
+export type { DataKey, FieldCipher, KeySource } from './crypto/key-source.js'
+export { KEYS_ENV_VAR, keyFingerprint, staticKeySource } from './crypto/static-keys.js'
 export {
   FIELDSEAL_ERROR_CODES,
   FieldsealError,
@@ -22,32 +45,6 @@ export {
   type FieldsealErrorCode,
   type FieldsealErrorDetails,
 } from './errors.js'
-export type { EventHook, FieldsealEvent, FieldsealOperation } from './core/events.js'
-export {
-  createFieldseal,
-  type Fieldseal,
-  type FieldsOptions,
-  type FieldValueOptions,
-} from './core/fieldseal.js'
-export type { DataKey, FieldCipher, KeySource } from './crypto/key-source.js'
-export type { FieldPaths, FieldSpec, FieldsealOptions } from './core/options.js'
-export {
-  createFieldPolicy,
-  ENCRYPTED_FIELDS,
-  FINANCIAL_FIELDS,
-  normalizeFieldName,
-  PII_FIELDS,
-  type PolicyOptions,
-} from './core/policy.js'
-export { KEYS_ENV_VAR, keyFingerprint, staticKeySource } from './crypto/static-keys.js'
-export {
-  defineEncryptedProperties,
-  encrypted,
-  sealedFields,
-  type EncryptedPropertyOptions,
-} from './core/encrypted-property.js'
-export { DEFAULT_CENSOR, maskDict, maskEmail, maskField, maskPhone } from './mask/reference.js'
-export { MASK_RULE_NAMES, REFERENCE_MASK_RULES, type MaskRuleName } from './mask/rules.js'
 export {
   createMasker,
   maskDocument,
@@ -56,61 +53,15 @@ export {
   type MaskOptions,
   type MaskRule,
 } from './mask/masker.js'
+export { DEFAULT_CENSOR } from './mask/reference.js'
+export { MASK_RULE_NAMES, type MaskRuleName } from './mask/rules.js'
 export { isLuhnValid, looksLikeCardNumber, looksLikeSsn } from './mask/detect.js'
 export {
   BLIND_INDEX_KEY_ENV_VAR,
   BlindIndexKey,
   blindIndex,
-  blindIndexKeyFromEnv,
   createBlindIndexKey,
-  type BlindIndexOptions,
   DEFAULT_MAX_INDEXED_LENGTH,
   normalizeForBlindIndex,
+  type BlindIndexOptions,
 } from './blind-index/blind-index.js'
-export {
-  keyUsage,
-  type KeyUsageOptions,
-  type KeyUsageReport,
-  type RecordSource,
-} from './migrate/key-usage.js'
-export {
-  reencryptRecords,
-  type ReencryptProgress,
-  type ReencryptRecordsOptions,
-  type ReencryptResult,
-} from './migrate/reencrypt-batch.js'
-export { RECORD_ERROR_CODES } from './migrate/reencrypt-record.js'
-export {
-  reencryptTable,
-  type ReencryptTableOptions,
-  type RowFailure,
-  type TableProgress,
-} from './migrate/reencrypt-table.js'
-export {
-  readNdjson,
-  writeNdjson,
-  type NdjsonLine,
-  type NdjsonSink,
-  type NdjsonSource,
-  type ReadNdjsonOptions,
-} from './migrate/ndjson.js'
-export type { PgConnection, PgPool, PgQueryable } from './postgres/sql.js'
-export {
-  createHttpPipeline,
-  createRouteMask,
-  useRouteMask,
-  type HttpPipeline,
-  type HttpRequestInput,
-  type HttpRequestResult,
-} from './http/pipeline.js'
-export type { FieldsealMiddlewareOptions, ResponseMaskOptions } from './http/http-options.js'
-export type { ErrorHandlerOptions } from './http/error-handler-options.js'
-export { bodyParserError } from './http/body-errors.js'
-export type { FieldsealRequest } from './http/request-state.js'
-export {
-  isRequestDataError,
-  PROBLEM_CONTENT_TYPE,
-  problemDetails,
-  type ProblemDetails,
-} from './http/problem.js'
-export * from './keyring/index.js'

@@ -14,13 +14,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  createFieldseal,
-  openKeyring,
-  type Fieldseal,
-  type FieldsealEvent,
-  type Keyring,
-} from 'fieldseal'
+import { createFieldseal, type Fieldseal, type FieldsealEvent } from 'fieldseal'
+import { openKeyring, type Keyring } from 'fieldseal/keyring'
 import { CUSTOMER_FIELDS } from './customer-fields.js'
 import { openDatabase, type CustomerDatabase } from './database.js'
 

@@ -3,7 +3,8 @@
  * columns, after a key rotation. Run: `npx tsx test/bench/reencrypt-table.ts [rows]` (PostgreSQL on
  * 127.0.0.1:5432, database `test`). The table is dropped afterwards.
  */
-import { AesGcmCipher, createFieldseal, keyUsage, reencryptTable } from 'fieldseal'
+import { AesGcmCipher, createFieldseal } from 'fieldseal'
+import { keyUsage, reencryptTable } from 'fieldseal/migrate'
 import { openPool, uniqueTable } from '../integration/pg-helpers.js'
 
 const rows = Number(process.argv[2] ?? 20_000)

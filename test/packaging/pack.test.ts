@@ -1,12 +1,21 @@
 /**
  * Tests what users install: `npm pack` (which builds first, through `prepack`), then the tarball
- * installed (offline)
- * into a temporary ESM project and a TypeScript (NodeNext) project that import `fieldseal`,
- * `fieldseal/express` and `fieldseal/koa` and run a request through each. express, koa and the
- * type packages come from this repository's node_modules (linked by npm, as folder installs).
+ * installed (offline) into a temporary ESM project and a TypeScript (NodeNext) project that
+ * import every entry point of package.json "exports" and run something through each: a request
+ * through each framework's middleware, a keyring, a usage report, the bare HTTP pipeline and a
+ * reference helper. express, koa and the type packages come from this repository's node_modules
+ * (linked by npm, as folder installs).
  */
 import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,6 +29,11 @@ const TSC = join(MODULES, '.bin', 'tsc')
 const PUBLINT = join(MODULES, '.bin', 'publint')
 const ATTW = join(MODULES, '.bin', 'attw')
 const exec = promisify(execFile)
+const ENTRIES = Object.keys(
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).exports as object,
+)
+  .filter((subpath) => subpath !== './package.json')
+  .map((subpath) => (subpath === '.' ? 'fieldseal' : `fieldseal/${subpath.slice(2)}`))
 // Left in dist/ before packing, as an old build of a since deleted source would be.
 const STALE = 'dist/src/deleted-since.js'
 
@@ -152,14 +166,19 @@ describe('the packed package', () => {
       [tarball, '--profile', 'esm-only', '--format', 'table-flipped'],
       work,
     )
-    for (const entry of ['"fieldseal"', '"fieldseal/express"', '"fieldseal/koa"']) {
-      expect(check.stdout).toContain(entry)
-    }
+    expect(ENTRIES.length).toBeGreaterThan(6)
+    for (const entry of ENTRIES) expect(check.stdout).toContain(`"${entry}"`)
     expect(check.code).toBe(0) // attw exits 1 on any problem the profile does not ignore
   }, 60_000)
 
-  it('works in an ESM project: fieldseal, fieldseal/express, fieldseal/koa, and require(esm)', async () => {
+  it('works in an ESM project: every entry point, and require(esm)', async () => {
     const dir = await project(work, 'esm', tarball, ['express', 'koa', '@koa/bodyparser'])
+    // Each entry of package.json "exports", imported by name: one added later is checked too.
+    const imported = await run(process.execPath, ['imports.mjs', ...ENTRIES], dir)
+    expect(imported.stderr).toBe('')
+    const counts = JSON.parse(imported.stdout) as Record<string, number>
+    expect(Object.keys(counts)).toEqual(ENTRIES)
+    for (const entry of ENTRIES) expect(counts[entry], entry).toBeGreaterThan(0)
     const smoke = await run(process.execPath, ['smoke.mjs'], dir)
     expect(smoke.stderr).toBe('')
     expect(smoke.code).toBe(0)
@@ -174,6 +193,11 @@ describe('the packed package', () => {
       expect(result[name].decrypted).toBe('078-05-1120')
     }
     expect(result.deepImport).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
+    expect(result.entries).toEqual({
+      keyring: 1,
+      http: '078-05-1120',
+      reference: '************1111',
+    })
 
     // The `fieldseal` command of package.json "bin", as npm links it.
     const keygen = await run(join(dir, 'node_modules', '.bin', 'fieldseal'), ['keygen'], dir)
@@ -186,6 +210,10 @@ describe('the packed package', () => {
       sealed: true,
       express: 'function',
       koa: 'function',
+      keyring: 'function',
+      migrate: 'function',
+      http: 'function',
+      reference: 'function',
     })
   }, 60_000)
 
@@ -197,6 +225,13 @@ describe('the packed package', () => {
       '@types/koa',
     ]
     const dir = await project(work, 'ts', tarball, ['express', 'koa', ...types])
+    // Every entry's types, by name, in the project tsc checks: one added later is checked too.
+    const imports = ENTRIES.map((entry, i) => `import * as entry${i} from '${entry}'`)
+    const uses = ENTRIES.map((_, i) => `entry${i}`).join(', ')
+    writeFileSync(
+      join(dir, 'entries.ts'),
+      `${imports.join('\n')}\nexport const entries: object[] = [${uses}]\n`,
+    )
     const check = await run(TSC, ['-p', 'tsconfig.json'], dir)
     expect(check.stdout + check.stderr).toBe('')
     expect(check.code).toBe(0)
@@ -220,5 +255,12 @@ describe('the packed package', () => {
       expectRequestThrough(result[name])
       expect(result[name].plaintext).toBe('078-05-1120')
     }
+    expect(result.entries).toEqual({
+      keyring: 1,
+      http: '078-05-1120',
+      reference: '************1111',
+      rules: 'ssn',
+      problem: null,
+    })
   }, 60_000)
 })

@@ -81,7 +81,7 @@ function corrupt(why: string, cause?: unknown): FieldsealError {
  * @example
  * ```ts
  * import pg from 'pg'
- * import { PostgresKeyStore } from 'fieldseal'
+ * import { PostgresKeyStore } from 'fieldseal/keyring'
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
  * const store = new PostgresKeyStore(pool, { table: 'fieldseal_keyring', name: 'billing' })

@@ -6,13 +6,8 @@
  *
  * @module
  */
-import {
-  createFieldseal,
-  FileKeyStore,
-  openKeyring,
-  PostgresKeyStore,
-  type KeyStore,
-} from 'fieldseal'
+import { createFieldseal } from 'fieldseal'
+import { FileKeyStore, openKeyring, PostgresKeyStore, type KeyStore } from 'fieldseal/keyring'
 import { openPool } from '../../integration/pg-helpers.js'
 
 const spec = process.env.PROPAGATION_STORE ?? ''

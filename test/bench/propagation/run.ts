@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FileKeyStore, openKeyManager, PostgresKeyStore, type KeyStore } from 'fieldseal'
+import { FileKeyStore, openKeyManager, PostgresKeyStore, type KeyStore } from 'fieldseal/keyring'
 import { openPool, uniqueTable } from '../../integration/pg-helpers.js'
 
 const INSTANCES = 3
