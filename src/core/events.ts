@@ -22,6 +22,7 @@ export type FieldsealOperation =
   | 'key.rewrap'
   | 'key.expired'
   | 'key.usage-warning'
+  | 'keyring.refresh'
 
 /**
  * One audit event.

@@ -6,9 +6,10 @@
  * counter or shorten a retirement wait: the keyring refuses the document
  * (`ERR_FIELDSEAL_STORE_TAMPERED`).
  *
- * The MAC key is derived (HKDF-SHA256) from a random secret stored in the document wrapped under
- * the master key, like a data key — so a master key that never leaves a KMS or HSM can guard it
- * just as well. A new secret is made whenever the master key changes.
+ * The MAC key is derived (HKDF-SHA256) from a random secret stored in the document wrapped by
+ * the master key's provider, like a data key — so a master key that never leaves a KMS or HSM
+ * guards it just as well, with one provider call per open. A new secret is made whenever the
+ * master key changes, and when a format 1 or 2 document is rewritten as format 3.
  *
  * What a MAC cannot tell: that a genuine document is the newest. A store put back to an older
  * genuine document (a backup) verifies; a running keyring notices that its revision went back.
@@ -19,10 +20,12 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { KEY_LENGTH } from '../crypto/aes-gcm.js'
 import { decodeBase64UrlStrict } from '../crypto/base64.js'
 import { FieldsealError, isFieldsealError } from '../errors.js'
-import type { MasterKey } from './master-key.js'
+import { isLegacyInfo, KEYRING_BINDING, type MasterKey } from './master-key.js'
 import type { KeyringDocument } from './types.js'
 
-const MAC_KEY_AAD = 'fieldseal-keyring/2 mac-key'
+const LEGACY_MAC_KEY_AAD = 'fieldseal-keyring/2 mac-key'
+const MAC_KEY_BINDING = Object.freeze({ ...KEYRING_BINDING, purpose: 'document-mac' })
+// The derivation is the same in formats 2 and 3; only how the secret is wrapped differs.
 const MAC_KEY_INFO = 'fieldseal-keyring/2 document mac'
 
 /**
@@ -55,7 +58,9 @@ export function canonicalDocument(doc: KeyringDocument): Buffer {
     doc.format,
     doc.formatVersion,
     doc.revision,
-    [master.source, master.salt, master.iterations, master.check],
+    isLegacyInfo(master)
+      ? [master.source, master.salt, master.iterations, master.check]
+      : [Object.entries(master.provider).sort(([a], [b]) => (a < b ? -1 : 1)), master.check],
     doc.maxRefreshIntervalMs ?? null,
     doc.macKey ?? null,
     doc.keys.map((r) => [
@@ -81,9 +86,9 @@ export function canonicalDocument(doc: KeyringDocument): Buffer {
  *
  * @example
  * ```ts
- * const mac = DocumentMac.create(master)           // a new keyring, or a new master key
+ * const mac = await DocumentMac.create(master) // a new keyring, or a new master key
  * const signed = { ...doc, macKey: mac.wrapped, mac: mac.sign({ ...doc, macKey: mac.wrapped }) }
- * DocumentMac.open(master, signed.macKey).verify(signed) // or throws ERR_FIELDSEAL_STORE_TAMPERED
+ * ;(await DocumentMac.open(master, signed.macKey, 3)).verify(signed) // or ERR_FIELDSEAL_STORE_TAMPERED
  * ```
  */
 export class DocumentMac {
@@ -97,16 +102,27 @@ export class DocumentMac {
     secret.fill(0)
   }
 
-  /** A new random secret, wrapped under `master`. */
-  static create(master: MasterKey): DocumentMac {
+  /** A new random secret, wrapped by `master` (one provider call). */
+  static async create(master: MasterKey): Promise<DocumentMac> {
     const secret = randomBytes(KEY_LENGTH)
-    return new DocumentMac(master.wrap(MAC_KEY_AAD, secret), secret)
+    return new DocumentMac(await master.wrap(MAC_KEY_BINDING, secret), secret)
   }
 
-  /** The MAC key of a stored document; a secret that does not open is tampering. */
-  static open(master: MasterKey, wrapped: string): DocumentMac {
+  /**
+   * The MAC key of a stored document of `formatVersion` (one provider call for format 3); a
+   * secret that does not open is tampering.
+   */
+  static async open(
+    master: MasterKey,
+    wrapped: string,
+    formatVersion: 2 | 3,
+  ): Promise<DocumentMac> {
     try {
-      return new DocumentMac(wrapped, master.unwrap(MAC_KEY_AAD, wrapped, 'mac-key'))
+      const secret =
+        formatVersion === 3
+          ? await master.unwrap(MAC_KEY_BINDING, wrapped, 'mac-key')
+          : master.legacyUnwrap(LEGACY_MAC_KEY_AAD, wrapped, 'mac-key')
+      return new DocumentMac(wrapped, secret)
     } catch (error) {
       if (isFieldsealError(error, 'ERR_FIELDSEAL_STORE_CORRUPT')) {
         throw tampered('its MAC key does not open under the master key')

@@ -1,12 +1,13 @@
 /**
  * What the keyring checks before it trusts a stored document, and what it writes back.
  *
- * - Format 2: the document MAC (`document-mac.ts`) must verify, or the document is refused
+ * - Formats 2 and 3: the document MAC (`document-mac.ts`) must verify, or the document is refused
  *   (`ERR_FIELDSEAL_STORE_TAMPERED`).
- * - Format 1 (fieldseal 0.1.0, no MAC): every live key must open under the master key with the
- *   key id as associated data, as 0.1.0 wrapped it, so a damaged key is refused up front instead
- *   of being rotated past. The first save rewrites the document as format 2: every key rewrapped
- *   with its record binding, a MAC key made, `activeUntil` filled in.
+ * - Every format: every live key must open under the master key when the document is loaded
+ *   (`held-keyring.ts`), so a damaged key is refused up front instead of being rotated past.
+ * - Format 1 (fieldseal 0.1.0, no MAC) and format 2 (a local master key, before providers): the
+ *   first save rewrites the document as format 3: every key rewrapped through the provider with
+ *   its record binding, a new check and MAC key, `activeUntil` filled in (format 1).
  * - A running keyring that sees the store hold a different document at the same or an older
  *   revision (two writers forked it, or it was put back from a backup) re-adds the keys it held
  *   that the store lost, so values sealed with them stay readable.
@@ -16,9 +17,9 @@
 import { FieldsealError } from '../errors.js'
 import { DocumentMac } from './document-mac.js'
 import { nextVersion } from './key-lifecycle.js'
+import type { KeyWrapper } from './key-material.js'
 import type { MasterKey } from './master-key.js'
-import { unwrapRecord, wrapFor } from './key-material.js'
-import type { KeyRecord, KeyringDocument, KeyStore } from './types.js'
+import type { KeyRecord, KeyringDocument, KeyStore, ProviderMasterKeyInfo } from './types.js'
 
 /**
  * `ERR_FIELDSEAL_KEYRING_NOT_FOUND`: `store` holds no keyring and creation was not asked for.
@@ -56,65 +57,75 @@ export function keysAddedBack(ids: readonly string[], revision: number | undefin
 }
 
 /**
- * Checks `doc` against `master`; returns its MAC key (format 2) or `undefined` (format 1).
- * `known` is reused when the document still carries it.
+ * Checks the MAC of `doc` under `master`; returns its MAC key (formats 2 and 3) or `undefined`
+ * (format 1, which has none). `known` is reused when the document still carries it (no
+ * provider call).
  *
  * @example
  * ```ts
- * const mac = verifyDocument(doc, master, previousMac)
+ * const mac = await verifyDocument(doc, master, previousMac)
  * ```
  */
-export function verifyDocument(
+export async function verifyDocument(
   doc: KeyringDocument,
   master: MasterKey,
   known: DocumentMac | undefined,
-): DocumentMac | undefined {
-  if (doc.formatVersion === 1) {
-    for (const record of doc.keys) {
-      if (record.wrapped !== null) unwrapRecord(master, record, 1).fill(0)
-    }
-    return undefined
-  }
+): Promise<DocumentMac | undefined> {
+  if (doc.formatVersion === 1) return undefined
   const mac =
     known !== undefined && known.wrapped === doc.macKey
       ? known
-      : DocumentMac.open(master, doc.macKey as string)
+      : await DocumentMac.open(master, doc.macKey as string, doc.formatVersion)
   mac.verify(doc)
   return mac
 }
 
 /**
- * The records of a format 1 document as format 2 records: rewrapped with their binding, and
- * `activeUntil` set (a rotated-out key from its rotation; an inactive one, whose switch-off time
- * 0.1.0 did not record, from `now`).
+ * `records`, about to be saved, as format 3 records: those still wrapped as the format 1 or 2
+ * document `legacy` had them are wrapped again by `keys` (through the provider, with their
+ * binding), from the material opened when it was loaded; format 1 ones get `activeUntil` (a
+ * rotated-out key from its rotation; an inactive one, whose switch-off time 0.1.0 did not
+ * record, from `now`).
  *
  * @example
  * ```ts
- * const keys = doc.formatVersion === 1 ? upgradeRecords(doc.keys, master, new Date()) : doc.keys
+ * if (doc.formatVersion < 3) keys = await upgradeRecords(keys, doc, wrapper, new Date())
  * ```
  */
-export function upgradeRecords(
+export async function upgradeRecords(
   records: readonly KeyRecord[],
-  master: MasterKey,
+  legacy: KeyringDocument,
+  keys: KeyWrapper,
   now: Date,
-): KeyRecord[] {
-  return records.map((r) => {
+): Promise<KeyRecord[]> {
+  const wrappedThen = new Set(legacy.keys.map((r) => r.wrapped))
+  const upgraded: KeyRecord[] = []
+  for (const r of records) {
     const activeUntil =
-      r.status === 'active'
-        ? null
-        : r.status === 'inactive'
-          ? now.toISOString()
-          : (r.rotatedAt ?? now.toISOString())
-    if (r.wrapped === null) return { ...r, activeUntil }
-    const material = unwrapRecord(master, r, 1)
-    const wrapped = wrapFor(master, r, material)
-    material.fill(0)
-    return { ...r, activeUntil, wrapped }
-  })
+      r.activeUntil !== undefined
+        ? r.activeUntil
+        : r.status === 'active'
+          ? null
+          : r.status === 'inactive'
+            ? now.toISOString()
+            : (r.rotatedAt ?? now.toISOString())
+    const dated = { ...r, activeUntil }
+    if (r.wrapped === null || !wrappedThen.has(r.wrapped)) {
+      upgraded.push(dated)
+      continue
+    }
+    const material = keys.material(r)
+    try {
+      upgraded.push({ ...dated, wrapped: await keys.wrap(r, material) })
+    } finally {
+      material.fill(0)
+    }
+  }
+  return upgraded
 }
 
 /**
- * A format 2 document from its parts, signed with `mac`.
+ * A format 3 document from its parts, signed with `mac`.
  *
  * @example
  * ```ts
@@ -122,12 +133,15 @@ export function upgradeRecords(
  * ```
  */
 export function signedDocument(
-  parts: Pick<KeyringDocument, 'revision' | 'master' | 'keys'> & { maxRefreshIntervalMs: number },
+  parts: Pick<KeyringDocument, 'revision' | 'keys'> & {
+    master: ProviderMasterKeyInfo
+    maxRefreshIntervalMs: number
+  },
   mac: DocumentMac,
 ): KeyringDocument {
   const unsigned: KeyringDocument = {
     format: 'fieldseal-keyring',
-    formatVersion: 2,
+    formatVersion: 3,
     revision: parts.revision,
     master: parts.master,
     maxRefreshIntervalMs: parts.maxRefreshIntervalMs,
@@ -140,12 +154,12 @@ export function signedDocument(
 /**
  * Keys a running keyring held that the store lost (it forked, or was put back to a backup), with
  * their material, until a save adds them back: never active (an active one comes back rotated
- * out), wrapped under the store's master key, renumbered if their version was taken meanwhile.
+ * out), wrapped by the store's master key, renumbered if their version was taken meanwhile.
  *
  * @example
  * ```ts
  * lost.collect(current, stored, (r) => session.unwrap(r))
- * const keys = lost.restore(stored.keys, master, new Date()) // then save, then lost.clear()
+ * const keys = await lost.restore(stored.keys, wrapper, new Date()) // then save, then lost.clear()
  * ```
  */
 export class LostKeys {
@@ -167,7 +181,7 @@ export class LostKeys {
   }
 
   /** `records` with the lost keys they lack added back. */
-  restore(records: readonly KeyRecord[], master: MasterKey, now: Date): KeyRecord[] {
+  async restore(records: readonly KeyRecord[], keys: KeyWrapper, now: Date): Promise<KeyRecord[]> {
     let next = [...records]
     for (const { record, material } of this.#entries) {
       if (next.some((r) => r.id === record.id)) continue
@@ -179,7 +193,7 @@ export class LostKeys {
           ? { status: 'pending_rotation', activeUntil: now.toISOString() }
           : { activeUntil: record.activeUntil ?? now.toISOString() }),
       }
-      next = [...next, { ...back, wrapped: wrapFor(master, back, material) }]
+      next = [...next, { ...back, wrapped: await keys.wrap(back, material) }]
     }
     return next
   }

@@ -1,20 +1,26 @@
 /**
  * What a key session holds of its store: the last verified document, the master key and MAC key
- * that open it, when it was last confirmed current, and the keys the store lost.
+ * that open it, the material of its live keys, when it was last confirmed current, and the keys
+ * the store lost.
  *
- * Every document is verified before it is held (`document-trust.ts`). A load compares content,
- * not only the revision: a store holding something else at the same or an older revision (a
- * fork, a restored backup) is taken as it is, and the keys held here that it lost are kept to be
- * saved back. A load that started before this session's own last save is older news and changes
- * nothing.
+ * Every document is verified before it is held (`document-trust.ts`), and every live key of it
+ * opened: a provider is called for what is new since the last load only, so a refresh that
+ * finds nothing changed makes no call, and an HSM or KMS outage stops nothing until a rotation
+ * needs it (then the load fails, the last good keyring stays, and the seal lease decides).
+ * Material stays in memory, copied out on demand, so sealing and opening never call out.
+ *
+ * A load compares content, not only the revision: a store holding something else at the same or
+ * an older revision (a fork, a restored backup) is taken as it is, and the keys held here that it
+ * lost are kept to be saved back. A load that started before this session's own last save is
+ * older news and changes nothing.
  *
  * @module
  */
 import { FieldsealError } from '../errors.js'
-import { canonicalDocument, tampered, type DocumentMac } from './document-mac.js'
+import { canonicalDocument, type DocumentMac, tampered } from './document-mac.js'
 import { LostKeys, verifyDocument } from './document-trust.js'
-import { openMasterKey, type MasterKey, type MasterKeyInput } from './master-key.js'
-import { unwrapRecord } from './key-material.js'
+import { type KeyWrapper, recordBinding, unwrapRecord } from './key-material.js'
+import { type MasterKey, type MasterKeyInput, openMasterKey } from './master-key.js'
 import type { Confirmation } from './seal-lease.js'
 import type { KeyRecord, KeyringDocument, KeyStore } from './types.js'
 
@@ -29,7 +35,10 @@ export interface Loaded {
   readonly started: Confirmation
 }
 
-/** Equal content: for two verified format 2 documents, equal MACs say it without a comparison. */
+// Unwraps a load runs at once: enough to hide a KMS round trip, few enough not to be throttled.
+const PARALLEL_UNWRAPS = 8
+
+/** Equal content: for two verified documents with a MAC, equal MACs say it without a comparison. */
 function sameContent(a: KeyringDocument, b: KeyringDocument): boolean {
   if (a.mac !== undefined && b.mac !== undefined) return a.mac === b.mac && a.macKey === b.macKey
   return canonicalDocument(a).equals(canonicalDocument(b))
@@ -60,6 +69,10 @@ export class HeldKeyring {
   #doc: KeyringDocument | undefined
   #epoch = 0
   #confirmed: Confirmation | undefined
+  /** Material of keys, by their wrapping (unique: every wrap has a fresh IV). */
+  readonly #materials = new Map<string, { readonly id: string; readonly material: Buffer }>()
+  /** Master keys made here, released when the session closes. */
+  readonly #owned = new Set<MasterKey>()
   readonly #store: KeyStore
   readonly #now: () => Date
 
@@ -68,6 +81,7 @@ export class HeldKeyring {
     this.#input = input
     this.#master = master
     this.#now = now
+    this.#own(master)
   }
 
   get doc(): KeyringDocument | undefined {
@@ -97,12 +111,35 @@ export class HeldKeyring {
     if (this.#confirmed === undefined || at.wall > this.#confirmed.wall) this.#confirmed = at
   }
 
-  /** The material of `record` of the document held (a copy: zero it when done). */
+  /** The material of a live `record` of a document loaded or saved here (a copy: zero it). */
   unwrap(record: KeyRecord): Buffer {
-    return unwrapRecord(this.#master, record, this.#doc?.formatVersion ?? 2)
+    const material = record.wrapped === null ? undefined : this.#materials.get(record.wrapped)
+    if (material === undefined || material.id !== record.id) {
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_KEY_UNAVAILABLE',
+        `key "${record.id}" has no material in this keyring`,
+        { kid: record.id },
+      )
+    }
+    return Buffer.from(material.material)
   }
 
-  /** Loads and verifies the store's document; `undefined` while the store is still empty. */
+  /** Wraps by `master` and reads the material held here: what a change works with. */
+  wrapper(master: MasterKey): KeyWrapper {
+    return {
+      wrap: async (record, material) => {
+        const wrapped = await master.wrap(recordBinding(record), material)
+        this.#materials.set(wrapped, { id: record.id, material: Buffer.from(material) })
+        return wrapped
+      },
+      material: (record) => this.unwrap(record),
+    }
+  }
+
+  /**
+   * Loads and verifies the store's document and opens its live keys; `undefined` while the store
+   * is still empty.
+   */
   async load(): Promise<Loaded | undefined> {
     const epoch = this.#epoch
     const started = this.now()
@@ -115,14 +152,33 @@ export class HeldKeyring {
         `the key store is empty but held revision ${this.#doc.revision}; refusing to start a new keyring`,
       )
     }
-    if (doc.formatVersion === 1 && this.#doc?.formatVersion === 2) {
-      // Format 1 has no MAC: going back to it is how a MAC would be stripped.
-      throw tampered('it went back to format 1, which carries no MAC')
+    return this.verify(doc, epoch, started)
+  }
+
+  /** Verifies `doc`, read when this session had made `epoch` saves, at `started`; opens its keys. */
+  async verify(doc: KeyringDocument, epoch: number, started: Confirmation): Promise<Loaded> {
+    if (doc.formatVersion < (this.#doc?.formatVersion ?? 1)) {
+      // Format 1 has no MAC, and format 2 no provider: going back is how either would be stripped.
+      throw tampered(`it went back to format ${doc.formatVersion}`)
     }
-    const same = doc.master.check === this.#master.info.check
-    const master = same ? this.#master : await openMasterKey(this.#input, doc.master)
-    const mac = verifyDocument(doc, master, same ? this.#mac : undefined)
+    const same = this.#master.stands(doc.master)
+    const master = same ? this.#master : await openMasterKey(this.#input, doc.master, this.#master)
+    this.#own(master)
+    const mac = await verifyDocument(doc, master, same ? this.#mac : undefined)
+    await this.#open(doc, master)
     return { doc, master, mac, epoch, started }
+  }
+
+  /** Opens every live key of `doc` not opened before, a few provider calls at a time. */
+  async #open(doc: KeyringDocument, master: MasterKey): Promise<void> {
+    const missing = doc.keys.filter((r) => r.wrapped !== null && !this.#materials.has(r.wrapped))
+    for (let i = 0; i < missing.length; i += PARALLEL_UNWRAPS) {
+      const batch = missing.slice(i, i + PARALLEL_UNWRAPS)
+      const opened = await Promise.all(batch.map((r) => unwrapRecord(master, r, doc.formatVersion)))
+      batch.forEach((r, j) => {
+        this.#materials.set(r.wrapped as string, { id: r.id, material: opened[j] as Buffer })
+      })
+    }
   }
 
   /** Holds a loaded document, unless it was read before this session's own last save. */
@@ -136,23 +192,46 @@ export class HeldKeyring {
       if (sameContent(doc, current)) return
       this.lost.collect(current, doc, (record) => this.unwrap(record))
     }
-    this.#doc = freeze(doc)
-    this.#master = loaded.master
-    this.#mac = loaded.mac
+    this.#hold(freeze(doc), loaded.master, loaded.mac)
   }
 
   /** Holds `doc`, which this session just saved (the save started `at`). */
   saved(doc: KeyringDocument, master: MasterKey, mac: DocumentMac, at: Confirmation): void {
     this.#epoch++
     this.confirm(at)
-    this.#doc = freeze(doc)
+    this.#own(master)
+    this.#hold(freeze(doc), master, mac)
+    this.lost.clear()
+  }
+
+  #hold(doc: KeyringDocument, master: MasterKey, mac: DocumentMac | undefined): void {
+    this.#doc = doc
     this.#master = master
     this.#mac = mac
-    this.lost.clear()
+    // A retired key's material is erased here too. Other wrappings stay until close: a change
+    // or a load running beside this one may be about to hold them.
+    const retired = new Set(doc.keys.filter((r) => r.status === 'retired').map((r) => r.id))
+    for (const [wrapped, entry] of this.#materials) {
+      if (!retired.has(entry.id)) continue
+      entry.material.fill(0)
+      this.#materials.delete(wrapped)
+    }
+  }
+
+  #own(master: MasterKey): void {
+    if (master.owned) this.#owned.add(master)
   }
 
   /** From now on the master key comes from `input` (after a rewrap). */
   set input(input: MasterKeyInput) {
     this.#input = input
+  }
+
+  /** Zeroes the material held and releases the providers made here. */
+  async close(): Promise<void> {
+    for (const entry of this.#materials.values()) entry.material.fill(0)
+    this.#materials.clear()
+    for (const master of this.#owned) await master.close().catch(() => undefined)
+    this.#owned.clear()
   }
 }

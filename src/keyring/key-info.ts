@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ProviderIdentity } from '../master-key/types.js'
 import type { KeyRecord, KeyStatus, KeyType } from './types.js'
 
 /**
@@ -31,11 +32,14 @@ export interface KeyMetadataExport {
   readonly exportedAt: string
   /** Revision of the keyring the export was taken from. */
   readonly revision: number
-  /** The master key's fingerprint and how it is obtained (never the key or its salt). */
+  /** The master key's fingerprint and which provider holds it (never the key or its salt). */
   readonly master: {
     readonly id: string
-    readonly source: 'env' | 'passphrase'
+    /** The provider's kind (`env`, `passphrase`, `pkcs11`, `aws-kms`, `vault-transit`…). */
+    readonly source: string
     readonly iterations: number | null
+    /** The provider's identity as stored, without a passphrase's salt. */
+    readonly provider: ProviderIdentity
   }
   /** Every key, newest version first. */
   readonly keys: readonly KeyInfo[]

@@ -30,7 +30,7 @@ import {
 } from './key-lifecycle.js'
 import { importRecords, mintRecord, rewrapRecords } from './key-material.js'
 import { KeyQueries } from './key-queries.js'
-import { type ChangeInput, type ChangeOutput, KeySession } from './key-session.js'
+import { type Change as SessionChange, type ChangeOutput, KeySession } from './key-session.js'
 import {
   actorOption,
   callOptions,
@@ -65,7 +65,7 @@ interface Outcome {
   readonly events: readonly ChangeEvent[]
 }
 
-type Change = (input: ChangeInput) => ChangeOutput<Outcome>
+type Change = SessionChange<Outcome>
 
 function described(records: readonly KeyRecord[]): ChangeEvent[] {
   return records.map((r) => ({ kid: r.id, keyType: r.type, version: r.version }))
@@ -119,12 +119,12 @@ export class KeyManager extends KeyQueries {
     }
     const ttlDays = ttlOption(o.ttlDays, this.#config.ttlDays, where)
     const actor = actorOption(o.actor, this.#config.actor, where)
-    return this.#change('key.generate', actor, ({ keys, master }) => {
+    return this.#change('key.generate', actor, async ({ keys, wrapper }) => {
       let records = [...keys]
       const created: KeyRecord[] = []
       for (const type of types) {
         if (activeRecord(records, type) !== undefined) continue
-        const fresh = mintRecord(records, master, type, { now: this.#config.now(), ttlDays })
+        const fresh = await mintRecord(records, wrapper, type, { now: this.#config.now(), ttlDays })
         records = [...records, fresh]
         created.push(fresh)
       }
@@ -138,7 +138,7 @@ export class KeyManager extends KeyQueries {
     const o = callOptions(options, { ttlDays: true, actor: true }, 'generateKey')
     const ttlDays = ttlOption(o.ttlDays, this.#config.ttlDays, 'generateKey')
     const actor = actorOption(o.actor, this.#config.actor, 'generateKey')
-    return this.#changeOne('key.generate', actor, ({ keys, master }) => {
+    return this.#changeOne('key.generate', actor, async ({ keys, wrapper }) => {
       const active = activeRecord(keys, type)
       if (active !== undefined) {
         throw new FieldsealError(
@@ -147,7 +147,7 @@ export class KeyManager extends KeyQueries {
           { kid: active.id },
         )
       }
-      const fresh = mintRecord(keys, master, type, { now: this.#config.now(), ttlDays })
+      const fresh = await mintRecord(keys, wrapper, type, { now: this.#config.now(), ttlDays })
       return touched([...keys, fresh], fresh)
     })
   }
@@ -166,7 +166,7 @@ export class KeyManager extends KeyQueries {
     if (ifActive !== undefined && typeof ifActive !== 'string') {
       throw invalidOption('rotateKey', 'ifActive must be a key id')
     }
-    return this.#changeOne('key.rotate', by, ({ keys, master }) => {
+    return this.#changeOne('key.rotate', by, async ({ keys, wrapper }) => {
       const active = activeRecord(keys, type)
       // Compare-and-swap: another instance (or scheduler) rotated first; keep its key.
       if (ifActive !== undefined && active?.id !== ifActive) {
@@ -176,7 +176,7 @@ export class KeyManager extends KeyQueries {
         return { result: { keys: [active], events: [] } }
       }
       const now = this.#config.now()
-      const fresh = mintRecord(keys, master, type, { now, ttlDays })
+      const fresh = await mintRecord(keys, wrapper, type, { now, ttlDays })
       return touched(rotateRecords(keys, fresh, now.toISOString(), by), fresh)
     })
   }
@@ -241,9 +241,9 @@ export class KeyManager extends KeyQueries {
     }
     const ttlDays = ttlOption(o.ttlDays, this.#config.ttlDays, 'importKeys')
     const actor = actorOption(o.actor, this.#config.actor, 'importKeys')
-    return this.#change('key.import', actor, ({ keys: current, master }) => {
+    return this.#change('key.import', actor, async ({ keys: current, wrapper }) => {
       const context = { now: this.#config.now(), ttlDays }
-      const imported = importRecords(current, master, keys, activate, context, actor)
+      const imported = await importRecords(current, wrapper, keys, activate, context, actor)
       return added(imported.records, imported.added)
     })
   }
@@ -255,29 +255,46 @@ export class KeyManager extends KeyQueries {
   async rewrap(options: Readonly<RewrapOptions>): Promise<void> {
     const o = callOptions(
       options,
-      { masterKey: true, passphrase: true, pbkdf2Iterations: true, rotatedBy: true },
+      {
+        masterKey: true,
+        passphrase: true,
+        pbkdf2Iterations: true,
+        masterKeyProvider: true,
+        rotatedBy: true,
+      },
       'rewrap',
     )
-    if (o.masterKey === undefined && o.passphrase === undefined) {
-      throw invalidOption('rewrap', 'give the new masterKey or passphrase')
+    if (
+      o.masterKey === undefined &&
+      o.passphrase === undefined &&
+      o.masterKeyProvider === undefined
+    ) {
+      throw invalidOption('rewrap', 'give the new masterKey, passphrase or masterKeyProvider')
     }
     const { rotatedBy, ...masterOptions } = o
-    const input = resolveMasterOption(masterOptions, {}, 'rewrap')
-    // Deriving a passphrase key is slow: once, before the change (which may run again).
-    const next = await createMasterKey(input)
     const actor = actorOption(rotatedBy, this.#config.actor, 'rewrap')
-    await this.#change('key.rewrap', actor, ({ keys, master, exists }) => {
-      if (!exists)
-        throw new FieldsealError(
-          'ERR_FIELDSEAL_KEY_STATE',
-          'the keyring is empty: nothing to rewrap',
-        )
-      const records = rewrapRecords(keys, master, next)
-      // Retired keys have no material: nothing of theirs was rewrapped.
-      const count = records.filter((r) => r.wrapped !== null).length
-      const events = [{ kid: next.id, keyType: 'master', count }]
-      return { keys: records, master: next, masterInput: input, result: { keys: [], events } }
-    })
+    const input = resolveMasterOption(masterOptions, this.#config.env, 'rewrap')
+    // Once, before the change (which may run again): deriving a passphrase key is slow, and a
+    // provider's check is one call.
+    const next = await createMasterKey(input, this.#config.env)
+    try {
+      await this.#change('key.rewrap', actor, async ({ keys, wrapper, wrapperFor, exists }) => {
+        if (!exists) {
+          throw new FieldsealError(
+            'ERR_FIELDSEAL_KEY_STATE',
+            'the keyring is empty: nothing to rewrap',
+          )
+        }
+        const records = await rewrapRecords(keys, wrapper, wrapperFor(next))
+        // Retired keys have no material: nothing of theirs was rewrapped.
+        const count = records.filter((r) => r.wrapped !== null).length
+        const events = [{ kid: next.id, keyType: 'master', count }]
+        return { keys: records, master: next, masterInput: input, result: { keys: [], events } }
+      })
+    } catch (error) {
+      await next.close().catch(() => undefined)
+      throw error
+    }
   }
 
   /** Saves the encryption counts counted in this process. */
@@ -292,7 +309,11 @@ export class KeyManager extends KeyQueries {
     await this.#session.settle()
     await this.flush()
     this.#closed = true
-    await this.#session.store.close?.()
+    try {
+      await this.#session.close()
+    } finally {
+      await this.#session.store.close?.()
+    }
   }
 
   /** Runs `change` as one read-modify-save and reports its outcome as `operation` by `actor`. */

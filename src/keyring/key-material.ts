@@ -17,7 +17,8 @@ import { AesGcmCipher } from '../crypto/aes-gcm.js'
 import { FieldsealError } from '../errors.js'
 import { decodeKey, keyFingerprint } from '../crypto/static-keys.js'
 import { nextVersion } from './key-lifecycle.js'
-import type { MasterKey } from './master-key.js'
+import type { KeyBinding } from '../master-key/types.js'
+import { KEYRING_BINDING, keyLength, type MasterKey } from './master-key.js'
 import type { KeyRecord, KeyStatus, KeyType } from './types.js'
 
 /** The immutable fields of a record, which its wrapping is bound to. */
@@ -27,7 +28,28 @@ export type RecordIdentity = Pick<
 >
 
 /**
- * The associated data a format 2 record's material is wrapped with.
+ * What a format 3 record's material is bound to: the provider authenticates it as associated
+ * data (AWS KMS: encryption context, so it shows in CloudTrail).
+ *
+ * @example
+ * ```ts
+ * recordBinding(record) // { format: 'fieldseal-keyring/3', keyId: 'Xk3v9_Qa1Bc', type: 'data', version: '3', … }
+ * ```
+ */
+export function recordBinding(record: RecordIdentity): KeyBinding {
+  return {
+    ...KEYRING_BINDING,
+    keyId: record.id,
+    type: record.type,
+    version: String(record.version),
+    algorithm: record.algorithm,
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt ?? 'never',
+  }
+}
+
+/**
+ * The associated data a format 2 record's material was wrapped with (format 1: the key id).
  *
  * @example
  * ```ts
@@ -47,29 +69,36 @@ export function recordAad(record: RecordIdentity): Buffer {
 }
 
 /**
- * Wraps `material` for `record` (format 2 binding).
+ * The material of `record` of a document of `formatVersion`, opened under `master` (a provider
+ * call for format 3). A record that does not open is `ERR_FIELDSEAL_STORE_CORRUPT`.
  *
  * @example
  * ```ts
- * const fresh = { ...identity, wrapped: wrapFor(master, identity, material) }
+ * const material = await unwrapRecord(master, record, doc.formatVersion) // zero it when done
  * ```
  */
-export function wrapFor(master: MasterKey, record: RecordIdentity, material: Uint8Array): string {
-  return master.wrap(recordAad(record), material)
+export async function unwrapRecord(
+  master: MasterKey,
+  record: KeyRecord,
+  formatVersion: 1 | 2 | 3,
+): Promise<Buffer> {
+  const wrapped = record.wrapped as string
+  const material =
+    formatVersion === 3
+      ? await master.unwrap(recordBinding(record), wrapped, record.id)
+      : master.legacyUnwrap(formatVersion === 1 ? record.id : recordAad(record), wrapped, record.id)
+  return keyLength(material, record.id)
 }
 
 /**
- * The material of `record`, as a keyring of `formatVersion` binds it. A record that does not
- * open under the (verified) master key is `ERR_FIELDSEAL_STORE_CORRUPT`.
- *
- * @example
- * ```ts
- * const material = unwrapRecord(master, record, doc.formatVersion) // zero it when done
- * ```
+ * What a change wraps and reads key material with: the master key it saves under, and the
+ * material the keyring already opened (held in memory since the document was loaded).
  */
-export function unwrapRecord(master: MasterKey, record: KeyRecord, formatVersion: 1 | 2): Buffer {
-  const aad = formatVersion === 1 ? record.id : recordAad(record)
-  return master.unwrap(aad, record.wrapped as string, record.id)
+export interface KeyWrapper {
+  /** Wraps `material` for `record` (one provider call) and remembers it as that record's. */
+  wrap(record: RecordIdentity, material: Uint8Array): Promise<string>
+  /** The material of a live record of the document held (a copy: zero it when done). */
+  material(record: KeyRecord): Buffer
 }
 
 /** When a key is made and how long it lives. */
@@ -83,13 +112,13 @@ function expiry(context: MintContext): string | null {
   return new Date(context.now.getTime() + context.ttlDays * 86_400_000).toISOString()
 }
 
-/** A new record holding `material`, wrapped under `master` and bound to the record. */
-function record(
-  master: MasterKey,
+/** A new record holding `material`, wrapped by `keys` and bound to the record. */
+async function record(
+  keys: KeyWrapper,
   material: Uint8Array,
   fields: Pick<KeyRecord, 'id' | 'type' | 'version' | 'status'>,
   context: MintContext,
-): KeyRecord {
+): Promise<KeyRecord> {
   const identity = {
     ...fields,
     algorithm: 'aes-256-gcm' as const,
@@ -102,35 +131,37 @@ function record(
     rotatedBy: null,
     // Imported keys that are not made active never sealed here: nothing to wait for.
     activeUntil: null,
-    wrapped: wrapFor(master, identity, material),
+    wrapped: await keys.wrap(identity, material),
     encryptions: 0,
   }
 }
 
 /**
- * A new random key of `type`, wrapped under `master`, with the next version of its type. Its id
+ * A new random key of `type`, wrapped by `keys`, with the next version of its type. Its id
  * is the key's fingerprint, as in the simple key mode, so a key keeps its id if it moves.
  *
  * @example
  * ```ts
- * const fresh = mintRecord(doc.keys, master, 'data', { now: new Date(), ttlDays: 90 })
+ * const fresh = await mintRecord(doc.keys, keys, 'data', { now: new Date(), ttlDays: 90 })
  * ```
  */
-export function mintRecord(
+export async function mintRecord(
   records: readonly KeyRecord[],
-  master: MasterKey,
+  keys: KeyWrapper,
   type: KeyType,
   context: MintContext,
-): KeyRecord {
+): Promise<KeyRecord> {
   const ids = new Set(records.map((r) => r.id))
   for (;;) {
     const material = AesGcmCipher.generateKey()
     const id = keyFingerprint(material)
     if (ids.has(id)) continue // 2^-64: practically never, but an id must stay unique
     const version = nextVersion(records, type)
-    const fresh = record(master, material, { id, type, version, status: 'active' }, context)
-    material.fill(0)
-    return fresh
+    try {
+      return await record(keys, material, { id, type, version, status: 'active' }, context)
+    } finally {
+      material.fill(0)
+    }
   }
 }
 
@@ -149,17 +180,17 @@ export interface ImportResult {
  *
  * @example
  * ```ts
- * importRecords(doc.keys, master, keysFromEnv(process.env)!, firstKid, ctx, 'ops')
+ * await importRecords(doc.keys, keys, keysFromEnv(process.env)!, firstKid, ctx, 'ops')
  * ```
  */
-export function importRecords(
+export async function importRecords(
   records: readonly KeyRecord[],
-  master: MasterKey,
+  wrapper: KeyWrapper,
   keys: ReadonlyArray<string | Uint8Array>,
   activate: string | false,
   context: MintContext,
   actor: string,
-): ImportResult {
+): Promise<ImportResult> {
   let next = [...records]
   const added: KeyRecord[] = []
   const decoded = keys.map((key, index) => decodeKey(key, `imported key #${index + 1}`))
@@ -186,7 +217,7 @@ export function importRecords(
     }
     const status: KeyStatus = id === activate ? 'active' : 'pending_rotation'
     const version = nextVersion(next, 'data')
-    const fresh = record(master, material, { id, type: 'data', version, status }, context)
+    const fresh = await record(wrapper, material, { id, type: 'data', version, status }, context)
     next.push(fresh)
     added.push(fresh)
   }
@@ -194,23 +225,31 @@ export function importRecords(
 }
 
 /**
- * Every record rewrapped from `from` to `to`: the keys stay, only their wrapping changes.
+ * Every live record wrapped again by `to` (a provider call each), from the material `from` holds:
+ * the keys stay, only their wrapping changes. Also how format 1 and 2 records move under the seam.
  *
  * @example
  * ```ts
- * const keys = rewrapRecords(doc.keys, oldMaster, newMaster)
+ * const keys = await rewrapRecords(doc.keys, held, heldUnder(newMaster))
  * ```
  */
-export function rewrapRecords(
+export async function rewrapRecords(
   records: readonly KeyRecord[],
-  from: MasterKey,
-  to: MasterKey,
-): KeyRecord[] {
-  return records.map((r) => {
-    if (r.wrapped === null) return r
-    const material = unwrapRecord(from, r, 2)
-    const wrapped = wrapFor(to, r, material)
-    material.fill(0)
-    return { ...r, wrapped }
-  })
+  from: KeyWrapper,
+  to: KeyWrapper,
+): Promise<KeyRecord[]> {
+  const next: KeyRecord[] = []
+  for (const r of records) {
+    if (r.wrapped === null) {
+      next.push(r)
+      continue
+    }
+    const material = from.material(r)
+    try {
+      next.push({ ...r, wrapped: await to.wrap(r, material) })
+    } finally {
+      material.fill(0)
+    }
+  }
+  return next
 }

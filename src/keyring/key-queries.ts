@@ -19,6 +19,7 @@ import {
 import { findRecord } from './key-lifecycle.js'
 import type { KeyManagerConfig } from './manager-options.js'
 import { drainedAt } from './seal-lease.js'
+import type { ProviderIdentity } from '../master-key/types.js'
 import type { KeyRecord, KeyType } from './types.js'
 
 /**
@@ -54,9 +55,17 @@ export class KeyQueries {
     return this.#session.master.id
   }
 
-  /** Whether the master key is a raw key (`env`) or derived from a passphrase. */
-  get masterKeySource(): 'env' | 'passphrase' {
-    return this.#session.master.info.source
+  /**
+   * Which provider holds the master key: `env` (a raw key), `passphrase`, `pkcs11`, `aws-kms`,
+   * `vault-transit`, or a third party's kind.
+   */
+  get masterKeySource(): string {
+    return this.#session.master.info.provider.kind
+  }
+
+  /** The identity of the master key's provider, as the keyring stores it (never a secret). */
+  get masterKeyProvider(): ProviderIdentity {
+    return this.#session.master.info.provider
   }
 
   get #records(): readonly KeyRecord[] {
@@ -135,11 +144,13 @@ export class KeyQueries {
   /** Everything about the keyring except material: for audits and backups of metadata. */
   exportKeyMetadata(): KeyMetadataExport {
     const master = this.#session.master
+    const { salt: _salt, ...provider } = master.info.provider
+    const iterations = typeof provider.iterations === 'number' ? provider.iterations : null
     return {
       format: 'fieldseal-keyring-metadata',
       exportedAt: this.#config.now().toISOString(),
       revision: this.revision,
-      master: { id: master.id, source: master.info.source, iterations: master.info.iterations },
+      master: { id: master.id, source: provider.kind, iterations, provider },
       keys: this.listKeys(),
     }
   }

@@ -3,39 +3,39 @@
  * is computed afresh on the document just loaded and saved only if the store's revision is
  * unchanged; on `ERR_FIELDSEAL_STORE_CONFLICT` (another instance saved first) it reloads and
  * computes again, a bounded number of times. Changes made in this process are queued one after
- * the other. Every save writes a signed format 2 document: a format 1 (0.1.0) one is upgraded,
- * and keys the store had lost are added back. What the session holds between changes, and how it
+ * the other. Every save writes a signed format 3 document: a format 1 (0.1.0) or 2 one is
+ * upgraded (its keys wrapped again through the provider), and keys the store had lost are added
+ * back. What the session holds between changes, and how it
  * trusts what it loads, is in `held-keyring.ts`.
  *
  * @module
  */
 import { FieldsealError, isFieldsealError } from '../errors.js'
 import { DocumentMac } from './document-mac.js'
-import {
-  keyringNotFound,
-  keysAddedBack,
-  signedDocument,
-  upgradeRecords,
-  verifyDocument,
-} from './document-trust.js'
+import { keyringNotFound, keysAddedBack, signedDocument, upgradeRecords } from './document-trust.js'
 import { HeldKeyring } from './held-keyring.js'
 import { addEncryptions } from './key-lifecycle.js'
+import type { KeyWrapper } from './key-material.js'
 import { DEFAULT_REFRESH_INTERVAL_MS } from './keyring-options.js'
 import type { KeyManagerConfig } from './manager-options.js'
 import {
   createMasterKey,
-  openMasterKey,
   type MasterKey,
   type MasterKeyInput,
+  openMasterKey,
 } from './master-key.js'
 import type { Confirmation } from './seal-lease.js'
 import { UsageCounter } from './usage-counter.js'
 import type { KeyRecord, KeyringDocument, KeyStore } from './types.js'
 
-/** What a change sees: the freshest records (format 2) and the master key that opens them. */
+/** What a change sees: the freshest records (format 3) and the master key that opens them. */
 export interface ChangeInput {
   readonly keys: readonly KeyRecord[]
   readonly master: MasterKey
+  /** Wraps by `master`, and reads the material of `keys`. */
+  readonly wrapper: KeyWrapper
+  /** A wrapper by another master key (the target of a rewrap). */
+  wrapperFor(master: MasterKey): KeyWrapper
   /** False when the store is still empty. */
   readonly exists: boolean
   /** The longest refresh interval the document records. */
@@ -56,8 +56,11 @@ export interface ChangeOutput<T> {
 /** What a session is opened with (part of the key manager's configuration). */
 export type SessionOptions = Pick<
   KeyManagerConfig,
-  'store' | 'master' | 'maxRetries' | 'create' | 'now'
+  'store' | 'master' | 'maxRetries' | 'create' | 'now' | 'env'
 >
+
+/** A change: computed on the freshest document, maybe again after a conflict. */
+export type Change<T> = (input: ChangeInput) => ChangeOutput<T> | Promise<ChangeOutput<T>>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -80,15 +83,21 @@ export class KeySession {
    * empty store is `ERR_FIELDSEAL_KEYRING_NOT_FOUND` unless `create`.
    */
   static async open(options: SessionOptions): Promise<KeySession> {
-    const { store, master: input } = options
+    const { store, master: input, env } = options
     const started = { wall: options.now().getTime(), mono: performance.now() }
     const doc = await store.load()
     if (doc === undefined && !options.create) throw keyringNotFound(store)
-    const master = doc ? await openMasterKey(input, doc.master) : await createMasterKey(input)
+    const master = doc
+      ? await openMasterKey(input, doc.master, undefined, env)
+      : await createMasterKey(input, env)
     const held = new HeldKeyring(store, input, master, options.now)
-    if (doc)
-      held.accept({ doc, master, mac: verifyDocument(doc, master, undefined), epoch: 0, started })
-    else held.confirm(started)
+    try {
+      if (doc) held.accept(await held.verify(doc, 0, started))
+      else held.confirm(started)
+    } catch (error) {
+      await held.close()
+      throw error
+    }
     return new KeySession(store, held, options)
   }
 
@@ -126,13 +135,13 @@ export class KeySession {
   }
 
   /** Runs `change` on the freshest document and saves its result, retrying on conflicts. */
-  change<T>(change: (input: ChangeInput) => ChangeOutput<T>): Promise<T> {
+  change<T>(change: Change<T>): Promise<T> {
     const run = this.#queue.then(() => this.#change(change))
     this.#queue = run.catch(() => undefined)
     return run
   }
 
-  async #change<T>(change: (input: ChangeInput) => ChangeOutput<T>): Promise<T> {
+  async #change<T>(change: Change<T>): Promise<T> {
     const held = this.#held
     for (let attempt = 0; ; attempt++) {
       const loaded = await held.load()
@@ -140,32 +149,45 @@ export class KeySession {
       if (loaded !== undefined) held.accept(loaded)
       const current = loaded?.doc
       const master = loaded?.master ?? held.master
+      const wrapper = held.wrapper(master)
       const now = this.#options.now()
       let keys = current?.keys ?? []
-      if (current?.formatVersion === 1) keys = upgradeRecords(keys, master, now)
       const restoring = held.lost.ids.length > 0
-      if (restoring) keys = held.lost.restore(keys, master, now)
+      if (restoring) keys = await held.lost.restore(keys, wrapper, now)
       const interval = current?.maxRefreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS
       const exists = current !== undefined
-      const output = change({ keys, master, exists, maxRefreshIntervalMs: interval })
+      const output = await change({
+        keys,
+        master,
+        wrapper,
+        wrapperFor: (other) => held.wrapper(other),
+        exists,
+        maxRefreshIntervalMs: interval,
+      })
       if (output.keys === undefined && output.maxRefreshIntervalMs === undefined && !restoring) {
         return output.result
       }
-      const taken = this.usage.drain()
+      let saving = output.keys ?? keys
+      // Saved as format 3: what the change kept of a format 1 or 2 document goes under the seam.
+      if (current !== undefined && current.formatVersion < 3) {
+        saving = await upgradeRecords(saving, current, wrapper, now)
+      }
       const nextMaster = output.master ?? master
-      // A new MAC key with every new master key, and when a format 1 document is upgraded.
-      const mac = output.master === undefined ? (loaded?.mac ?? held.mac) : undefined
-      const signer = mac ?? DocumentMac.create(nextMaster)
+      // A new MAC key with every new master key, and when a format 1 or 2 document is upgraded.
+      const reuse = output.master === undefined && current?.formatVersion === 3
+      const signer =
+        (reuse ? (loaded?.mac ?? held.mac) : undefined) ?? (await DocumentMac.create(nextMaster))
+      const taken = this.usage.drain()
       const next = signedDocument(
         {
           revision: (current?.revision ?? 0) + 1,
           master: nextMaster.info,
           maxRefreshIntervalMs: Math.max(interval, output.maxRefreshIntervalMs ?? 0),
-          keys: addEncryptions(output.keys ?? keys, taken),
+          keys: addEncryptions(saving, taken),
         },
         signer,
       )
-      const saving = held.now()
+      const started = held.now()
       try {
         await this.store.save(next, current?.revision ?? 0)
       } catch (error) {
@@ -182,7 +204,7 @@ export class KeySession {
         continue
       }
       if (output.masterInput !== undefined) held.input = output.masterInput
-      held.saved(next, nextMaster, signer, saving)
+      held.saved(next, nextMaster, signer, started)
       // In the same step: the counts leave the unsaved ones as the document holding them arrives.
       this.usage.saved(taken)
       return output.result
@@ -192,5 +214,11 @@ export class KeySession {
   /** Waits for queued changes. */
   async settle(): Promise<void> {
     await this.#queue
+  }
+
+  /** Zeroes the material held and releases the providers this session made. */
+  async close(): Promise<void> {
+    await this.settle()
+    await this.#held.close()
   }
 }

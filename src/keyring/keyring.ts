@@ -11,6 +11,7 @@
  */
 import { keyExhausted } from '../crypto/aes-gcm.js'
 import { FieldsealError } from '../errors.js'
+import type { FieldsealEvent } from '../core/events.js'
 import type { DataKey, KeySource } from '../crypto/key-source.js'
 import { optionsObject, rejectUnknownOptions } from '../util/option-checks.js'
 import { KeyManager, openManagerSession } from './key-manager.js'
@@ -77,7 +78,7 @@ export class Keyring implements KeySource {
         this.#current()
         this.#checkActive()
       },
-      (error) => config.onRefreshError(error),
+      (error) => this.#refreshFailed(error),
     )
     this.#current()
     this.#checkActive()
@@ -187,6 +188,20 @@ export class Keyring implements KeySource {
   #checkActive(): void {
     const record = this.#view.activeRecord
     this.#watch.check(record, record === undefined ? 0 : this.#session.usage.get(record.id))
+  }
+
+  /**
+   * A background refresh failed (the store or the master key's provider is unreachable…): the
+   * last good keyring keeps serving, and the failure is reported as an event and to
+   * `onRefreshError`.
+   */
+  #refreshFailed(error: unknown): void {
+    const code = (error as { code?: unknown } | null)?.code
+    if (typeof code === 'string' && code.startsWith('ERR_FIELDSEAL_')) {
+      const failure = { operation: 'keyring.refresh', outcome: 'failure', code } as const
+      this.#config.onEvent?.(failure as FieldsealEvent)
+    }
+    this.#config.onRefreshError(error)
   }
 
   #autoRotate(kid: string): void {

@@ -16,9 +16,11 @@ import {
   rejectUnknownOptions,
 } from '../util/option-checks.js'
 import { FileKeyStore } from './stores/file-store.js'
+import type { MasterKeyProvider } from '../master-key/types.js'
 import {
   checkMasterKeyInput,
   masterKeyInputFromEnv,
+  masterKeyInputOfSpec,
   type MasterKeyInput,
 } from './master-key-input.js'
 import type { KeyUsageLike } from './key-lifecycle.js'
@@ -43,13 +45,22 @@ export interface KeyManagerOptions {
    * again. Defaults to `false`.
    */
   readonly create?: boolean
-  /** The master key, base64 (32 bytes) or bytes. Defaults to `FIELDSEAL_MASTER_KEY`. */
+  /**
+   * The master key, base64 (32 bytes) or bytes. Defaults to `FIELDSEAL_MASTER_PROVIDER`, then
+   * `FIELDSEAL_MASTER_KEY`, then `FIELDSEAL_MASTER_PASSPHRASE`.
+   */
   readonly masterKey?: string | Uint8Array
   /** A passphrase to derive the master key from, instead of `masterKey`. */
   readonly passphrase?: string
   /** PBKDF2 iterations for a new passphrase keyring. Defaults to `600_000`; at least `100_000`. */
   readonly pbkdf2Iterations?: number
-  /** Where `FIELDSEAL_MASTER_KEY`, `FIELDSEAL_MASTER_PASSPHRASE` and `FIELDSEAL_KEYSTORE` are read. Defaults to `process.env`. */
+  /**
+   * The master key held by a provider (an HSM, a KMS…), instead of `masterKey`: a
+   * {@link MasterKeyProvider} (yours to close), or a spec such as `'aws-kms:alias/fieldseal'`
+   * (`docs/master-key-providers.md`; the keyring creates the provider and closes it).
+   */
+  readonly masterKeyProvider?: MasterKeyProvider | string
+  /** Where `FIELDSEAL_MASTER_*`, `FIELDSEAL_KEYSTORE` and a spec's provider variables are read. Defaults to `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Lifetime of new keys in days; `null` for keys that never expire. Defaults to `90`. */
   readonly ttlDays?: number | null
@@ -68,6 +79,7 @@ export interface KeyManagerConfig {
   readonly store: KeyStore
   readonly create: boolean
   readonly master: MasterKeyInput
+  readonly env: NodeJS.ProcessEnv
   readonly ttlDays: number | null
   readonly actor: string
   readonly onEvent: EventHook | undefined
@@ -82,6 +94,7 @@ export const KEY_MANAGER_OPTIONS = optionNames<KeyManagerOptions>({
   masterKey: true,
   passphrase: true,
   pbkdf2Iterations: true,
+  masterKeyProvider: true,
   env: true,
   ttlDays: true,
   actor: true,
@@ -144,6 +157,8 @@ export interface RewrapOptions {
   readonly masterKey?: string | Uint8Array
   readonly passphrase?: string
   readonly pbkdf2Iterations?: number
+  /** A provider, or a provider spec, to hold the master key from now on. */
+  readonly masterKeyProvider?: MasterKeyProvider | string
   /** Who changed the master key. Defaults to the manager's `actor`. */
   readonly rotatedBy?: string
 }
@@ -238,9 +253,19 @@ export function resolveMasterOption(
   env: Readonly<Record<string, string | undefined>>,
   where: string,
 ): MasterKeyInput {
-  const { masterKey, passphrase, pbkdf2Iterations } = options
-  if (masterKey !== undefined && passphrase !== undefined) {
-    throw invalidOption(where, 'give either masterKey or passphrase, not both')
+  const { masterKey, passphrase, pbkdf2Iterations, masterKeyProvider } = options
+  const given = [masterKey, passphrase, masterKeyProvider].filter((v) => v !== undefined).length
+  if (given > 1) {
+    throw invalidOption(where, 'give one of masterKey, passphrase or masterKeyProvider')
+  }
+  if (masterKeyProvider !== undefined) {
+    if (pbkdf2Iterations !== undefined) {
+      throw invalidOption(where, 'pbkdf2Iterations applies to a passphrase only')
+    }
+    if (typeof masterKeyProvider === 'string') {
+      return masterKeyInputOfSpec(masterKeyProvider, env, `${where} masterKeyProvider`)
+    }
+    return checkMasterKeyInput({ provider: masterKeyProvider as MasterKeyProvider }, where)
   }
   if (pbkdf2Iterations !== undefined && passphrase === undefined && masterKey !== undefined) {
     throw invalidOption(where, 'pbkdf2Iterations applies to a passphrase only')
@@ -291,6 +316,7 @@ export function resolveManagerOptions(
     store: storeOption(options.store, env, where),
     create: booleanOption(options.create, false, 'create', where),
     master,
+    env: env as NodeJS.ProcessEnv,
     ttlDays: ttlOption(options.ttlDays, DEFAULT_TTL_DAYS, where),
     actor: actorOption(options.actor, 'system', where),
     onEvent: options.onEvent as EventHook | undefined,

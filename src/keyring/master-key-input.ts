@@ -1,31 +1,57 @@
 /**
  * Where a keyring's master key comes from: raw key bytes (or their strict base64, as in
- * `FIELDSEAL_MASTER_KEY`), or a passphrase (`FIELDSEAL_MASTER_PASSPHRASE`) for PBKDF2. Checked
- * once, when a factory runs.
+ * `FIELDSEAL_MASTER_KEY`), a passphrase (`FIELDSEAL_MASTER_PASSPHRASE`) for PBKDF2, a
+ * {@link MasterKeyProvider} the application made, or a provider spec
+ * (`FIELDSEAL_MASTER_PROVIDER=aws-kms:alias/fieldseal`). Checked once, when a factory runs.
  *
  * @module
  */
 import { DEFAULT_PBKDF2_ITERATIONS } from '../crypto/aes-gcm.js'
-import { FieldsealError } from '../errors.js'
-import { invalidOption } from '../util/option-checks.js'
 import { decodeKey } from '../crypto/static-keys.js'
+import { FieldsealError } from '../errors.js'
+import { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS } from '../master-key/local-key.js'
+import {
+  MASTER_PROVIDER_ENV_VAR,
+  type MasterKeySpec,
+  parseMasterKeySpec,
+} from '../master-key/spec.js'
+import type { MasterKeyProvider } from '../master-key/types.js'
+import { invalidOption } from '../util/option-checks.js'
+
+export { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS }
 
 /** Environment variable holding the master key: strict base64 of 32 bytes. */
 export const MASTER_KEY_ENV_VAR = 'FIELDSEAL_MASTER_KEY'
 /** Environment variable holding a master passphrase, when no raw master key is set. */
 export const MASTER_PASSPHRASE_ENV_VAR = 'FIELDSEAL_MASTER_PASSPHRASE'
-/**
- * Fewest PBKDF2 iterations accepted for a new passphrase keyring: the reference design's count.
- * The default is OWASP's 600 000 (Password Storage Cheat Sheet, 2023).
- */
-export const MIN_PBKDF2_ITERATIONS = 100_000
-// A stored count above this is not ours: refusing it keeps a tampered store from hanging start-up.
-export const MAX_PBKDF2_ITERATIONS = 10_000_000
-
-/** Where the master key comes from: raw key bytes (or their base64), or a passphrase. */
+/** Where the master key comes from: raw key bytes (or their base64), a passphrase, or a provider. */
 export type MasterKeyInput =
   | { readonly key: string | Uint8Array }
   | { readonly passphrase: string; readonly iterations?: number }
+  | { readonly provider: MasterKeyProvider }
+  | { readonly spec: Extract<MasterKeySpec, { target: string }> }
+
+/**
+ * True for an object that has the {@link MasterKeyProvider} shape.
+ *
+ * @example
+ * ```ts
+ * if (!isMasterKeyProvider(options.masterKeyProvider)) throw new TypeError('…')
+ * ```
+ */
+export function isMasterKeyProvider(value: unknown): value is MasterKeyProvider {
+  const candidate = value as Partial<MasterKeyProvider> | null
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.wrap === 'function' &&
+    typeof candidate.unwrap === 'function' &&
+    typeof candidate.close === 'function' &&
+    typeof candidate.identity === 'object' &&
+    candidate.identity !== null &&
+    typeof candidate.identity.kind === 'string'
+  )
+}
 
 /**
  * Checks a master key input once, when a factory runs, and returns a normalised copy.
@@ -38,6 +64,13 @@ export type MasterKeyInput =
  */
 export function checkMasterKeyInput(input: MasterKeyInput, where = 'master key'): MasterKeyInput {
   if (typeof input !== 'object' || input === null) throw new TypeError(`${where} must be an object`)
+  if ('provider' in input) {
+    if (!isMasterKeyProvider(input.provider)) {
+      throw invalidOption(where, 'masterKeyProvider must implement MasterKeyProvider')
+    }
+    return input
+  }
+  if ('spec' in input) return input
   if ('key' in input && input.key !== undefined) {
     if ('passphrase' in input && input.passphrase !== undefined) {
       throw invalidOption(where, 'give either a master key or a passphrase, not both')
@@ -62,8 +95,38 @@ export function checkMasterKeyInput(input: MasterKeyInput, where = 'master key')
 }
 
 /**
- * The master key input named by the environment: `FIELDSEAL_MASTER_KEY`, else
- * `FIELDSEAL_MASTER_PASSPHRASE`. Throws `ERR_FIELDSEAL_NO_KEY` when neither is set.
+ * The master key input of a provider spec (`env` and `passphrase` read their secret from `env`).
+ *
+ * @example
+ * ```ts
+ * masterKeyInputOfSpec('vault-transit:fieldseal', process.env) // { spec: { kind: 'vault-transit', … } }
+ * ```
+ */
+export function masterKeyInputOfSpec(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  where = MASTER_PROVIDER_ENV_VAR,
+): MasterKeyInput {
+  const spec = parseMasterKeySpec(text, where)
+  if (spec.kind === 'env' || spec.kind === 'passphrase') {
+    const name = spec.kind === 'env' ? MASTER_KEY_ENV_VAR : MASTER_PASSPHRASE_ENV_VAR
+    const secret = spec.kind === 'env' ? env[name]?.trim() : env[name]
+    if (!secret)
+      throw new FieldsealError(
+        'ERR_FIELDSEAL_NO_KEY',
+        `no master key: ${where} says ${spec.kind}, but ${name} is not set`,
+      )
+    return spec.kind === 'env'
+      ? checkMasterKeyInput({ key: secret }, name)
+      : checkMasterKeyInput({ passphrase: secret }, name)
+  }
+  return { spec: spec as Extract<MasterKeySpec, { target: string }> }
+}
+
+/**
+ * The master key input named by the environment: `FIELDSEAL_MASTER_PROVIDER`, else
+ * `FIELDSEAL_MASTER_KEY`, else `FIELDSEAL_MASTER_PASSPHRASE`. Throws `ERR_FIELDSEAL_NO_KEY` when
+ * none is set.
  *
  * @example
  * ```ts
@@ -75,6 +138,17 @@ export function masterKeyInputFromEnv(
 ): MasterKeyInput {
   const key = env[MASTER_KEY_ENV_VAR]?.trim()
   const passphrase = env[MASTER_PASSPHRASE_ENV_VAR]
+  const provider = env[MASTER_PROVIDER_ENV_VAR]?.trim()
+  if (provider) {
+    const spec = parseMasterKeySpec(provider, MASTER_PROVIDER_ENV_VAR)
+    if (spec.kind !== 'env' && spec.kind !== 'passphrase' && (key || passphrase)) {
+      throw invalidOption(
+        'environment',
+        `${MASTER_PROVIDER_ENV_VAR} names ${spec.kind}: unset ${key ? MASTER_KEY_ENV_VAR : MASTER_PASSPHRASE_ENV_VAR}`,
+      )
+    }
+    return masterKeyInputOfSpec(provider, env)
+  }
   if (key && passphrase) {
     throw invalidOption(
       'environment',
@@ -85,6 +159,6 @@ export function masterKeyInputFromEnv(
   if (passphrase) return checkMasterKeyInput({ passphrase }, MASTER_PASSPHRASE_ENV_VAR)
   throw new FieldsealError(
     'ERR_FIELDSEAL_NO_KEY',
-    `no master key: set ${MASTER_KEY_ENV_VAR} (base64, 32 bytes) or pass masterKey or passphrase`,
+    `no master key: set ${MASTER_KEY_ENV_VAR} (base64, 32 bytes) or ${MASTER_PROVIDER_ENV_VAR}, or pass masterKey, passphrase or masterKeyProvider`,
   )
 }

@@ -5,11 +5,13 @@
  * only if the stored revision is still the one the writer read, so two instances rotating at
  * once cannot both win; the loser reloads and retries. Key material is stored only wrapped by
  * the master key (AES-256-GCM, bound to the record's immutable fields); the master key itself is
- * never stored. Format 2 documents carry a MAC over their whole content; format 1 (fieldseal
- * 0.1.0) documents are read, and written back as format 2 on their next save.
+ * never stored. Format 3 documents wrap through a master-key provider and carry a MAC over their
+ * whole content; formats 1 (fieldseal 0.1.0) and 2 are read, and written back as format 3 on
+ * their next save.
  *
  * @module
  */
+import type { ProviderIdentity } from '../master-key/types.js'
 
 /** Kinds of key the keyring manages (the reference's key types). */
 export type KeyType = 'master' | 'data' | 'session' | 'signing'
@@ -41,14 +43,25 @@ export interface KeyRecord {
    * after that (until they refresh), so retirement counts from this moment. Absent in format 1.
    */
   readonly activeUntil?: string | null
-  /** base64url of nonce ‖ wrapped key ‖ tag under the master key; `null` once retired. */
+  /** base64url of the key as the master key wrapped it; `null` once retired. */
   readonly wrapped: string | null
   /** Encryptions made with this key, as last persisted (NIST SP 800-38D §8.3 limit: 2^32). */
   readonly encryptions: number
 }
 
-/** How the master key was obtained, stored so the same passphrase finds the same key. */
-export interface MasterKeyInfo {
+/**
+ * Which master key seals the keyring (format 3): the provider's identity — which key, never a
+ * secret; a passphrase's salt and count are in it — and a known value wrapped by the provider,
+ * whose opening proves the configured provider holds the key.
+ */
+export interface ProviderMasterKeyInfo {
+  readonly provider: ProviderIdentity
+  /** base64url of the check value as the provider wrapped it. */
+  readonly check: string
+}
+
+/** How formats 1 and 2 described their master key (a local key), read but no longer written. */
+export interface LegacyMasterKeyInfo {
   /** `env`: a raw 32-byte key; `passphrase`: PBKDF2-HMAC-SHA256 with this salt and count. */
   readonly source: 'env' | 'passphrase'
   readonly salt: string | null
@@ -57,13 +70,17 @@ export interface MasterKeyInfo {
   readonly check: string
 }
 
+/** What the keyring stores about its master key. */
+export type MasterKeyInfo = ProviderMasterKeyInfo | LegacyMasterKeyInfo
+
 /**
  * The whole persisted keyring. Format 2 adds `maxRefreshIntervalMs`, `macKey`, `mac` and each
- * record's `activeUntil`; format 1 (fieldseal 0.1.0) has none of them.
+ * record's `activeUntil`; format 1 (fieldseal 0.1.0) has none of them. Format 3 wraps through a
+ * master-key provider and stores its identity in `master`.
  */
 export interface KeyringDocument {
   readonly format: 'fieldseal-keyring'
-  readonly formatVersion: 1 | 2
+  readonly formatVersion: 1 | 2 | 3
   /** Increases by one on every successful save. */
   readonly revision: number
   readonly master: MasterKeyInfo

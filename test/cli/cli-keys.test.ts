@@ -195,6 +195,7 @@ describe('fieldseal keys: the lifecycle end to end', () => {
       id: expect.any(String),
       source: 'passphrase',
       iterations: 100_000,
+      provider: { kind: 'passphrase', iterations: 100_000 },
     })
     const wrong = await box.run(['keys', 'list'], {
       env: { FIELDSEAL_MASTER_PASSPHRASE: 'not it' },

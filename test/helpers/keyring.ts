@@ -12,8 +12,9 @@ import { afterEach } from 'vitest'
 import { AesGcmCipher } from '../../src/crypto/aes-gcm.js'
 import type { FieldsealEvent } from '../../src/core/events.js'
 import { DocumentMac } from '../../src/keyring/document-mac.js'
-import { openMasterKey } from '../../src/keyring/master-key.js'
-import type { KeyringDocument, KeyStore } from '../../src/keyring/types.js'
+import { type KeyWrapper, recordBinding, unwrapRecord } from '../../src/keyring/key-material.js'
+import { type MasterKey, openMasterKey } from '../../src/keyring/master-key.js'
+import type { KeyRecord, KeyringDocument, KeyStore } from '../../src/keyring/types.js'
 
 /** A fresh master key as `FIELDSEAL_MASTER_KEY` would hold it. */
 export function masterKeyBase64(): string {
@@ -58,12 +59,12 @@ export function helperScript(name: string): string {
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /**
- * `doc` (format 2) signed again with its own MAC key, as a holder of `masterKey` would: for tests
- * that set up a state by editing the document (a store edited without the key is refused).
+ * `doc` (format 2 or 3) signed again with its own MAC key, as a holder of `masterKey` would: for
+ * tests that set up a state by editing the document (a store edited without the key is refused).
  */
 export async function resigned(doc: KeyringDocument, masterKey: string): Promise<KeyringDocument> {
   const master = await openMasterKey({ key: masterKey }, doc.master)
-  const mac = DocumentMac.open(master, doc.macKey as string)
+  const mac = await DocumentMac.open(master, doc.macKey as string, doc.formatVersion === 2 ? 2 : 3)
   const { mac: _old, ...unsigned } = doc
   return { ...unsigned, mac: mac.sign(unsigned) }
 }
@@ -88,4 +89,36 @@ export async function backdateRotations(
     await resigned({ ...doc, revision: doc.revision + 1, keys }, masterKey),
     doc.revision,
   )
+}
+
+/**
+ * A {@link KeyWrapper} over `master` that remembers what it wrapped and opens (once, with
+ * {@link TestWrapper.open}) what it did not: what a keyring session gives a change, for tests of
+ * the record functions alone.
+ */
+export interface TestWrapper extends KeyWrapper {
+  /** Opens `records` through the master key, as a session does when it loads a document. */
+  open(records: readonly KeyRecord[], formatVersion?: 1 | 2 | 3): Promise<void>
+}
+
+export function testWrapper(master: MasterKey): TestWrapper {
+  const materials = new Map<string, Buffer>()
+  return {
+    async wrap(record, material) {
+      const wrapped = await master.wrap(recordBinding(record), material)
+      materials.set(wrapped, Buffer.from(material))
+      return wrapped
+    },
+    material(record) {
+      const found = materials.get(record.wrapped as string)
+      if (found === undefined) throw new Error(`test wrapper: ${record.id} was not opened`)
+      return Buffer.from(found)
+    },
+    async open(records, formatVersion = 3) {
+      for (const r of records) {
+        if (r.wrapped !== null)
+          materials.set(r.wrapped, await unwrapRecord(master, r, formatVersion))
+      }
+    },
+  }
 }

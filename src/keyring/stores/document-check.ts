@@ -9,10 +9,11 @@
  *
  * @module
  */
-import { decodeBase64UrlStrict } from '../../crypto/base64.js'
+import { decodeBase64Strict, decodeBase64UrlStrict } from '../../crypto/base64.js'
 import { KID_PATTERN } from '../../crypto/envelope.js'
 import { FieldsealError } from '../../errors.js'
 import { MAX_REFRESH_INTERVAL_MS } from '../keyring-options.js'
+import type { ProviderIdentity } from '../../master-key/types.js'
 import type { KeyRecord, KeyringDocument, KeyStatus, KeyType, MasterKeyInfo } from '../types.js'
 
 // ISO 8601 as Date#toISOString writes it (a few writers omit the milliseconds or use an offset).
@@ -101,7 +102,46 @@ const MIN_WRAPPED_BYTES = 29
 // An HMAC-SHA256.
 const MAC_BYTES = 32
 
-function masterAt(value: unknown): MasterKeyInfo {
+// A provider identity: a kind and a few plain fields naming the key (no secret, no structure).
+const PROVIDER_KIND = /^[a-z][a-z0-9-]{0,31}$/
+const IDENTITY_FIELD = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
+const MAX_IDENTITY_FIELDS = 16
+
+function identityAt(value: unknown): ProviderIdentity {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw corrupt('master.provider', 'is not an object')
+  }
+  const entries = Object.entries(value)
+  if (entries.length > MAX_IDENTITY_FIELDS) throw corrupt('master.provider', 'has too many fields')
+  for (const [name, field] of entries) {
+    if (!IDENTITY_FIELD.test(name)) throw corrupt('master.provider', 'has an invalid field name')
+    const plain =
+      field === null ||
+      typeof field === 'boolean' ||
+      (typeof field === 'number' && Number.isFinite(field)) ||
+      (typeof field === 'string' && field.length <= MAX_TEXT)
+    if (!plain) throw corrupt(`master.provider.${name}`, 'is not a plain value')
+  }
+  const identity = value as ProviderIdentity
+  if (typeof identity.kind !== 'string' || !PROVIDER_KIND.test(identity.kind)) {
+    throw corrupt('master.provider.kind', 'is not a provider kind')
+  }
+  if (identity.kind === 'passphrase') {
+    const salt = textAt(identity.salt, 'master.provider.salt')
+    if (decodeBase64Strict(salt as string) === undefined) {
+      throw corrupt('master.provider.salt', 'is not base64')
+    }
+    integerAt(identity.iterations, 'master.provider.iterations', 1)
+  }
+  return identity
+}
+
+function masterAt(value: unknown, formatVersion: 1 | 2 | 3): MasterKeyInfo {
+  if (formatVersion === 3) {
+    const master = objectAt(value, 'master', ['provider', 'check'])
+    const check = base64UrlAt(master.check, 'master.check', MIN_WRAPPED_BYTES, 'a check value')
+    return { provider: identityAt(master.provider), check }
+  }
   const master = objectAt(value, 'master', MASTER_KEYS)
   const source = master.source
   if (source !== 'env' && source !== 'passphrase') throw corrupt('master.source', 'is unknown')
@@ -114,7 +154,7 @@ function masterAt(value: unknown): MasterKeyInfo {
   return { source, salt, iterations, check: textAt(master.check, 'master.check') as string }
 }
 
-function recordAt(value: unknown, index: number, formatVersion: 1 | 2): KeyRecord {
+function recordAt(value: unknown, index: number, formatVersion: 1 | 2 | 3): KeyRecord {
   const where = `keys[${index}]`
   const record = objectAt(value, where, formatVersion === 1 ? RECORD_KEYS_V1 : RECORD_KEYS_V2)
   const id = record.id
@@ -173,8 +213,8 @@ function checkConsistency(keys: readonly KeyRecord[]): void {
 }
 
 /**
- * Checks that `value` is a well-formed keyring document (format `fieldseal-keyring`, version 1 or
- * 2) and returns a clean copy holding only the known properties. This is the structure only: the
+ * Checks that `value` is a well-formed keyring document (format `fieldseal-keyring`, version 1, 2
+ * or 3) and returns a clean copy holding only the known properties. This is the structure only: the
  * MAC of a format 2 document is checked by the keyring, which holds the master key. Throws
  * `ERR_FIELDSEAL_STORE_CORRUPT` otherwise, naming the property at fault but never its value.
  *
@@ -184,22 +224,23 @@ function checkConsistency(keys: readonly KeyRecord[]): void {
  * ```
  */
 export function assertKeyringDocument(value: unknown): KeyringDocument {
-  const formatVersion = (value as { formatVersion?: unknown } | null)?.formatVersion
-  const v2 = formatVersion === 2
-  const doc = objectAt(value, 'the document', v2 ? DOCUMENT_KEYS_V2 : DOCUMENT_KEYS_V1)
+  const given = (value as { formatVersion?: unknown } | null)?.formatVersion
+  const signed = given === 2 || given === 3
+  const doc = objectAt(value, 'the document', signed ? DOCUMENT_KEYS_V2 : DOCUMENT_KEYS_V1)
   if (doc.format !== 'fieldseal-keyring') throw corrupt('format', 'is not "fieldseal-keyring"')
-  if (formatVersion !== 1 && !v2) throw corrupt('formatVersion', 'is not supported by this version')
+  if (given !== 1 && !signed) throw corrupt('formatVersion', 'is not supported by this version')
+  const formatVersion = given as 1 | 2 | 3
   if (!Array.isArray(doc.keys)) throw corrupt('keys', 'is not an array')
-  const keys = doc.keys.map((record, index) => recordAt(record, index, v2 ? 2 : 1))
+  const keys = doc.keys.map((record, index) => recordAt(record, index, formatVersion))
   checkConsistency(keys)
   const revision = integerAt(doc.revision, 'revision', 1)
-  const master = masterAt(doc.master)
-  if (!v2) return { format: 'fieldseal-keyring', formatVersion: 1, revision, master, keys }
+  const master = masterAt(doc.master, formatVersion)
+  if (!signed) return { format: 'fieldseal-keyring', formatVersion: 1, revision, master, keys }
   const interval = integerAt(doc.maxRefreshIntervalMs, 'maxRefreshIntervalMs', 1)
   if (interval > MAX_REFRESH_INTERVAL_MS) throw corrupt('maxRefreshIntervalMs', 'is over a day')
   return {
     format: 'fieldseal-keyring',
-    formatVersion: 2,
+    formatVersion,
     revision,
     master,
     maxRefreshIntervalMs: interval,

@@ -237,7 +237,12 @@ describe('KeyManager metadata and audit', () => {
     const material = keys.getKeyMaterial(key!.id)
     const exported = keys.exportKeyMetadata()
     expect(exported).toMatchObject({ format: 'fieldseal-keyring-metadata', revision: 1 })
-    expect(exported.master).toEqual({ id: keys.masterKeyId, source: 'env', iterations: null })
+    expect(exported.master).toEqual({
+      id: keys.masterKeyId,
+      source: 'env',
+      iterations: null,
+      provider: { kind: 'env' },
+    })
     const texts = [
       JSON.stringify(exported),
       inspect(exported, { depth: 9 }),

@@ -116,12 +116,13 @@ describe('a keyring written by fieldseal 0.1.0', () => {
     expect(await store.load()).toEqual(legacy.document)
   })
 
-  it('is written back as format 2 on its next save: signed, rebound, with activeUntil', async () => {
+  it('is written back as format 3 on its next save: signed, rebound through the provider, with activeUntil', async () => {
     const store = new MemoryKeyStore(legacy.document)
     const keyring = await open({ store, masterKey: legacy.masterKey })
     await keyring.manager.rotateKey('data', { rotatedBy: 'upgrade-test' })
     const doc = (await store.load())!
-    expect(doc).toMatchObject({ formatVersion: 2, revision: legacy.document.revision + 1 })
+    expect(doc).toMatchObject({ formatVersion: 3, revision: legacy.document.revision + 1 })
+    expect(doc.master).toMatchObject({ provider: { kind: 'env' } })
     expect(doc.mac).toMatch(/^[A-Za-z0-9_-]{43}$/)
     const before = new Map(legacy.document.keys.map((r) => [r.id, r]))
     for (const record of doc.keys) {

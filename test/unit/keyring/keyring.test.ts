@@ -280,14 +280,16 @@ describe('Keyring expiry', () => {
       },
       { timeout: 5_000, interval: 10 },
     )
-    await Promise.all([a.close(), b.close()]) // lets any pending conditional rotation finish
+    await a.close() // lets any pending conditional rotation finish
+    await b.manager.rotateKey('data', { ifActive: 'none-such' }) // waits for b's, if any
+    await b.refresh()
     const stored = (await store.load())!
     expect(stored.keys.map((k) => [k.version, k.status])).toEqual([
       [1, 'pending_rotation'],
       [2, 'active'],
     ])
-    await b.refresh()
     expect(b.encryptionKey().kid).toBe(stored.keys[1]?.id)
+    await b.close()
   })
 })
 

@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { assertKeyringDocument } from '../../../../src/keyring/stores/document-check.js'
+import type { LegacyMasterKeyInfo } from '../../../../src/keyring/types.js'
 import { keyRecord, keyringDocument } from '../../../fixtures/keyring-document.js'
 import { fixture } from '../../../helpers/fixtures.js'
 
 const CORRUPT = { code: 'ERR_FIELDSEAL_STORE_CORRUPT' }
+type Doc = Record<string, { [field: string]: unknown } | unknown> & { master: object }
 
 function rejects(value: unknown): Error {
   try {
@@ -48,7 +51,63 @@ describe('assertKeyringDocument', () => {
       ...keyringDocument(1),
       master: { source: 'passphrase', salt: 'c2FsdA', iterations: 600000, check: 'x' },
     }
-    expect(assertKeyringDocument(doc).master.iterations).toBe(600000)
+    expect((assertKeyringDocument(doc).master as LegacyMasterKeyInfo).iterations).toBe(600000)
+  })
+
+  it('accepts a format 3 master: a provider identity of plain fields and a check value', () => {
+    const check = randomBytes(60).toString('base64url')
+    const provider = {
+      kind: 'aws-kms',
+      keyId: 'alias/fieldseal',
+      region: 'eu-west-1',
+      n: 1,
+      x: null,
+    }
+    const doc = { ...keyringDocument(1), formatVersion: 3, master: { provider, check } }
+    expect(assertKeyringDocument(doc).master).toEqual({ provider, check })
+    const passphrase = { kind: 'passphrase', salt: 'c2FsdA==', iterations: 600000 }
+    expect(
+      assertKeyringDocument({ ...doc, master: { provider: passphrase, check } }).formatVersion,
+    ).toBe(3)
+  })
+
+  it.each([
+    [
+      'a format 2 master in a format 3 document',
+      (d: Doc) => ({ ...d, master: keyringDocument(1).master }),
+    ],
+    [
+      'an identity that is not an object',
+      (d: Doc) => ({ ...d, master: { ...d.master, provider: 'env' } }),
+    ],
+    [
+      'an identity without a kind',
+      (d: Doc) => ({ ...d, master: { ...d.master, provider: { keyId: 'k' } } }),
+    ],
+    [
+      'a kind that is no kind',
+      (d: Doc) => ({ ...d, master: { ...d.master, provider: { kind: 'AWS KMS!' } } }),
+    ],
+    [
+      'a nested identity field',
+      (d: Doc) => ({ ...d, master: { ...d.master, provider: { kind: 'x', a: { b: 1 } } } }),
+    ],
+    [
+      'a passphrase identity without salt',
+      (d: Doc) => ({
+        ...d,
+        master: { ...d.master, provider: { kind: 'passphrase', iterations: 9 } },
+      }),
+    ],
+    ['a check that is no wrap', (d: Doc) => ({ ...d, master: { ...d.master, check: 'x' } })],
+  ])('refuses %s', (_label, edit) => {
+    const doc: Doc = {
+      ...keyringDocument(1),
+      formatVersion: 3,
+      master: { provider: { kind: 'env' }, check: randomBytes(60).toString('base64url') },
+    }
+    expect(assertKeyringDocument(doc).formatVersion).toBe(3)
+    rejects(edit(doc))
   })
 
   it.each([
