@@ -115,7 +115,8 @@ export class LocalKeyProvider implements MasterKeyProvider {
 }
 
 /**
- * The master key as raw bytes, or their strict base64 as in `FIELDSEAL_MASTER_KEY` (kind `env`).
+ * The master key as raw bytes, or their strict base64 as in `FIELDSEAL_MASTER_KEY` (kind `env`;
+ * its identity carries the key's fingerprint, a truncated hash that is no secret).
  *
  * @example
  * ```ts
@@ -126,7 +127,8 @@ export function createLocalKeyProvider(options: {
   readonly key: string | Uint8Array
 }): LocalKeyProvider {
   const bytes = Buffer.from(decodeKey(options?.key, 'master key'))
-  const provider = new LocalKeyProvider(bytes, { kind: 'env' })
+  // The fingerprint tells two raw keys apart in the identity, as key ids tell data keys apart.
+  const provider = new LocalKeyProvider(bytes, { kind: 'env', fingerprint: keyFingerprint(bytes) })
   bytes.fill(0)
   return provider
 }

@@ -19,7 +19,9 @@ afterEach(async () => {
 export async function openTestKeyring(options: Partial<KeyringOptions> = {}): Promise<Keyring> {
   const keyring = await openKeyring({
     store: new MemoryKeyStore(),
-    masterKey: masterKeyBase64(),
+    ...(options.passphrase === undefined && options.masterKeyProvider === undefined
+      ? { masterKey: masterKeyBase64() }
+      : {}),
     env: {},
     create: true,
     refreshIntervalMs: 0,

@@ -241,7 +241,7 @@ describe('KeyManager metadata and audit', () => {
       id: keys.masterKeyId,
       source: 'env',
       iterations: null,
-      provider: { kind: 'env' },
+      provider: { kind: 'env', fingerprint: keys.masterKeyId },
     })
     const texts = [
       JSON.stringify(exported),

@@ -13,7 +13,7 @@ describe('createMasterKey / openMasterKey', () => {
   it('a raw key: identity env, a check that opens with the same key only', async () => {
     const key = AesGcmCipher.generateKey()
     const master = await createMasterKey({ key: key.toString('base64') })
-    expect(master.info.provider).toEqual({ kind: 'env' })
+    expect(master.info.provider).toEqual({ kind: 'env', fingerprint: master.id })
     const again = await openMasterKey({ key }, master.info)
     expect(again.id).toBe(master.id)
     await expect(
@@ -68,7 +68,7 @@ describe('createMasterKey / openMasterKey', () => {
     }
     const master = await openMasterKey({ key }, legacy)
     expect(master.stands(legacy)).toBe(true)
-    expect(master.info.provider).toEqual({ kind: 'env' })
+    expect(master.info.provider).toEqual({ kind: 'env', fingerprint: master.id })
     expect((await openMasterKey({ key }, master.info)).id).toBe(master.id)
     await expect(openMasterKey({ key: AesGcmCipher.generateKey() }, legacy)).rejects.toMatchObject(
       WRONG,
