@@ -29,7 +29,7 @@ describeProviderContract('passphrase (PBKDF2)', async () => ({
 describe('createPassphraseProvider', () => {
   it('finds the same key from the same passphrase, salt and count; another salt is another key', async () => {
     const fresh = await createPassphraseProvider({ passphrase: 'pw', iterations: ITERATIONS })
-    const { salt, iterations } = fresh.identity as { salt: string; iterations: number }
+    const { salt, iterations } = fresh.identity as unknown as { salt: string; iterations: number }
     expect(fresh.identity).toEqual({ kind: 'passphrase', salt, iterations: ITERATIONS })
     const again = await createPassphraseProvider({ passphrase: 'pw', salt, iterations })
     expect(again.fingerprint).toBe(fresh.fingerprint)
