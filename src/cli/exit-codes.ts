@@ -18,7 +18,8 @@ export const EXIT_FAILED = 1
 export const EXIT_USAGE = 2
 /**
  * The keys or the key store are the problem: no or wrong master key, no data key, an active
- * key past its encryption limit, an empty, corrupt, locked or unreachable key store.
+ * key past its encryption limit, an empty, corrupt, locked or unreachable key store, a master-key
+ * provider (HSM, KMS) that refuses or does not answer.
  */
 export const EXIT_KEYSTORE = 3
 /** Stopped by SIGINT or SIGTERM (128 + 2); a re-encryption prints where to resume. */
@@ -63,6 +64,9 @@ const KEYSTORE_CODES: ReadonlySet<FieldsealErrorCode> = new Set<FieldsealErrorCo
   'ERR_FIELDSEAL_KEYRING_NOT_FOUND',
   'ERR_FIELDSEAL_STORE_LOCKED',
   'ERR_FIELDSEAL_STORE_CONFLICT',
+  'ERR_FIELDSEAL_PROVIDER_DENIED',
+  'ERR_FIELDSEAL_PROVIDER_UNAVAILABLE',
+  'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED',
 ])
 
 /**

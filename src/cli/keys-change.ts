@@ -20,6 +20,8 @@ import {
 import { EXIT_OK, UsageError } from './exit-codes.js'
 import { describeKey } from './key-format.js'
 import { STORE_FLAGS } from './keystore.js'
+import { GENERATE_KEY_FLAG, generateKeyIfAsked } from './provider-key.js'
+import { currentMaster } from './secret-file.js'
 import { withManager } from './open-keyring.js'
 import { readUsageReports } from './usage-file.js'
 
@@ -58,9 +60,11 @@ function keyResult(context: CommandContext, key: KeyInfo, verb: string): number 
 export const keysInit: Command = {
   name: 'keys init',
   summary: 'create the keyring, or the active key of each type that has none',
-  usage: '[--types data,signing] [--ttl-days N|none] [--pbkdf2-iterations N]',
+  usage:
+    '[--types data,signing] [--ttl-days N|none] [--pbkdf2-iterations N] [--master SPEC [--generate-key]]',
   args: [0, 0],
   flags: {
+    'generate-key': GENERATE_KEY_FLAG,
     types: `key types that need an active key: ${STORED_KEY_TYPES.join(', ')} (default: data)`,
     'ttl-days': TTL_FLAG,
     'pbkdf2-iterations': 'PBKDF2 iterations for a new passphrase keyring (default: 600000)',
@@ -69,13 +73,18 @@ export const keysInit: Command = {
   },
   description:
     'Idempotent: on a keyring that already has the keys it does nothing. A new keyring is ' +
-    'protected by the master key in use (FIELDSEAL_MASTER_KEY or FIELDSEAL_MASTER_PASSPHRASE).',
+    'protected by the master key in use: --master (a provider: an HSM through PKCS#11, AWS KMS, ' +
+    'Vault Transit; see docs/master-key-providers.md), FIELDSEAL_MASTER_PROVIDER, ' +
+    'FIELDSEAL_MASTER_KEY or FIELDSEAL_MASTER_PASSPHRASE.',
   examples: [
     'FIELDSEAL_MASTER_KEY=$(fieldseal keygen) fieldseal keys init --store keys/keyring.json',
+    'FIELDSEAL_PKCS11_PIN_FILE=/run/secrets/pin fieldseal keys init --master "pkcs11:token=hsm;object=fieldseal" --generate-key',
+    'AWS_REGION=eu-west-1 fieldseal keys init --master aws-kms:alias/fieldseal',
   ],
   async run(context) {
     const types = choiceFlag(context, 'types', STORED_KEY_TYPES)
     const iterations = numberFlag(context, 'pbkdf2-iterations', { min: 1, integer: true })
+    await generateKeyIfAsked(context, await currentMaster(context))
     const created = await withManager(
       context,
       { allowEmpty: true, pbkdf2Iterations: iterations },

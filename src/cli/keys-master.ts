@@ -13,6 +13,7 @@ import { STORE_FLAGS } from './keystore.js'
 import { withManager } from './open-keyring.js'
 import { BY_FLAG, TTL_FLAG, ttlFlag } from './keys-change.js'
 import { NEW_MASTER_KEY_ENV_VAR, NEW_MASTER_PASSPHRASE_ENV_VAR } from './secret-env.js'
+import { GENERATE_KEY_FLAG, generateKeyIfAsked } from './provider-key.js'
 import { masterOptions, newMaster, readSecretFile } from './secret-file.js'
 
 /** `fieldseal keys import`. */
@@ -68,9 +69,12 @@ export const keysImport: Command = {
 export const keysRewrap: Command = {
   name: 'keys rewrap',
   summary: 'change the master key: rewrap every key under a new one (data untouched)',
-  usage: '[--new-master-key-file FILE | --new-passphrase-file FILE] [--pbkdf2-iterations N]',
+  usage:
+    '[--to SPEC [--generate-key]] [--new-master-key-file FILE | --new-passphrase-file FILE] [--pbkdf2-iterations N]',
   args: [0, 0],
   flags: {
+    to: 'the new master key: env, passphrase, pkcs11:<URI>, aws-kms:<key> or vault-transit:[<mount>/]<key> (default: env or passphrase, from the variables below)',
+    'generate-key': GENERATE_KEY_FLAG,
     'new-master-key-file': `read the new master key (base64) from FILE, not $${NEW_MASTER_KEY_ENV_VAR}`,
     'new-passphrase-file': `read the new passphrase from FILE, not $${NEW_MASTER_PASSPHRASE_ENV_VAR}`,
     'pbkdf2-iterations': 'PBKDF2 iterations for a new passphrase (default: 600000)',
@@ -78,14 +82,19 @@ export const keysRewrap: Command = {
     ...STORE_FLAGS,
   },
   description:
-    'The current master key opens the keyring (FIELDSEAL_MASTER_KEY, FIELDSEAL_MASTER_PASSPHRASE or ' +
-    `--master-key-file); the new one comes from $${NEW_MASTER_KEY_ENV_VAR}, ` +
-    `$${NEW_MASTER_PASSPHRASE_ENV_VAR} or a file — never from an argument, which other users can ` +
-    'see in the process list. Afterwards only the new master key opens the keyring: deploy it ' +
-    'to every instance.',
+    'Moves the keyring from any master key to any other, in one save. The current master key ' +
+    'opens the keyring (--master, FIELDSEAL_MASTER_PROVIDER, FIELDSEAL_MASTER_KEY, ' +
+    'FIELDSEAL_MASTER_PASSPHRASE or --master-key-file); the new one is --to a provider, or a raw ' +
+    `key or passphrase from $${NEW_MASTER_KEY_ENV_VAR}, $${NEW_MASTER_PASSPHRASE_ENV_VAR} or a ` +
+    'file — never a secret in an argument, which other users can see in the process list. A ' +
+    'provider reads its PIN, token or credentials from its own variables ' +
+    '(docs/master-key-providers.md). Afterwards only the new master key opens the keyring: ' +
+    'configure it on every instance.',
   examples: [
     `${NEW_MASTER_KEY_ENV_VAR}=$(fieldseal keygen) fieldseal keys rewrap`,
     'fieldseal keys rewrap --new-master-key-file /run/secrets/new-master',
+    'fieldseal keys rewrap --to aws-kms:alias/fieldseal',
+    'FIELDSEAL_MASTER_PROVIDER=aws-kms:alias/fieldseal fieldseal keys rewrap --to "pkcs11:token=hsm;object=fieldseal" --generate-key',
   ],
   async run(context) {
     const iterations = numberFlag(context, 'pbkdf2-iterations', { min: 1, integer: true })
@@ -93,6 +102,7 @@ export const keysRewrap: Command = {
     if (iterations !== undefined && next.kind !== 'passphrase') {
       throw new UsageError('--pbkdf2-iterations applies to a new passphrase only', context.command)
     }
+    await generateKeyIfAsked(context, next)
     const by = stringFlag(context, 'by')
     const result = await withManager(context, {}, async ({ manager }) => {
       const previous = manager.masterKeyId

@@ -19,6 +19,8 @@ import { isShowable, secretsOf } from './redact.js'
 /** Help text of the flags that choose a key store and its master key. */
 export const STORE_FLAGS: Readonly<Record<string, string>> = {
   store: `key store: a JSON file, or a postgres:// URL (default: $${KEYSTORE_ENV_VAR})`,
+  master:
+    'where the master key is: env, passphrase, pkcs11:<URI>, aws-kms:<key>, vault-transit:[<mount>/]<key> (default: $FIELDSEAL_MASTER_PROVIDER, else env or passphrase)',
   'master-key-file': 'read the master key (base64) from FILE, not $FIELDSEAL_MASTER_KEY',
   'passphrase-file': 'read the master passphrase from FILE, not $FIELDSEAL_MASTER_PASSPHRASE',
   'pg-table': 'PostgreSQL table holding keyrings (default: fieldseal_keyring)',

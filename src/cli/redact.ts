@@ -8,7 +8,11 @@
  */
 import { MASTER_KEY_ENV_VAR, MASTER_PASSPHRASE_ENV_VAR } from '../keyring/index.js'
 import { keysFromEnv } from '../crypto/static-keys.js'
-import { NEW_MASTER_KEY_ENV_VAR, NEW_MASTER_PASSPHRASE_ENV_VAR } from './secret-env.js'
+import {
+  NEW_MASTER_KEY_ENV_VAR,
+  NEW_MASTER_PASSPHRASE_ENV_VAR,
+  PROVIDER_SECRET_ENV_VARS,
+} from './secret-env.js'
 
 // 22 base64 characters carry 128 bits. Random ones mix upper case, lower case and digits (or
 // "+/"), which words, host names and hyphenated names rarely do; a 22-character run lacks a digit
@@ -40,8 +44,8 @@ export function looksLikeKeyMaterial(text: string): boolean {
 }
 
 /**
- * The secrets in the CLI's environment: master keys and passphrases, old and new, and the
- * simple-mode data keys.
+ * The secrets in the CLI's environment: master keys and passphrases, old and new, the
+ * simple-mode data keys, and the providers' PINs, tokens and credentials.
  *
  * @example
  * ```ts
@@ -54,6 +58,7 @@ export function secretsOf(env: Readonly<Record<string, string | undefined>>): st
     MASTER_PASSPHRASE_ENV_VAR,
     NEW_MASTER_KEY_ENV_VAR,
     NEW_MASTER_PASSPHRASE_ENV_VAR,
+    ...PROVIDER_SECRET_ENV_VARS,
   ].flatMap((name) => [env[name] ?? '', (env[name] ?? '').trim()])
   const keys = keysFromEnv(env) ?? []
   return [...new Set([...named, ...keys])].filter((s) => s.length >= MIN_KNOWN_SECRET)

@@ -1,13 +1,20 @@
 /**
  * Secrets the CLI reads: the master key or passphrase, from the environment or from a file
  * named by a flag — never from a flag's value, since the command line is visible to every user
- * of the machine (`ps`). Contents are never printed, not even in errors.
+ * of the machine (`ps`). Contents are never printed, not even in errors. A master key held by a
+ * provider (`--master pkcs11:…`, `FIELDSEAL_MASTER_PROVIDER`) is named by a spec, which holds no
+ * secret: the provider reads its PIN, token or credentials from the environment or a file.
  *
  * @module
  */
 import { readFile, stat } from 'node:fs/promises'
 import { FieldsealError } from '../errors.js'
 import { MASTER_KEY_ENV_VAR, MASTER_PASSPHRASE_ENV_VAR } from '../keyring/index.js'
+import {
+  MASTER_PROVIDER_ENV_VAR,
+  type MasterKeySpec,
+  parseMasterKeySpec,
+} from '../master-key/spec.js'
 import { KEY_LENGTH } from '../crypto/aes-gcm.js'
 import { decodeBase64Strict } from '../crypto/base64.js'
 import { stringFlag, type CommandContext } from './command.js'
@@ -21,6 +28,7 @@ const MAX_SECRET_FILE_BYTES = 64 * 1024
 export type MasterSecret =
   | { readonly kind: 'key'; readonly masterKey: string; readonly from: string }
   | { readonly kind: 'passphrase'; readonly passphrase: string; readonly from: string }
+  | { readonly kind: 'provider'; readonly spec: string; readonly from: string }
 
 /**
  * Reads a secret file: at most 64 KiB, its final line end removed. Warns on stderr when other
@@ -70,17 +78,65 @@ function checkedMasterKey(text: string, label: string): string {
   )
 }
 
+/** Where a command looks for a master key: its flags and environment variables. */
+interface MasterSources {
+  /** The flag naming a provider spec (`--master`, `--to`), and the variable that may instead. */
+  readonly specFlag: string
+  readonly specEnv: string | undefined
+  readonly keyFlag: string
+  readonly passphraseFlag: string
+  readonly keyEnv: string
+  readonly passphraseEnv: string
+}
+
+/**
+ * The provider spec a command was given, parsed (a usage error if it is none); `undefined`
+ * when none was given.
+ */
+function specOf(context: CommandContext, sources: MasterSources): MasterKeySpec | undefined {
+  const flag = stringFlag(context, sources.specFlag)
+  const fromEnv =
+    sources.specEnv === undefined ? undefined : context.io.env[sources.specEnv]?.trim()
+  const text = flag ?? (fromEnv || undefined)
+  if (text === undefined) return undefined
+  const where = flag === undefined ? (sources.specEnv as string) : `--${sources.specFlag}`
+  try {
+    return parseMasterKeySpec(text, where)
+  } catch (error) {
+    throw new UsageError((error as Error).message, context.command)
+  }
+}
+
 async function secretFrom(
   context: CommandContext,
-  keyFlag: string,
-  passphraseFlag: string,
-  keyEnv: string,
-  passphraseEnv: string,
+  sources: MasterSources,
 ): Promise<MasterSecret | undefined> {
+  const { keyFlag, passphraseFlag, keyEnv, passphraseEnv } = sources
   const keyFile = stringFlag(context, keyFlag)
   const passphraseFile = stringFlag(context, passphraseFlag)
   if (keyFile !== undefined && passphraseFile !== undefined) {
     throw new UsageError(`give --${keyFlag} or --${passphraseFlag}, not both`, context.command)
+  }
+  const spec = specOf(context, sources)
+  if (spec !== undefined && 'target' in spec) {
+    if (keyFile !== undefined || passphraseFile !== undefined) {
+      throw new UsageError(
+        `--${keyFlag} and --${passphraseFlag} name a local master key; ${spec.kind} holds its own`,
+        context.command,
+      )
+    }
+    const from =
+      stringFlag(context, sources.specFlag) === undefined
+        ? (sources.specEnv as string)
+        : `--${sources.specFlag}`
+    const text = spec.kind === 'pkcs11' ? spec.target : `${spec.kind}:${spec.target}`
+    return { kind: 'provider', spec: text, from }
+  }
+  if (spec?.kind === 'env' && passphraseFile !== undefined) {
+    throw new UsageError(`--${passphraseFlag} names a passphrase, not a raw key`, context.command)
+  }
+  if (spec?.kind === 'passphrase' && keyFile !== undefined) {
+    throw new UsageError(`--${keyFlag} names a raw key, not a passphrase`, context.command)
   }
   if (keyFile !== undefined) {
     const masterKey = checkedMasterKey(
@@ -93,19 +149,46 @@ async function secretFrom(
     const passphrase = await readSecretFile(context, passphraseFile)
     return { kind: 'passphrase', passphrase, from: passphraseFile }
   }
-  const key = context.io.env[keyEnv]
-  const passphrase = context.io.env[passphraseEnv]
+  const key = spec?.kind === 'passphrase' ? undefined : context.io.env[keyEnv]
+  const passphrase = spec?.kind === 'env' ? undefined : context.io.env[passphraseEnv]
   if (key?.trim() && passphrase) {
     throw new UsageError(`set ${keyEnv} or ${passphraseEnv}, not both`, context.command)
   }
   if (key?.trim()) return { kind: 'key', masterKey: checkedMasterKey(key, keyEnv), from: keyEnv }
   if (passphrase) return { kind: 'passphrase', passphrase, from: passphraseEnv }
+  if (spec !== undefined) {
+    const name = spec.kind === 'env' ? keyEnv : passphraseEnv
+    const file = spec.kind === 'env' ? keyFlag : passphraseFlag
+    throw new FieldsealError(
+      'ERR_FIELDSEAL_NO_KEY',
+      `no master key: ${spec.kind} names ${name} or --${file}, and neither is given`,
+    )
+  }
   return undefined
 }
 
+const CURRENT: MasterSources = {
+  specFlag: 'master',
+  specEnv: MASTER_PROVIDER_ENV_VAR,
+  keyFlag: 'master-key-file',
+  passphraseFlag: 'passphrase-file',
+  keyEnv: MASTER_KEY_ENV_VAR,
+  passphraseEnv: MASTER_PASSPHRASE_ENV_VAR,
+}
+
+const NEXT: MasterSources = {
+  specFlag: 'to',
+  specEnv: undefined,
+  keyFlag: 'new-master-key-file',
+  passphraseFlag: 'new-passphrase-file',
+  keyEnv: NEW_MASTER_KEY_ENV_VAR,
+  passphraseEnv: NEW_MASTER_PASSPHRASE_ENV_VAR,
+}
+
 /**
- * The master key that opens the keyring: `--master-key-file`, `--passphrase-file`, else
- * `FIELDSEAL_MASTER_KEY` or `FIELDSEAL_MASTER_PASSPHRASE`. `ERR_FIELDSEAL_NO_KEY` when none.
+ * The master key that opens the keyring: `--master SPEC` or `FIELDSEAL_MASTER_PROVIDER` for a
+ * provider; else `--master-key-file`, `--passphrase-file`, `FIELDSEAL_MASTER_KEY` or
+ * `FIELDSEAL_MASTER_PASSPHRASE`. `ERR_FIELDSEAL_NO_KEY` when none.
  *
  * @example
  * ```ts
@@ -113,25 +196,20 @@ async function secretFrom(
  * ```
  */
 export async function currentMaster(context: CommandContext): Promise<MasterSecret> {
-  const secret = await secretFrom(
-    context,
-    'master-key-file',
-    'passphrase-file',
-    MASTER_KEY_ENV_VAR,
-    MASTER_PASSPHRASE_ENV_VAR,
-  )
+  const secret = await secretFrom(context, CURRENT)
   if (secret === undefined) {
     throw new FieldsealError(
       'ERR_FIELDSEAL_NO_KEY',
-      `no master key: set ${MASTER_KEY_ENV_VAR} or ${MASTER_PASSPHRASE_ENV_VAR}, or pass --master-key-file or --passphrase-file`,
+      `no master key: set ${MASTER_KEY_ENV_VAR}, ${MASTER_PASSPHRASE_ENV_VAR} or ${MASTER_PROVIDER_ENV_VAR}, or pass --master-key-file, --passphrase-file or --master`,
     )
   }
   return secret
 }
 
 /**
- * The new master key of `keys rewrap`: `--new-master-key-file`, `--new-passphrase-file`, else
- * `FIELDSEAL_NEW_MASTER_KEY` or `FIELDSEAL_NEW_MASTER_PASSPHRASE`. A usage error when none.
+ * The new master key of `keys rewrap`: `--to SPEC` for a provider; else `--new-master-key-file`,
+ * `--new-passphrase-file`, `FIELDSEAL_NEW_MASTER_KEY` or `FIELDSEAL_NEW_MASTER_PASSPHRASE`. A
+ * usage error when none.
  *
  * @example
  * ```ts
@@ -139,16 +217,10 @@ export async function currentMaster(context: CommandContext): Promise<MasterSecr
  * ```
  */
 export async function newMaster(context: CommandContext): Promise<MasterSecret> {
-  const secret = await secretFrom(
-    context,
-    'new-master-key-file',
-    'new-passphrase-file',
-    NEW_MASTER_KEY_ENV_VAR,
-    NEW_MASTER_PASSPHRASE_ENV_VAR,
-  )
+  const secret = await secretFrom(context, NEXT)
   if (secret === undefined) {
     throw new UsageError(
-      `no new master key: set ${NEW_MASTER_KEY_ENV_VAR} or ${NEW_MASTER_PASSPHRASE_ENV_VAR}, or pass --new-master-key-file or --new-passphrase-file`,
+      `no new master key: pass --to, set ${NEW_MASTER_KEY_ENV_VAR} or ${NEW_MASTER_PASSPHRASE_ENV_VAR}, or pass --new-master-key-file or --new-passphrase-file`,
       context.command,
     )
   }
@@ -165,6 +237,7 @@ export async function newMaster(context: CommandContext): Promise<MasterSecret> 
  */
 export function masterOptions(
   secret: MasterSecret,
-): { masterKey: string } | { passphrase: string } {
+): { masterKey: string } | { passphrase: string } | { masterKeyProvider: string } {
+  if (secret.kind === 'provider') return { masterKeyProvider: secret.spec }
   return secret.kind === 'key' ? { masterKey: secret.masterKey } : { passphrase: secret.passphrase }
 }
