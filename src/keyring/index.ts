@@ -1,6 +1,7 @@
 /**
- * The persisted keyring: key manager, key stores, master key and the keyring key source.
- * Re-exports only.
+ * The persisted keyring (`fieldseal/keyring`): key manager, key stores, the keyring key source,
+ * and the master-key providers it takes (`../master-key/index.ts`: the seam, a local key,
+ * PKCS#11, AWS KMS, Vault Transit, and the helpers for writing a provider). Re-exports only.
  *
  * @module
  */
@@ -33,6 +34,7 @@ export {
   MIN_PBKDF2_ITERATIONS,
   type MasterKeyInput,
 } from './master-key-input.js'
+export * from '../master-key/index.js'
 export { MemoryKeyStore } from './stores/memory-store.js'
 export { PostgresKeyStore, type PostgresKeyStoreOptions } from './stores/postgres-store.js'
 export type {
@@ -41,7 +43,9 @@ export type {
   KeyStatus,
   KeyStore,
   KeyType,
+  LegacyMasterKeyInfo,
   MasterKeyInfo,
+  ProviderMasterKeyInfo,
   StoreWatch,
   StoreWatcher,
 } from './types.js'

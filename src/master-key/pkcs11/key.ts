@@ -9,13 +9,13 @@ import { providerError } from '../provider-error.js'
 import { pkcs11Error } from './errors.js'
 import type { Pkcs11, Pkcs11Js } from './library.js'
 import { call } from './token.js'
+import type { Pkcs11Mechanism } from './options.js'
 import type { Pkcs11Uri } from './uri.js'
 
 type Handle = Buffer
 const PROVIDER = 'pkcs11'
 
-/** What the wrapping key must be allowed to do, per mechanism. */
-export type Pkcs11Mechanism = 'aes-gcm' | 'aes-kwp'
+export type { Pkcs11Mechanism }
 
 /** The AES secret keys whose label and id match the URI (at most `limit`). */
 function findKeys(

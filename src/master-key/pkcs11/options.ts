@@ -6,9 +6,15 @@
  * @module
  */
 import { invalidOption, optionsObject, rejectUnknownOptions } from '../../util/option-checks.js'
-import type { Pkcs11Mechanism } from './key.js'
 import { parsePkcs11Uri, type Pkcs11Uri } from './uri.js'
 import { readSecret } from '../secret-source.js'
+
+/**
+ * How the token wraps: AES-GCM (`CKM_AES_GCM`), or AES key wrap with padding (`CKM_AES_KEY_WRAP_PAD`,
+ * RFC 5649) where the token has no AES-GCM. Declared here, apart from the token code, so that
+ * the public types never need `pkcs11js`.
+ */
+export type Pkcs11Mechanism = 'aes-gcm' | 'aes-kwp'
 
 /** How to reach the token key. */
 export interface Pkcs11Options {
