@@ -134,7 +134,10 @@ export class Keyring implements KeySource {
     return this.#current().legacy
   }
 
-  /** Reloads the keyring from its store; then checks the active key's expiry and count. */
+  /**
+   * Reloads the keyring from its store (a reload that starts after this call: one already under
+   * way is waited for, then one more runs); then checks the active key's expiry and count.
+   */
   refresh(): Promise<void> {
     return this.#refreshLoop.run()
   }

@@ -2,7 +2,8 @@
  * When a running keyring reloads its store: on a timer (unref'd, so it never keeps the process
  * alive), as soon as the store says it changed, promptly but at most once a second when a value
  * names an unknown key, and on demand. Reloads never overlap: a reload asked for while one runs
- * joins it (a change notice runs one more after it).
+ * waits for one more after it (the one under way may have read the store before the ask: its
+ * confirmation is older than the caller expects), shared by every ask made meanwhile.
  *
  * @module
  */
@@ -27,6 +28,7 @@ export class RefreshLoop {
   readonly #onError: (error: unknown) => void
   #timer: NodeJS.Timeout | undefined
   #running: Promise<void> | undefined
+  #next: Promise<void> | undefined
   #lastKick = 0
   #stopped = false
   #again = false
@@ -42,16 +44,28 @@ export class RefreshLoop {
     this.#timer.unref()
   }
 
-  /** Reloads now, or joins the reload already running. */
+  /** Reloads now, or right after the reload already running (one more, shared). */
   run(): Promise<void> {
-    this.#running ??= (async () => {
+    const running = this.#running
+    if (running === undefined) return this.#start()
+    const settled = () => undefined
+    this.#next ??= running.then(settled, settled).then(() => {
+      this.#next = undefined
+      return this.#running ?? this.#start()
+    })
+    return this.#next
+  }
+
+  #start(): Promise<void> {
+    const run = (async () => {
       try {
         await this.#reload()
       } finally {
         this.#running = undefined
       }
     })()
-    return this.#running
+    this.#running = run
+    return run
   }
 
   /**

@@ -15,6 +15,29 @@ function manualReload() {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
 
+describe('RefreshLoop.run', () => {
+  it('waits for a reload that starts after the call, not one already under way (it read too early)', async () => {
+    const r = manualReload()
+    const loop = new RefreshLoop(r.reload, () => undefined)
+    const first = loop.run()
+    let secondDone = false
+    const second = loop.run().then(() => {
+      secondDone = true
+    })
+    const third = loop.run() // callers that arrive together share the one after
+    expect(r.runs()).toBe(1)
+    r.finish()
+    await first
+    await tick()
+    expect(secondDone).toBe(false)
+    expect(r.runs()).toBe(2)
+    r.finish()
+    await second
+    await third
+    expect(r.runs()).toBe(2)
+  })
+})
+
 describe('RefreshLoop change notices', () => {
   it('reloads at once, and once more after a reload that was under way (it may have read too early)', async () => {
     const r = manualReload()
