@@ -17,7 +17,7 @@
 import { FieldsealError } from '../errors.js'
 import { DocumentMac } from './document-mac.js'
 import { nextVersion } from './key-lifecycle.js'
-import type { KeyWrapper } from './key-material.js'
+import { type KeyWrapper, rewrapRecords } from './key-material.js'
 import type { MasterKey } from './master-key.js'
 import type { KeyRecord, KeyringDocument, KeyStore, ProviderMasterKeyInfo } from './types.js'
 
@@ -99,29 +99,17 @@ export async function upgradeRecords(
   now: Date,
 ): Promise<KeyRecord[]> {
   const wrappedThen = new Set(legacy.keys.map((r) => r.wrapped))
-  const upgraded: KeyRecord[] = []
-  for (const r of records) {
+  const dated = records.map((r) => {
+    if (r.activeUntil !== undefined) return r
     const activeUntil =
-      r.activeUntil !== undefined
-        ? r.activeUntil
-        : r.status === 'active'
-          ? null
-          : r.status === 'inactive'
-            ? now.toISOString()
-            : (r.rotatedAt ?? now.toISOString())
-    const dated = { ...r, activeUntil }
-    if (r.wrapped === null || !wrappedThen.has(r.wrapped)) {
-      upgraded.push(dated)
-      continue
-    }
-    const material = keys.material(r)
-    try {
-      upgraded.push({ ...dated, wrapped: await keys.wrap(r, material) })
-    } finally {
-      material.fill(0)
-    }
-  }
-  return upgraded
+      r.status === 'active'
+        ? null
+        : r.status === 'inactive'
+          ? now.toISOString()
+          : (r.rotatedAt ?? now.toISOString())
+    return { ...r, activeUntil }
+  })
+  return rewrapRecords(dated, keys, keys, (r) => wrappedThen.has(r.wrapped))
 }
 
 /**

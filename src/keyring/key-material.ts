@@ -225,8 +225,9 @@ export async function importRecords(
 }
 
 /**
- * Every live record wrapped again by `to` (a provider call each), from the material `from` holds:
- * the keys stay, only their wrapping changes. Also how format 1 and 2 records move under the seam.
+ * Every live record (or those `only` picks) wrapped again by `to` (a provider call each), from
+ * the material `from` holds: the keys stay, only their wrapping changes. Also how format 1 and 2
+ * records move under the seam.
  *
  * @example
  * ```ts
@@ -237,10 +238,11 @@ export async function rewrapRecords(
   records: readonly KeyRecord[],
   from: KeyWrapper,
   to: KeyWrapper,
+  only: (record: KeyRecord) => boolean = () => true,
 ): Promise<KeyRecord[]> {
   const next: KeyRecord[] = []
   for (const r of records) {
-    if (r.wrapped === null) {
+    if (r.wrapped === null || !only(r)) {
       next.push(r)
       continue
     }

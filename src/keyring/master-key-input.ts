@@ -6,10 +6,13 @@
  *
  * @module
  */
-import { DEFAULT_PBKDF2_ITERATIONS } from '../crypto/aes-gcm.js'
 import { decodeKey } from '../crypto/static-keys.js'
 import { FieldsealError } from '../errors.js'
-import { MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS } from '../master-key/local-key.js'
+import {
+  MAX_PBKDF2_ITERATIONS,
+  MIN_PBKDF2_ITERATIONS,
+  pbkdf2Iterations,
+} from '../master-key/local-key.js'
 import {
   MASTER_PROVIDER_ENV_VAR,
   type MasterKeySpec,
@@ -80,17 +83,7 @@ export function checkMasterKeyInput(input: MasterKeyInput, where = 'master key')
   if (!('passphrase' in input) || typeof input.passphrase !== 'string' || input.passphrase === '') {
     throw invalidOption(where, 'a master key or a non-empty passphrase is required')
   }
-  const iterations = input.iterations ?? DEFAULT_PBKDF2_ITERATIONS
-  if (
-    !Number.isSafeInteger(iterations) ||
-    iterations < MIN_PBKDF2_ITERATIONS ||
-    iterations > MAX_PBKDF2_ITERATIONS
-  ) {
-    throw invalidOption(
-      where,
-      `pbkdf2 iterations must be an integer from ${MIN_PBKDF2_ITERATIONS} to ${MAX_PBKDF2_ITERATIONS}`,
-    )
-  }
+  const iterations = pbkdf2Iterations(input.iterations, where)
   return { passphrase: input.passphrase, iterations }
 }
 

@@ -32,6 +32,31 @@ export const MIN_PBKDF2_ITERATIONS = 100_000
 export const MAX_PBKDF2_ITERATIONS = 10_000_000
 
 /**
+ * A PBKDF2 iteration count for a passphrase master key: `600_000` when `undefined`, else an
+ * integer from {@link MIN_PBKDF2_ITERATIONS} to {@link MAX_PBKDF2_ITERATIONS}
+ * (`ERR_FIELDSEAL_INVALID_OPTION` otherwise).
+ *
+ * @example
+ * ```ts
+ * pbkdf2Iterations(undefined, 'openKeyring') // 600000
+ * ```
+ */
+export function pbkdf2Iterations(value: number | undefined, where: string): number {
+  const iterations = value ?? DEFAULT_PBKDF2_ITERATIONS
+  if (
+    !Number.isSafeInteger(iterations) ||
+    iterations < MIN_PBKDF2_ITERATIONS ||
+    iterations > MAX_PBKDF2_ITERATIONS
+  ) {
+    throw invalidOption(
+      where,
+      `pbkdf2 iterations must be an integer from ${MIN_PBKDF2_ITERATIONS} to ${MAX_PBKDF2_ITERATIONS}`,
+    )
+  }
+  return iterations
+}
+
+/**
  * A master key in process memory. Create it with {@link createLocalKeyProvider} or
  * {@link createPassphraseProvider}; never serialised, never inspected.
  */
@@ -160,17 +185,7 @@ export async function createPassphraseProvider(
   if (typeof passphrase !== 'string' || passphrase === '') {
     throw invalidOption('passphrase provider', 'a non-empty passphrase is required')
   }
-  const iterations = options.iterations ?? DEFAULT_PBKDF2_ITERATIONS
-  if (
-    !Number.isSafeInteger(iterations) ||
-    iterations < MIN_PBKDF2_ITERATIONS ||
-    iterations > MAX_PBKDF2_ITERATIONS
-  ) {
-    throw invalidOption(
-      'passphrase provider',
-      `pbkdf2 iterations must be an integer from ${MIN_PBKDF2_ITERATIONS} to ${MAX_PBKDF2_ITERATIONS}`,
-    )
-  }
+  const iterations = pbkdf2Iterations(options.iterations, 'passphrase provider')
   let salt: Buffer | undefined
   if (options.salt !== undefined) {
     salt = typeof options.salt === 'string' ? decodeBase64Strict(options.salt) : undefined
