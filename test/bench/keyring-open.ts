@@ -16,12 +16,10 @@ import type { KeyManagerOptions } from '../../src/keyring/manager-options.js'
 import { MemoryKeyStore } from '../../src/keyring/stores/memory-store.js'
 import { createAwsKmsProvider } from '../../src/master-key/aws-kms/provider.js'
 import { createLocalKeyProvider } from '../../src/master-key/local-key.js'
-import { createPkcs11Provider, generatePkcs11Key } from '../../src/master-key/pkcs11/provider.js'
+import { createPkcs11Provider } from '../../src/master-key/pkcs11/provider.js'
 import type { MasterKeyProvider } from '../../src/master-key/types.js'
 import { createVaultTransitProvider } from '../../src/master-key/vault-transit/provider.js'
-import { KmsServer } from '../helpers/kms-server.js'
-import { createSoftHsm } from '../helpers/softhsm.js'
-import { VaultTransitServer } from '../helpers/vault-transit-server.js'
+import { startBackends } from './provider-backends.js'
 
 if (process.argv.includes('--help')) {
   console.log('usage: npm run bench:keyring-open -- [N]   (N opens per provider, default 20)')
@@ -30,7 +28,6 @@ if (process.argv.includes('--help')) {
 const n = Number(process.argv[2] ?? 20)
 if (!Number.isSafeInteger(n) || n < 3) throw new Error('N must be an integer of at least 3')
 const KEYS = 10
-const PIN = 'bench-pin-1234'
 
 /** `provider`, counting its calls. */
 function counted(provider: MasterKeyProvider): MasterKeyProvider & { calls: number } {
@@ -101,17 +98,8 @@ async function measure(
   )
 }
 
-const hsm = await createSoftHsm()
-hsm.initToken('bench', PIN)
-const kms = await KmsServer.start()
-const vault = await VaultTransitServer.start()
+const backends = await startBackends()
 try {
-  const pkcs11 = { modulePath: hsm.module, pin: PIN, env: {} }
-  await generatePkcs11Key({ uri: 'pkcs11:token=bench;object=master', ...pkcs11 })
-  kms.accessKeys.add('AKIABENCH')
-  kms.createKey('alias/bench')
-  vault.tokens.set('bench-token', '')
-  vault.addKey('bench')
   console.log(
     `a keyring of ${KEYS} data keys, opened ${n} times per provider; node ${process.version}`,
   )
@@ -122,27 +110,15 @@ try {
     passphrase: 'bench passphrase',
     pbkdf2Iterations: 100_000,
   })
-  const token = await createPkcs11Provider({ uri: 'pkcs11:token=bench;object=master', ...pkcs11 })
-  await measure('pkcs11 (SoftHSM 2)', {}, counted(token))
-  await token.close()
-  const aws = await createAwsKmsProvider({
-    keyId: 'alias/bench',
-    region: kms.region,
-    endpoint: kms.url,
-    credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' },
-  })
-  await measure('aws-kms (loopback server)', {}, counted(aws))
-  await aws.close()
-  const transit = await createVaultTransitProvider({
-    address: vault.url,
-    key: 'bench',
-    token: 'bench-token',
-    env: {},
-  })
-  await measure('vault-transit (loopback server)', {}, counted(transit))
-  await transit.close()
+  for (const [name, create] of [
+    ['pkcs11 (SoftHSM 2)', () => createPkcs11Provider(backends.pkcs11)],
+    ['aws-kms (loopback server)', () => createAwsKmsProvider(backends.aws)],
+    ['vault-transit (loopback server)', () => createVaultTransitProvider(backends.vault)],
+  ] as const) {
+    const provider = await create()
+    await measure(name, {}, counted(provider))
+    await provider.close()
+  }
 } finally {
-  await kms.close()
-  await vault.close()
-  await hsm.remove()
+  await backends.stop()
 }

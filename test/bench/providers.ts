@@ -11,12 +11,10 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { createAwsKmsProvider } from '../../src/master-key/aws-kms/provider.js'
-import { createPkcs11Provider, generatePkcs11Key } from '../../src/master-key/pkcs11/provider.js'
+import { createPkcs11Provider } from '../../src/master-key/pkcs11/provider.js'
 import type { KeyBinding, MasterKeyProvider } from '../../src/master-key/types.js'
 import { createVaultTransitProvider } from '../../src/master-key/vault-transit/provider.js'
-import { KmsServer } from '../helpers/kms-server.js'
-import { createSoftHsm } from '../helpers/softhsm.js'
-import { VaultTransitServer } from '../helpers/vault-transit-server.js'
+import { startBackends } from './provider-backends.js'
 
 if (process.argv.includes('--help')) {
   console.log(
@@ -27,7 +25,6 @@ if (process.argv.includes('--help')) {
 const n = Number(process.argv[2] ?? 200)
 if (!Number.isSafeInteger(n) || n < 10) throw new Error('N must be an integer of at least 10')
 
-const PIN = 'bench-pin-1234'
 const binding = (i: number): KeyBinding => ({
   keyId: `k${i}`,
   type: 'data',
@@ -90,48 +87,20 @@ async function measure(name: string, create: () => Promise<MasterKeyProvider>): 
   }
 }
 
-const hsm = await createSoftHsm()
-hsm.initToken('bench', PIN)
-const kms = await KmsServer.start()
-const vault = await VaultTransitServer.start()
+const backends = await startBackends()
 try {
-  const pkcs11 = { modulePath: hsm.module, pin: PIN, env: {} }
-  await generatePkcs11Key({ uri: 'pkcs11:token=bench;object=master', ...pkcs11 })
-  kms.accessKeys.add('AKIABENCH')
-  kms.createKey('alias/bench')
-  vault.tokens.set('bench-token', '')
-  vault.addKey('bench')
   console.log(
     `N = ${n} data keys of 32 bytes, one call at a time unless said; node ${process.version}`,
   )
   await measure('local AES-GCM (reference)', async () => localProvider())
   await measure('pkcs11 SoftHSM AES-GCM', () =>
-    createPkcs11Provider({
-      uri: 'pkcs11:token=bench;object=master',
-      mechanism: 'aes-gcm',
-      ...pkcs11,
-    }),
+    createPkcs11Provider({ ...backends.pkcs11, mechanism: 'aes-gcm' }),
   )
   await measure('pkcs11 SoftHSM AES-KWP', () =>
-    createPkcs11Provider({
-      uri: 'pkcs11:token=bench;object=master',
-      mechanism: 'aes-kwp',
-      ...pkcs11,
-    }),
+    createPkcs11Provider({ ...backends.pkcs11, mechanism: 'aes-kwp' }),
   )
-  await measure('aws-kms (loopback)', () =>
-    createAwsKmsProvider({
-      keyId: 'alias/bench',
-      region: kms.region,
-      endpoint: kms.url,
-      credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' },
-    }),
-  )
-  await measure('vault-transit (loopback)', () =>
-    createVaultTransitProvider({ address: vault.url, key: 'bench', token: 'bench-token', env: {} }),
-  )
+  await measure('aws-kms (loopback)', () => createAwsKmsProvider(backends.aws))
+  await measure('vault-transit (loopback)', () => createVaultTransitProvider(backends.vault))
 } finally {
-  await kms.close()
-  await vault.close()
-  await hsm.remove()
+  await backends.stop()
 }
