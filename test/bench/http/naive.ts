@@ -1,8 +1,8 @@
 /**
- * The issue's reference point for `bench:http`: the same work as the fieldseal pipeline, written
- * by hand with node:crypto — encrypt the 3 fields (random IV, AAD = field name), decrypt them for
- * the response and show the last four. No key ids, no inbound decryption, no limits, no error
- * mapping: what fieldseal's overhead is measured against.
+ * A reference point for `bench:http`: the same work as the fieldseal pipeline, written by hand
+ * with untuned node:crypto — open a v1 value the client sent in a sensitive field, encrypt the 3
+ * fields (random IV, AAD = field name), decrypt them for the response and show the last four. No
+ * key ids written, no limits, no error mapping. (floor.ts is the tuned, least-work one.)
  *
  * @module
  */
@@ -23,10 +23,29 @@ type Record_ = Record<string, unknown>
  * ```
  */
 export function createNaive(key: Buffer): {
+  open(record: Record_): Record_
   seal(record: Record_): Record_
   mask(record: Record_): Record_
 } {
   return {
+    open(record) {
+      let out = record
+      for (const field of SENSITIVE) {
+        const value = String(record[field])
+        if (!value.startsWith('enc:v1:')) continue
+        if (out === record) out = { ...record }
+        const header = value.slice(0, value.lastIndexOf(':') + 1)
+        const raw = Buffer.from(value.slice(header.length), 'base64url')
+        const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12))
+        decipher.setAAD(Buffer.from(header + field)).setAuthTag(raw.subarray(raw.length - 16))
+        const plain = Buffer.concat([
+          decipher.update(raw.subarray(12, raw.length - 16)),
+          decipher.final(),
+        ])
+        out[field] = JSON.parse(plain.toString())
+      }
+      return out
+    },
     seal(record) {
       const out = { ...record }
       for (const field of SENSITIVE) {

@@ -11,6 +11,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { createFieldseal } from '../../../src/core/fieldseal.js'
 import { createHttpPipeline } from '../../../src/http/pipeline.js'
 import { createMasker } from '../../../src/mask/masker.js'
+import { createFloor } from './floor.js'
 import { createNaive } from './naive.js'
 import { requestThrough, respondThrough } from '../../helpers/pipeline.js'
 
@@ -67,6 +68,12 @@ const { fieldseal: state } = await requestThrough(pipeline, { body: body(), head
 await time('respondThrough(pipeline, sealed) — decrypt 3 + mask', () =>
   respondThrough(pipeline, sealed, state),
 )
+const floor = createFloor(randomBytes(32))
+await time('floor: seal 3 + last-4 mask from the plaintext (bench:http floor)', () => {
+  const plaintext = floor.open(body())
+  floor.seal(plaintext)
+  return floor.mask(plaintext)
+})
 const naive = createNaive(randomBytes(32))
 await time('naive: seal 3 + decrypt 3 + last-4 mask (bench:http --naive)', () =>
   naive.mask(naive.seal(body())),
