@@ -49,10 +49,21 @@ function wrongMaster(why: string): FieldsealError {
   return new FieldsealError('ERR_FIELDSEAL_WRONG_MASTER_KEY', `wrong master key: ${why}`)
 }
 
-/** A provider identity as text for messages (identities hold no secret; the salt is noise). */
+// A stored identity is checked to be printable text; this keeps a message short whatever it holds.
+const MAX_SHOWN = 200
+
+/**
+ * A provider identity as text for messages (identities hold no secret; the salt is noise).
+ *
+ * @example
+ * ```ts
+ * describeIdentity({ kind: 'aws-kms', keyId: 'alias/fieldseal' }) // 'aws-kms (keyId=alias/fieldseal)'
+ * ```
+ */
 export function describeIdentity(identity: ProviderIdentity): string {
   const { kind, salt: _salt, ...rest } = identity
-  const fields = Object.entries(rest).map(([name, value]) => `${name}=${String(value)}`)
+  const shown = (value: unknown) => String(value).slice(0, MAX_SHOWN)
+  const fields = Object.entries(rest).map(([name, value]) => `${name}=${shown(value)}`)
   return fields.length === 0 ? kind : `${kind} (${fields.join(', ')})`
 }
 
@@ -260,6 +271,11 @@ async function openLegacy(
   info: Exclude<MasterKeyInfo, ProviderMasterKeyInfo>,
 ) {
   const checked = checkMasterKeyInput(input)
+  // A local key given as a provider object opens a keyring it sealed before providers too.
+  const given = 'provider' in checked ? checked.provider : undefined
+  if (given instanceof LocalKeyProvider && given.identity.kind === info.source) {
+    return openLegacyWith(given, info, false)
+  }
   if (info.source === 'env' && !('key' in checked)) {
     throw wrongMaster(
       `the keyring is sealed with a raw master key (${MASTER_KEY_ENV_VAR}); open it with that key (then rewrap it, if it should move)`,
@@ -275,15 +291,22 @@ async function openLegacy(
       ? { kind: 'env' }
       : { kind: 'passphrase', salt: info.salt, iterations: info.iterations }
   const { provider } = await providerOf(input, stored, undefined)
-  const local = provider as LocalKeyProvider
+  return openLegacyWith(provider as LocalKeyProvider, info, true)
+}
+
+async function openLegacyWith(
+  local: LocalKeyProvider,
+  info: Exclude<MasterKeyInfo, ProviderMasterKeyInfo>,
+  owned: boolean,
+): Promise<MasterKey> {
   const check = decodeBase64UrlStrict(info.check)
   const opened = check === undefined ? undefined : local.legacyUnwrap(LEGACY_CHECK_AAD, check)
   if (opened?.toString('utf8') !== LEGACY_CHECK_PLAINTEXT) {
-    await local.close()
+    if (owned) await local.close()
     throw wrongMaster("it does not open the keyring's check value")
   }
   // Sealed under the seam now, stored so at the keyring's next save.
-  return MasterKey.seal(local, true, info)
+  return MasterKey.seal(local, owned, info)
 }
 
 /**

@@ -106,6 +106,8 @@ const MAC_BYTES = 32
 const PROVIDER_KIND = /^[a-z][a-z0-9-]{0,31}$/
 const IDENTITY_FIELD = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
 const MAX_IDENTITY_FIELDS = 16
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the controls it refuses
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
 function identityAt(value: unknown): ProviderIdentity {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -115,11 +117,12 @@ function identityAt(value: unknown): ProviderIdentity {
   if (entries.length > MAX_IDENTITY_FIELDS) throw corrupt('master.provider', 'has too many fields')
   for (const [name, field] of entries) {
     if (!IDENTITY_FIELD.test(name)) throw corrupt('master.provider', 'has an invalid field name')
+    // Printable text only: an identity is shown in messages, where a line break could forge a log line.
     const plain =
       field === null ||
       typeof field === 'boolean' ||
       (typeof field === 'number' && Number.isFinite(field)) ||
-      (typeof field === 'string' && field.length <= MAX_TEXT)
+      (typeof field === 'string' && field.length <= MAX_TEXT && !CONTROL.test(field))
     if (!plain) throw corrupt(`master.provider.${name}`, 'is not a plain value')
   }
   const identity = value as ProviderIdentity

@@ -6,7 +6,8 @@ import { openMasterKey } from '../../../src/keyring/master-key.js'
 import { type Keyring, openKeyring } from '../../../src/keyring/keyring.js'
 import { MemoryKeyStore } from '../../../src/keyring/stores/memory-store.js'
 import type { KeyringDocument } from '../../../src/keyring/types.js'
-import type { KeyBinding } from '../../../src/master-key/types.js'
+import type { KeyBinding, MasterKeyProvider } from '../../../src/master-key/types.js'
+import { createLocalKeyProvider } from '../../../src/master-key/local-key.js'
 import { providerError } from '../../../src/master-key/provider-error.js'
 import { fixture } from '../../helpers/fixtures.js'
 import { masterKeyBase64, recorder } from '../../helpers/keyring.js'
@@ -100,6 +101,22 @@ describe('a keyring written before providers (format 2)', () => {
         { context: 'note', plaintext: 'after', sealed: sealed as string },
       ])
     }
+  })
+
+  it('opens under its raw key given as a local-key provider object too', async () => {
+    const store = new MemoryKeyStore(format2.document)
+    const provider = createLocalKeyProvider({ key: format2.masterKey })
+    decryptsAll(
+      await openTestKeyring({ store, masterKeyProvider: provider, create: false }),
+      format2.values,
+    )
+    await expect(
+      openKeyManager({
+        store,
+        masterKeyProvider: createLocalKeyProvider({ key: masterKeyBase64() }),
+        env: {},
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_FIELDSEAL_WRONG_MASTER_KEY' })
   })
 
   it('is refused under a provider: it was sealed by a local key, which must open it first', async () => {
@@ -235,6 +252,30 @@ describe('a keyring under a provider', () => {
     provider.down = false
     await keyring.refresh()
     expect(keyring.encryptionKey().kid).toBe((await store.load())!.keys[1]?.id)
+  })
+
+  it('instances rotating at once under a slow provider end with one active key and every key kept', async () => {
+    const provider = new MemoryProvider('kms')
+    const slow: MasterKeyProvider = {
+      identity: provider.identity,
+      wrap: async (material, binding) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5))
+        return provider.wrap(material, binding)
+      },
+      unwrap: (wrapped, binding) => provider.unwrap(wrapped, binding),
+      close: () => provider.close(),
+    }
+    const store = new MemoryKeyStore()
+    await openTestKeyring({ store, masterKeyProvider: slow })
+    const managers = await Promise.all(
+      Array.from({ length: 4 }, () => openKeyManager({ store, masterKeyProvider: slow, env: {} })),
+    )
+    const rotated = await Promise.all(managers.map((m) => m.rotateKey('data')))
+    const doc = (await store.load())!
+    expect(doc.keys.filter((k) => k.status === 'active')).toHaveLength(1)
+    expect(doc.keys).toHaveLength(5)
+    for (const key of rotated) expect(doc.keys.map((k) => k.id)).toContain(key.id)
+    for (const m of managers) await m.close()
   })
 
   it('moves between providers with rewrap, data untouched: env → provider → passphrase → env', async () => {

@@ -100,6 +100,10 @@ describe('assertKeyringDocument', () => {
       }),
     ],
     ['a check that is no wrap', (d: Doc) => ({ ...d, master: { ...d.master, check: 'x' } })],
+    [
+      'an identity field with a line break (it is shown in messages)',
+      (d: Doc) => ({ ...d, master: { ...d.master, provider: { kind: 'x', a: 'ok\nFORGED' } } }),
+    ],
   ])('refuses %s', (_label, edit) => {
     const doc: Doc = {
       ...keyringDocument(1),
