@@ -7,6 +7,36 @@ import {
 
 describe('masterKeyInputFromEnv', () => {
   const key = AesGcmCipher.generateKey().toString('base64')
+  it('reads FIELDSEAL_MASTER_PROVIDER first: a remote spec, or env / passphrase from their variables', () => {
+    expect(masterKeyInputFromEnv({ FIELDSEAL_MASTER_PROVIDER: 'aws-kms:alias/fieldseal' })).toEqual(
+      { spec: { kind: 'aws-kms', target: 'alias/fieldseal' } },
+    )
+    expect(
+      masterKeyInputFromEnv({ FIELDSEAL_MASTER_PROVIDER: 'env', FIELDSEAL_MASTER_KEY: key }),
+    ).toHaveProperty('key')
+    expect(() => masterKeyInputFromEnv({ FIELDSEAL_MASTER_PROVIDER: 'passphrase' })).toThrow(
+      expect.objectContaining({ code: 'ERR_FIELDSEAL_NO_KEY' }),
+    )
+    // A remote provider beside a raw key is ambiguous: refused, naming what to unset.
+    expect(() =>
+      masterKeyInputFromEnv({
+        FIELDSEAL_MASTER_PROVIDER: 'vault-transit:fieldseal',
+        FIELDSEAL_MASTER_KEY: key,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_FIELDSEAL_INVALID_OPTION' }))
+    // A spec that names no provider is refused without being echoed.
+    const pasted = `${key}`
+    const error = (() => {
+      try {
+        masterKeyInputFromEnv({ FIELDSEAL_MASTER_PROVIDER: pasted })
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(error).toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
+    expect(error?.message).not.toContain(key)
+  })
+
   it('reads FIELDSEAL_MASTER_KEY, else FIELDSEAL_MASTER_PASSPHRASE', () => {
     expect(masterKeyInputFromEnv({ FIELDSEAL_MASTER_KEY: key })).toHaveProperty('key')
     expect(masterKeyInputFromEnv({ FIELDSEAL_MASTER_PASSPHRASE: 'pw' })).toMatchObject({
