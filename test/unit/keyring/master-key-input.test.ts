@@ -32,6 +32,7 @@ describe('masterKeyInputFromEnv', () => {
       } catch (e) {
         return e as Error
       }
+      return undefined
     })()
     expect(error).toMatchObject({ code: 'ERR_FIELDSEAL_INVALID_OPTION' })
     expect(error?.message).not.toContain(key)
