@@ -1,5 +1,5 @@
 /**
- * The demo servers (`npm start`, `npm run start:koa`) and the one-scenario scripts, run as users
+ * The demo servers (`npm start`, `npm run start:koa`, `npm run start:fastify`) and the one-scenario scripts, run as users
  * run them: `tsx <file>` in a child process, from the project root.
  */
 import { spawn } from 'node:child_process'
@@ -67,6 +67,7 @@ function printedBodies(banner: string): Array<Record<string, unknown>> {
 describe.each([
   ['Express', 'examples/express/server.ts'],
   ['Koa', 'examples/koa/server.ts'],
+  ['Fastify', 'examples/fastify/server.ts'],
 ])('%s demo server', (_framework, file) => {
   it('starts on a fresh data folder, warns, and the printed commands work; stops on SIGTERM', async () => {
     const data = dataFolder()

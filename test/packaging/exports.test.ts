@@ -29,6 +29,7 @@ describe('entry points', () => {
       'fieldseal/http',
       'fieldseal/express',
       'fieldseal/koa',
+      'fieldseal/fastify',
       'fieldseal/reference',
     ])
   })

@@ -172,7 +172,12 @@ describe('the packed package', () => {
   }, 60_000)
 
   it('works in an ESM project: every entry point, and require(esm)', async () => {
-    const dir = await project(work, 'esm', tarball, ['express', 'koa', '@koa/bodyparser'])
+    const dir = await project(work, 'esm', tarball, [
+      'express',
+      'koa',
+      '@koa/bodyparser',
+      'fastify',
+    ])
     // Each entry of package.json "exports", imported by name: one added later is checked too.
     const imported = await run(process.execPath, ['imports.mjs', ...ENTRIES], dir)
     expect(imported.stderr).toBe('')
@@ -185,7 +190,7 @@ describe('the packed package', () => {
     const result = JSON.parse(smoke.stdout)
     expect(result.version).toMatch(/^\d+\.\d+\.\d+/)
     expect(result.errorClass).toBe('function')
-    for (const name of ['express', 'koa']) {
+    for (const name of ['express', 'koa', 'fastify']) {
       expectRequestThrough(result[name])
       expect(result[name].storedSsn).toMatch(/^enc:v1:/)
       expect(result[name].storedCard).toMatch(/^enc:v1:/)
@@ -210,6 +215,7 @@ describe('the packed package', () => {
       sealed: true,
       express: 'function',
       koa: 'function',
+      fastify: 'function',
       keyring: 'function',
       migrate: 'function',
       http: 'function',
@@ -224,7 +230,7 @@ describe('the packed package', () => {
       '@types/express-serve-static-core',
       '@types/koa',
     ]
-    const dir = await project(work, 'ts', tarball, ['express', 'koa', ...types])
+    const dir = await project(work, 'ts', tarball, ['express', 'koa', 'fastify', ...types])
     // Every entry's types, by name, in the project tsc checks: one added later is checked too.
     const imports = ENTRIES.map((entry, i) => `import * as entry${i} from '${entry}'`)
     const uses = ENTRIES.map((_, i) => `entry${i}`).join(', ')
@@ -251,7 +257,7 @@ describe('the packed package', () => {
     expect(smoke.code).toBe(0)
     const result = JSON.parse(smoke.stdout)
     expect(result.refused).toBe('ERR_FIELDSEAL_MALFORMED')
-    for (const name of ['express', 'koa']) {
+    for (const name of ['express', 'koa', 'fastify']) {
       expectRequestThrough(result[name])
       expect(result[name].plaintext).toBe('078-05-1120')
     }

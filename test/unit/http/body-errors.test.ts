@@ -21,6 +21,24 @@ describe('bodyParserError', () => {
     }
   })
 
+  it("maps Fastify's content type parser errors (FST_ERR_CTP_*) by their code", () => {
+    const coded = (code: string, statusCode: number) =>
+      Object.assign(new Error('raw message'), { code, statusCode })
+    const cases: Array<[string, number, string, number]> = [
+      ['FST_ERR_CTP_INVALID_JSON_BODY', 400, 'ERR_FIELDSEAL_BODY_MALFORMED', 400],
+      ['FST_ERR_CTP_EMPTY_JSON_BODY', 400, 'ERR_FIELDSEAL_BODY_MALFORMED', 400],
+      ['FST_ERR_CTP_INVALID_CONTENT_LENGTH', 400, 'ERR_FIELDSEAL_BODY_MALFORMED', 400],
+      ['FST_ERR_CTP_BODY_TOO_LARGE', 413, 'ERR_FIELDSEAL_BODY_TOO_LARGE', 413],
+      ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'ERR_FIELDSEAL_BODY_UNSUPPORTED', 415],
+    ]
+    for (const [code, statusCode, answer, status] of cases) {
+      expect(bodyParserError(coded(code, statusCode))).toMatchObject({ code: answer, status })
+    }
+    for (const other of ['FST_ERR_NOT_FOUND', 'FST_ERR_CTP_ALREADY_PRESENT', 'toString']) {
+      expect(bodyParserError(coded(other, 400))).toBeUndefined()
+    }
+  })
+
   it("keeps nothing of the parser's error: no body, no message, no cause", () => {
     const secret = '{"ssn":"999-00-1011",'
     const parsed = Object.assign(new SyntaxError(`Unexpected token in ${secret}`), {
