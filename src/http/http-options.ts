@@ -106,16 +106,11 @@ const KNOWN = optionNames<FieldsealMiddlewareOptions>({
   blindIndexSuffix: true,
   keyRefreshInterval: true,
 })
-const MASK_KNOWN = optionNames<ResponseMaskOptions>({
-  paths: true,
-  rules: true,
-  censor: true,
-  remove: true,
-  detect: true,
-  maxDepth: true,
-  decrypt: true,
-  reveal: true,
-})
+/** The masker's options, and what a response adds to them. */
+const MASK_KNOWN = [
+  ...MASK_OPTION_NAMES,
+  ...optionNames<Omit<ResponseMaskOptions, keyof MaskOptions>>({ decrypt: true, reveal: true }),
+]
 const SUFFIX = /^[A-Za-z0-9_$-]{1,32}$/
 
 /**
