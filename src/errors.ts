@@ -47,7 +47,7 @@ export type FieldsealErrorCode =
   | 'ERR_FIELDSEAL_PROVIDER_MISCONFIGURED'
 
 /**
- * HTTP status for each code, shared by the Express and Koa adapters so both answer alike.
+ * HTTP status for each code, shared by every adapter so all answer alike.
  * Request-data problems are 4xx; configuration and key-store problems are 500, because the
  * client cannot fix them.
  */

@@ -1,5 +1,5 @@
 /**
- * Options of `errorHandler()` in both adapters, validated when it is created.
+ * Options of `errorHandler()` in every adapter, validated when it is created.
  *
  * @module
  */
@@ -11,7 +11,10 @@ import {
   rejectUnknownOptions,
 } from '../util/option-checks.js'
 
-/** Options of `errorHandler()` in both adapters; `R` is the framework's request (`req`, `ctx`). */
+/**
+ * Options of `errorHandler()` in every adapter; `R` is the framework's request (`req`, `ctx`,
+ * `request`).
+ */
 export interface ErrorHandlerOptions<R> {
   /**
    * Called with each error the handler answers, before it answers: a `FieldsealError` (no

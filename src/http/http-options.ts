@@ -36,8 +36,9 @@ export interface ResponseMaskOptions extends MaskOptions {
 }
 
 /**
- * Options of the `fieldseal(sealer, options)` middleware of `fieldseal/express` and `fieldseal/koa`;
- * `R` is the framework's request (Express `Request`, Koa `Context`).
+ * Options of the `fieldseal(sealer, options)` middleware of `fieldseal/express`, `fieldseal/koa`
+ * and `fieldseal/fastify`; `R` is the framework's request (Express `Request`, Koa `Context`,
+ * Fastify `FastifyRequest`).
  */
 export interface FieldsealMiddlewareOptions<R = unknown> {
   /**

@@ -1,7 +1,7 @@
 /**
- * Problem details (RFC 9457) for fieldseal errors, the one body both adapters answer with.
+ * Problem details (RFC 9457) for fieldseal errors, the one body every adapter answers with.
  *
- * The status comes from `httpStatusFor(code)` (src/errors.ts), so Express and Koa agree. A 4xx
+ * The status comes from `httpStatusFor(code)` (src/errors.ts), so Express, Koa and Fastify agree. A 4xx
  * keeps the error's message as `detail` (messages name a path, a key id or an option — never a
  * value); a 5xx gets a generic `detail`, as its cause is the server's, not the client's.
  *

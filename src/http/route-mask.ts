@@ -1,5 +1,5 @@
 /**
- * Route-level masking (`mask()` in both adapters): a route's options, validated when `mask()`
+ * Route-level masking (`mask()` in every adapter): a route's options, validated when `mask()`
  * is called, stored in the request's state by `useRouteMask` and compiled — merged with the
  * app's — on first use by each middleware.
  *
