@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /**
- * Unit tests about a contract rather than one source file: the README, the public types, this
- * layout, the value format's published vectors, the reference design's seed data, and the
- * in-memory master-key provider that the provider contract suite runs against (test/helpers).
+ * Unit tests about a contract rather than one source file: the public types, this layout, the
+ * value format's published vectors, the reference design's seed data, and the in-memory
+ * master-key provider that the provider contract suite runs against (test/helpers). The
+ * documentation's own tests are in test/docs.
  */
 const CONTRACT_TESTS = new Set([
-  'readme',
   'types',
   'layout',
   'crypto/value-format-vectors',
@@ -37,16 +37,20 @@ describe('source layout', () => {
     expect(orphans).toEqual([])
   })
 
-  it('is described in the README: every top-level src/ folder, and only paths that exist', () => {
-    const readme = readFileSync(`${ROOT}README.md`, 'utf8')
-    const start = readme.indexOf('\n## Source layout\n')
+  it('is mapped in CONTRIBUTING.md: every top-level src/ and test/ folder, only paths that exist', () => {
+    const contributing = readFileSync(`${ROOT}CONTRIBUTING.md`, 'utf8')
+    const start = contributing.indexOf('\n## Layout\n')
     expect(start).toBeGreaterThan(-1)
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
-    const named = [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((row) => row[1] ?? '')
+    const section = contributing.slice(start, contributing.indexOf('\n## ', start + 1))
+    const named = [...section.matchAll(/^\| `([^`]+)`(?:, `([^`]+)`)? \|/gm)].flatMap((row) =>
+      row.slice(1).filter((path) => path !== undefined),
+    )
     expect(named.filter((path) => !existsSync(ROOT + path))).toEqual([])
-    const topLevel = readdirSync(`${ROOT}src`, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => `src/${entry.name}/`)
+    const topLevel = ['src', 'test'].flatMap((root) =>
+      readdirSync(ROOT + root, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => `${root}/${entry.name}/`),
+    )
     expect(topLevel.filter((dir) => !named.includes(dir))).toEqual([])
   })
 })

@@ -1,5 +1,5 @@
 /**
- * A writer of value format v1 (and of the legacy format) as the README specifies it, with
+ * A writer of value format v1 (and of the legacy format) as docs/value-format.md specifies it, with
  * node:crypto only — nothing from src/ — so that vectors made with it check fieldseal against the
  * specification, not against itself. Keys and nonces come from fixed labels: the same on every
  * run. Test keys only: never use them for data.

@@ -1,7 +1,7 @@
 /**
  * Generates docs/vectors/value-format-v1.json: test vectors of value format v1 (and of the
  * legacy format it reads), with their keys, for fieldseal and for any other implementation.
- * Sealed by test/vectors/format-writer.ts (the README's format with node:crypto only), so the
+ * Sealed by test/vectors/format-writer.ts (docs/value-format.md with node:crypto only), so the
  * output is the same on every run; test/unit/crypto/value-format-vectors.test.ts checks the file
  * is exactly what this produces and that fieldseal agrees with every vector.
  *
@@ -248,13 +248,13 @@ export function buildValueFormatVectors() {
   const validCases = validVectors()
   return {
     description:
-      'Test vectors of fieldseal value format v1 (README, "Value format v1") and of the legacy ' +
+      'Test vectors of fieldseal value format v1 (docs/value-format.md) and of the legacy ' +
       'format it reads. The keys are test keys (SHA-256 of a public label): never use them for ' +
       'data. Strings are text; nonce and plaintextHex are hex; keys are standard base64.',
     generatedBy:
       'test/vectors/generate-value-format-v1.ts (npm run vectors), sealed by ' +
-      'test/vectors/format-writer.ts from the README with node:crypto only, deterministic (fixed ' +
-      'keys and nonces); fieldseal is checked against it by ' +
+      'test/vectors/format-writer.ts from docs/value-format.md with node:crypto only, ' +
+      'deterministic (fixed keys and nonces); fieldseal is checked against it by ' +
       'test/unit/crypto/value-format-vectors.test.ts.',
     kidDerivation:
       'kid = base64url(SHA-256(UTF-8("fieldseal key id v1") ‖ 0x00 ‖ key)[0..8]), 11 characters; ' +

@@ -58,7 +58,8 @@ export function createFloor(keyBytes: Buffer): {
   mask(plaintext: Record_): Record_
 } {
   const key = createSecretKey(keyBytes)
-  // The static key id (README, value format v1): 8 bytes of SHA-256 over a label and the key.
+  // The static key id (docs/value-format.md, "Key ids"): 8 bytes of SHA-256 over a label and
+  // the key.
   const kid = createHash('sha256')
     .update('fieldseal key id v1\0')
     .update(keyBytes)
