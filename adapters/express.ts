@@ -74,7 +74,9 @@ function wrapJson(
  * const app = express()
  * app.use(express.json(), fieldseal(sealer, { mask: { rules: { '**.card': 'card' } } }))
  * app.post('/customers', (req, res) => res.status(201).json(db.insert(req.body)))
- * app.get('/customers/:id', mask({ decrypt: true, reveal: ['ssn'] }), (req, res) => res.json(db.get(req.params.id)))
+ * app.get('/customers/:id', mask({ decrypt: true, reveal: ['ssn'] }), (req, res) => {
+ *   res.json(db.get(Number(req.params.id)))
+ * })
  * ```
  */
 export function fieldseal(
@@ -105,7 +107,12 @@ export function fieldseal(
  *
  * @example
  * ```ts
- * app.get('/customers', mask({ decrypt: true, rules: { '[*].ssn': 'ssn' } }), list)
+ * import express from 'express'
+ *
+ * const app = express()
+ * app.get('/customers', mask({ decrypt: true, rules: { '[*].ssn': 'ssn' } }), (req, res) => {
+ *   res.json(db.all())
+ * })
  * ```
  */
 export function mask(options?: Readonly<ResponseMaskOptions>): RequestHandler {
@@ -131,6 +138,9 @@ export function mask(options?: Readonly<ResponseMaskOptions>): RequestHandler {
  *
  * @example
  * ```ts
+ * import express from 'express'
+ *
+ * const app = express()
  * app.use(errorHandler({ onError: (error, req) => log.warn({ code: error.code, path: req.path }) }))
  * ```
  */

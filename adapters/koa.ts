@@ -105,7 +105,12 @@ export function fieldseal(
  *
  * @example
  * ```ts
- * router.get('/customers/:id', mask({ decrypt: true, reveal: ['ssn'] }), show)
+ * import Router from '@koa/router'
+ *
+ * const router = new Router()
+ * router.get('/customers/:id', mask({ decrypt: true, reveal: ['ssn'] }), (ctx) => {
+ *   ctx.body = db.get(ctx.params.id)
+ * })
  * ```
  */
 export function mask(options?: Readonly<ResponseMaskOptions>): Middleware {
@@ -125,6 +130,9 @@ export function mask(options?: Readonly<ResponseMaskOptions>): Middleware {
  *
  * @example
  * ```ts
+ * import Koa from 'koa'
+ *
+ * const app = new Koa()
  * app.use(errorHandler({ onError: (error, ctx) => log.warn({ code: error.code, path: ctx.path }) }))
  * ```
  */

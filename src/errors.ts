@@ -112,7 +112,7 @@ export interface FieldsealErrorDetails {
  * @example
  * ```ts
  * try {
- *   sealer.decryptField(value)
+ *   sealer.decryptField('enc:v1:Xk3v9_Qa1Bc:AAAA')
  * } catch (err) {
  *   if (err instanceof FieldsealError && err.code === 'ERR_FIELDSEAL_DECRYPT_FAILED') {
  *     // wrong key or tampered value: the two are deliberately indistinguishable

@@ -84,6 +84,8 @@ export class BlindIndexKey {
  *
  * @example
  * ```ts
+ * import { randomBytes } from 'node:crypto'
+ *
  * const key = createBlindIndexKey(randomBytes(32))
  * ```
  */

@@ -24,7 +24,7 @@ import { FieldsealError, type FieldsealErrorCode } from '../errors.js'
  *
  * @example
  * ```ts
- * createFieldseal({ keys, maxIndexedLength: 2 * DEFAULT_MAX_INDEXED_LENGTH }) // long addresses
+ * createFieldseal({ fields: ['address'], maxIndexedLength: 2 * DEFAULT_MAX_INDEXED_LENGTH }) // long addresses
  * ```
  */
 export const DEFAULT_MAX_INDEXED_LENGTH = 4096

@@ -47,7 +47,11 @@ export interface OpenManagerOptions {
  * @example
  * ```ts
  * const opened = await openManager(context)
- * try { … opened.manager.listKeys() … } finally { await opened.close() }
+ * try {
+ *   opened.manager.listKeys()
+ * } finally {
+ *   await opened.close()
+ * }
  * ```
  */
 export async function openManager(

@@ -110,7 +110,13 @@ export function defineEncryptedProperties<T extends object>(
  *
  * @example
  * ```ts
- * db.insert({ id: c.id, ...sealedFields(c) })
+ * class Customer {
+ *   id = 1
+ *   @encrypted(sealer) accessor ssn: string | null = null
+ * }
+ * const customer = new Customer()
+ * customer.ssn = '078-05-1120'
+ * db.insert({ id: customer.id, ...sealedFields(customer) }) // { id: 1, ssn: 'enc:v1:…' }
  * ```
  */
 export function sealedFields(target: object): Record<string, unknown> {

@@ -29,7 +29,7 @@ export type FieldsealOperation =
  *
  * @example
  * ```ts
- * createFieldseal({ onEvent: (event) => audit.info(event) })
+ * createFieldseal({ onEvent: (event) => log.info(event, 'fieldseal') })
  * // { operation: 'decrypt', outcome: 'failure', path: 'ssn', kid: 'Xk3v9_Qa1Bc', code: 'ERR_FIELDSEAL_DECRYPT_FAILED' }
  * ```
  */

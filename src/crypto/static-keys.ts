@@ -20,7 +20,7 @@ export const KEYS_ENV_VAR = 'FIELDSEAL_KEYS'
  *
  * @example
  * ```ts
- * keyFingerprint(key) // e.g. 'Xk3v9_Qa1Bc'
+ * keyFingerprint(AesGcmCipher.generateKey()) // e.g. 'Xk3v9_Qa1Bc'
  * ```
  */
 export function keyFingerprint(key: Uint8Array): string {
@@ -53,7 +53,9 @@ export function decodeKey(key: string | Uint8Array, label: string): Uint8Array {
  *
  * @example
  * ```ts
- * const source = staticKeySource([newKeyBase64, oldKeyBase64]) // encrypts with the new key
+ * const newest = AesGcmCipher.generateKey()
+ * const older = AesGcmCipher.generateKey()
+ * const source = staticKeySource([newest, older]) // encrypts with newest; both decrypt
  * ```
  */
 export function staticKeySource(keys: ReadonlyArray<string | Uint8Array>): KeySource {

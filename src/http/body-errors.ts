@@ -69,8 +69,15 @@ const known = (table: Readonly<Record<string, Answer>>, key: unknown) =>
  *
  * @example
  * ```ts
- * const answer = bodyParserError(error) // ERR_FIELDSEAL_BODY_MALFORMED for malformed JSON
- * if (answer !== undefined) sendProblem(res, answer)
+ * import type { ServerResponse } from 'node:http'
+ *
+ * function answerParserFailure(error: unknown, res: ServerResponse): boolean {
+ *   const answer = bodyParserError(error) // ERR_FIELDSEAL_BODY_MALFORMED for malformed JSON, …
+ *   if (answer === undefined) return false
+ *   res.writeHead(answer.status, { 'content-type': PROBLEM_CONTENT_TYPE })
+ *   res.end(JSON.stringify(problemDetails(answer))) // never the body the parser read
+ *   return true
+ * }
  * ```
  */
 export function bodyParserError(error: unknown): FieldsealError | undefined {

@@ -32,7 +32,9 @@ const KNOWN = optionNames<ErrorHandlerOptions<unknown>>({ onError: true })
  *
  * @example
  * ```ts
- * const onError = resolveErrorHandlerOptions({ onError: (error) => log.warn(error.code) })
+ * const onError = resolveErrorHandlerOptions({
+ *   onError: (error) => log.warn({ code: error.code, path: error.path }),
+ * })
  * ```
  */
 export function resolveErrorHandlerOptions<R>(

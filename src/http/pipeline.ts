@@ -73,12 +73,21 @@ function blindIndexPlan(
  *
  * @example
  * ```ts
+ * import type { IncomingMessage } from 'node:http'
+ *
  * const pipeline = createHttpPipeline(sealer, { mask: { rules: { '**.card': 'card' } } })
- * pipeline.request(
- *   { body: req.body, headers: req.headers, bodyRead: req.readableEnded, request: req },
- *   (result) => handle(result.body, result.fieldseal),
- *   (error) => answer(error),
- * )
+ *
+ * function beforeHandler(
+ *   req: IncomingMessage & { body?: unknown },
+ *   handle: (body: unknown, state: FieldsealRequest) => void,
+ *   answer: (error: unknown) => void,
+ * ): void {
+ *   pipeline.request(
+ *     { body: req.body, headers: req.headers, bodyRead: req.readableEnded, request: req },
+ *     (result) => handle(result.body, result.fieldseal),
+ *     answer,
+ *   )
+ * }
  * ```
  */
 export function createHttpPipeline<R>(

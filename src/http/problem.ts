@@ -41,8 +41,13 @@ const SERVER_DETAIL = 'the server could not process this request'
  *
  * @example
  * ```ts
- * const problem = problemDetails(error)
- * res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem))
+ * import type { ServerResponse } from 'node:http'
+ *
+ * function sendProblem(res: ServerResponse, error: FieldsealError): void {
+ *   const problem = problemDetails(error) // { type, title, status, detail, code, path? }
+ *   res.writeHead(problem.status, { 'content-type': PROBLEM_CONTENT_TYPE })
+ *   res.end(JSON.stringify(problem))
+ * }
  * ```
  */
 export function problemDetails(error: FieldsealError): ProblemDetails {
@@ -63,8 +68,12 @@ export function problemDetails(error: FieldsealError): ProblemDetails {
  *
  * @example
  * ```ts
- * if (isRequestDataError(error)) sendProblem(res, error)
- * else next(error)
+ * import type { NextFunction, Response } from 'express'
+ *
+ * function fail(error: unknown, res: Response, next: NextFunction): void {
+ *   if (!isRequestDataError(error)) return next(error) // 5xx: the framework's error handling
+ *   res.status(error.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemDetails(error)))
+ * }
  * ```
  */
 export function isRequestDataError(error: unknown): error is FieldsealError {

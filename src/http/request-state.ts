@@ -16,10 +16,18 @@ import type { SealMemo } from './seal-memo.js'
  *
  * @example
  * ```ts
+ * import express from 'express'
+ * import { fieldseal } from 'fieldseal/express'
+ *
+ * const app = express()
+ * app.use(express.json(), fieldseal(sealer))
  * app.post('/customers', (req, res) => {
  *   const ssn = req.fieldseal?.get('ssn') // '123-45-6789' — req.body.ssn is 'enc:v1:…'
- *   if (typeof ssn !== 'string' || !/^\d{3}-\d{2}-\d{4}$/.test(ssn)) return res.status(422).end()
- *   db.insert(req.body)
+ *   if (typeof ssn !== 'string' || !/^\d{3}-\d{2}-\d{4}$/.test(ssn)) {
+ *     res.status(422).end()
+ *     return
+ *   }
+ *   res.status(201).json(db.insert(req.body))
  * })
  * ```
  */

@@ -36,7 +36,12 @@ const isContainer = (value: unknown) => typeof value === 'object' && value !== n
  *
  * @example
  * ```ts
- * if (isJsonBody(ctx.body)) pipeline.respond(ctx.body, state, send, fail)
+ * import type Koa from 'koa'
+ *
+ * async function respond(ctx: Koa.Context, pipeline: HttpPipeline, state?: FieldsealRequest) {
+ *   if (!isJsonBody(ctx.body)) return // text, bytes and streams are sent as they are
+ *   ctx.body = await new Promise((send, fail) => pipeline.respond(ctx.body, state, send, fail))
+ * }
  * ```
  */
 export function isJsonBody(body: unknown): body is object {

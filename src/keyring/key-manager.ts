@@ -375,7 +375,10 @@ export async function openManagerSession(
  *
  * @example
  * ```ts
- * const keys = await openKeyManager({ store: new FileKeyStore('keyring.json'), passphrase: secret })
+ * const keys = await openKeyManager({
+ *   store: new FileKeyStore('keyring.json'),
+ *   passphrase: process.env.KEYRING_PASSPHRASE,
+ * })
  * const fresh = await openKeyManager({ store: 'keys/new-keyring.json', create: true })
  * ```
  */

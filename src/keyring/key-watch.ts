@@ -79,7 +79,7 @@ const AUTO_ROTATE_ACTOR = 'fieldseal:auto-rotate'
  *
  * @example
  * ```ts
- * const rotator = new AutoRotator(manager, (error) => log.warn(error))
+ * const rotator = new AutoRotator(manager, (error) => log.warn({ error }, 'auto-rotation failed'))
  * const watch = new KeyWatch(config, (kid) => rotator.rotate(kid))
  * ```
  */

@@ -91,7 +91,8 @@ export function bindingRecord(binding: KeyBinding): Record<string, string> {
  *
  * @example
  * ```ts
- * checkBytes(material, 'material', MAX_MATERIAL_LENGTH)
+ * const material = new Uint8Array(32)
+ * checkBytes(material, 'material', MAX_MATERIAL_LENGTH) // a Buffer view of the same bytes
  * ```
  */
 export function checkBytes(value: Uint8Array, what: string, maxLength: number): Buffer {

@@ -174,6 +174,7 @@ export interface PassphraseProviderOptions {
  *
  * @example
  * ```ts
+ * const passphrase = process.env.FIELDSEAL_MASTER_PASSPHRASE ?? ''
  * const fresh = await createPassphraseProvider({ passphrase })
  * const again = await createPassphraseProvider({ passphrase, ...fresh.identity }) // same key
  * ```

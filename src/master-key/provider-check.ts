@@ -56,7 +56,8 @@ export async function sealProviderCheck(
  *
  * @example
  * ```ts
- * await verifyProviderCheck(provider, doc.master.check, { keyring: 'billing' })
+ * const check = await sealProviderCheck(provider, { keyring: 'billing' }) // stored with the keyring
+ * await verifyProviderCheck(provider, check, { keyring: 'billing' })
  * ```
  */
 export async function verifyProviderCheck(
@@ -81,6 +82,7 @@ export async function verifyProviderCheck(
  *
  * @example
  * ```ts
+ * const wrapped = await provider.wrap(new Uint8Array(32), { keyId: 'k1', type: 'data' })
  * const material = await unwrapVerified(provider, wrapped, { keyId: 'k1', type: 'data' }, 'k1')
  * ```
  */

@@ -48,7 +48,11 @@ export function providerError(
  *
  * @example
  * ```ts
- * if (this.#closed) throw closedProvider('vault-transit')
+ * let closed = false
+ * const unwrap = async (wrapped: Uint8Array) => {
+ *   if (closed) throw closedProvider('key-service') // ERR_FIELDSEAL_PROVIDER_UNAVAILABLE
+ *   return wrapped
+ * }
  * ```
  */
 export function closedProvider(provider: string): FieldsealError {

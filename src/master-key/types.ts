@@ -55,6 +55,7 @@ export interface ProviderIdentity {
  *
  * @example
  * ```ts
+ * const material = new Uint8Array(32)
  * const wrapped = await provider.wrap(material, { keyId: 'k1', type: 'data' })
  * const again = await provider.unwrap(wrapped, { keyId: 'k1', type: 'data' }) // same bytes
  * await provider.close()

@@ -97,9 +97,9 @@ function startedAtOption(value: unknown, called: Date): string | null {
  * @example
  * ```ts
  * const { rows } = await pool.query('SELECT ssn, card FROM customers')
- * const usage = await keyUsage(fieldseal, rows)
+ * const usage = await keyUsage(sealer, rows)
  * // { records: 1200, total: 2400, byKid: { Xk3v9_Qa1Bc: 2398, old_key: 2 }, legacy: 0, … }
- * await keyring.retireKey('old_key', { usage }) // refuses: 2 values still use it
+ * await keyring.manager.retireKey('old_key', { usage }) // refuses: 2 values still use it
  * ```
  */
 export async function keyUsage<T>(

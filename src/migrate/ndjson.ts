@@ -58,6 +58,8 @@ function parseLine(text: string, line: number): NdjsonLine {
  *
  * @example
  * ```ts
+ * import { createReadStream } from 'node:fs'
+ *
  * for await (const { line, value } of readNdjson(createReadStream('customers.ndjson'))) {
  *   console.log(line, Object.keys(value as object))
  * }
@@ -173,6 +175,8 @@ function serialize(record: unknown, index: number): string {
  *
  * @example
  * ```ts
+ * import { createWriteStream } from 'node:fs'
+ *
  * const out = createWriteStream('out.ndjson')
  * await writeNdjson(out, [{ id: 1 }, { id: 2 }]) // 2
  * out.end()

@@ -90,12 +90,12 @@ function nonNegativeInteger(value: unknown, fallback: number, name: string): num
  *
  * @example
  * ```ts
- * for await (const { record, error } of reencryptRecords(fieldseal, readRows(), {
- *   startAfter: checkpoint,
+ * for await (const { record, error } of reencryptRecords(sealer, source, {
+ *   startAfter: await loadCheckpoint(),
  *   onProgress: ({ processed }) => saveCheckpoint(processed),
  * })) {
- *   if (error) console.warn(`not re-encrypted: ${error.code} at ${error.path}`)
- *   await writeRow(record) // changed or not: nothing is dropped
+ *   if (error) log.warn({ code: error.code, path: error.path }, 'not re-encrypted')
+ *   await write(record) // changed or not: nothing is dropped
  * }
  * ```
  */

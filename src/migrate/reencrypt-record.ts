@@ -15,7 +15,9 @@ import { resolveFields, type FieldPaths } from '../core/options.js'
  *
  * @example
  * ```ts
- * if (error instanceof FieldsealError && RECORD_ERROR_CODES.has(error.code)) skip(record)
+ * function isRecordError(error: unknown): boolean {
+ *   return error instanceof FieldsealError && RECORD_ERROR_CODES.has(error.code)
+ * }
  * ```
  */
 export const RECORD_ERROR_CODES: ReadonlySet<FieldsealErrorCode> = new Set<FieldsealErrorCode>([

@@ -114,7 +114,7 @@ async function acquire(client: PgPool): Promise<PgConnection> {
  *
  * @example
  * ```ts
- * const done = await reencryptTable(fieldseal, pool, {
+ * const done = await reencryptTable(sealer, pool, {
  *   table: 'customers',
  *   columns: ['ssn', 'card_number'],
  *   startAfterId: await loadCheckpoint(),

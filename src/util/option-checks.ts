@@ -17,8 +17,12 @@ import { FieldsealError } from '../errors.js'
  *
  * @example
  * ```ts
- * const KNOWN = optionNames<FieldsealOptions>({ keys: true, keyring: true, ... })
- * rejectUnknownOptions(options, KNOWN, 'createFieldseal')
+ * interface WidgetOptions {
+ *   readonly size?: number
+ *   readonly colour?: string
+ * }
+ * const KNOWN = optionNames<WidgetOptions>({ size: true, colour: true })
+ * rejectUnknownOptions({ colur: 'red' }, KNOWN, 'createWidget') // Did you mean "colour"?
  * ```
  */
 export function optionNames<T>(names: Readonly<Record<keyof T, true>>): readonly string[] {

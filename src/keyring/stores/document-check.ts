@@ -223,7 +223,9 @@ function checkConsistency(keys: readonly KeyRecord[]): void {
  *
  * @example
  * ```ts
- * const doc = assertKeyringDocument(JSON.parse(await readFile(path, 'utf8')))
+ * import { readFile } from 'node:fs/promises'
+ *
+ * const doc = assertKeyringDocument(JSON.parse(await readFile('keyring.json', 'utf8')))
  * ```
  */
 export function assertKeyringDocument(value: unknown): KeyringDocument {

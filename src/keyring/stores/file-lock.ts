@@ -211,7 +211,11 @@ async function sweep(path: string, content: string): Promise<void> {
  * @example
  * ```ts
  * const release = await acquireFileLock('/var/lib/app/keyring.json.lock', { timeoutMs: 5000, staleMs: 10000 })
- * try { … } finally { await release() }
+ * try {
+ *   // read, change and save the keyring
+ * } finally {
+ *   await release()
+ * }
  * ```
  */
 export async function acquireFileLock(

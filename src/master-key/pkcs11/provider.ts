@@ -122,7 +122,10 @@ export async function createPkcs11Provider(
  *
  * @example
  * ```ts
- * await generatePkcs11Key({ uri: 'pkcs11:token=fieldseal;object=master;id=%01', modulePath })
+ * await generatePkcs11Key({
+ *   uri: 'pkcs11:token=fieldseal;object=master;id=%01',
+ *   modulePath: '/usr/lib/softhsm/libsofthsm2.so',
+ * })
  * ```
  */
 export async function generatePkcs11Key(
