@@ -76,7 +76,11 @@ function sendProblem(reply: FastifyReply, error: FieldsealError): void {
  * app.setErrorHandler(errorHandler())
  * app.register(fieldseal(sealer, { mask: { rules: { '**.card': 'card' } } }))
  * app.post('/customers', async (request, reply) => reply.code(201).send(db.insert(request.body)))
- * app.get('/customers/:id', { preHandler: mask({ decrypt: true, reveal: ['ssn'] }) }, show)
+ * app.get<{ Params: { id: string } }>(
+ *   '/customers/:id',
+ *   { preHandler: mask({ decrypt: true, reveal: ['ssn'] }) },
+ *   async (request, reply) => db.get(Number(request.params.id)) ?? reply.code(404).send(),
+ * )
  * ```
  */
 export function fieldseal(
@@ -137,7 +141,14 @@ function asError(error: unknown): Error {
  *
  * @example
  * ```ts
- * app.get('/customers/:id', { preHandler: mask({ decrypt: true, reveal: ['ssn'] }) }, show)
+ * import Fastify from 'fastify'
+ *
+ * const app = Fastify()
+ * app.get<{ Params: { id: string } }>(
+ *   '/customers/:id',
+ *   { preHandler: mask({ decrypt: true, reveal: ['ssn'] }) },
+ *   async (request, reply) => db.get(Number(request.params.id)) ?? reply.code(404).send(),
+ * )
  * ```
  */
 export function mask(options?: Readonly<ResponseMaskOptions>): preHandlerHookHandler {
@@ -162,6 +173,9 @@ export function mask(options?: Readonly<ResponseMaskOptions>): preHandlerHookHan
  *
  * @example
  * ```ts
+ * import Fastify from 'fastify'
+ *
+ * const app = Fastify()
  * app.setErrorHandler(errorHandler({ onError: (error, request) => request.log.warn({ code: error.code }) }))
  * ```
  */

@@ -3,7 +3,7 @@
  * migrating from it — `mask_field`, `mask_email`, `mask_phone`, `FieldMasker.mask_dict` and its
  * rules, the field sets and policy of `should_encrypt_field`, and the PBKDF2 iteration count its
  * keys were derived with. Results equal the reference's (test/fixtures/masking.json), with its
- * flaws fixed (README "Differences from the reference design"). Re-exports only: the code lives
+ * flaws fixed (docs/reference-design.md). Re-exports only: the code lives
  * where fieldseal's own API uses it (src/mask, src/core/policy.ts, src/crypto).
  *
  * @module
